@@ -1,0 +1,262 @@
+#include "capture.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <pcap/pcap.h>
+
+enum {
+    LIVE_READ_TIMEOUT_MS = 250, /* how often a quiet live capture returns, so idle flows expire on time */
+};
+
+/* nfstream compiles filters with optimisation and this netmask, for files too (spec §1). */
+#define BPF_NETMASK 0xFFFFFF00u
+
+struct nfc_capture {
+    pcap_t *pcap;
+    const struct nfc_config *cfg;
+    size_t next_file;             /* index of the file after the open one */
+    const char *file_name;
+    uint64_t file_size;
+    long record_offset;           /* where the record being read starts */
+    uint64_t damaged;
+    int dlt;
+    volatile sig_atomic_t stop;
+    char error[PCAP_ERRBUF_SIZE + 256];
+};
+
+static void fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static int apply_filter(pcap_t *p, const char *filter, const char *source, char *err, size_t errlen)
+{
+    if (!filter)
+        return 0;
+    struct bpf_program prog;
+    if (pcap_compile(p, &prog, filter, 1, BPF_NETMASK) < 0) {
+        fail(err, errlen, "invalid BPF filter '%s': %s", filter, pcap_geterr(p));
+        return -1;
+    }
+    int rc = pcap_setfilter(p, &prog);
+    pcap_freecode(&prog);
+    if (rc < 0) {
+        fail(err, errlen, "%s: cannot apply BPF filter: %s", source, pcap_geterr(p));
+        return -1;
+    }
+    return 0;
+}
+
+static pcap_t *open_file(const char *path, const char *filter, char *err, size_t errlen)
+{
+    char pcap_err[PCAP_ERRBUF_SIZE] = "";
+    struct stat st;
+    if (stat(path, &st) < 0) {
+        fail(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        fail(err, errlen, "%s: is a directory, not a capture file", path);
+        return NULL;
+    }
+    pcap_t *p = pcap_open_offline(path, pcap_err);
+    if (!p) {
+        fail(err, errlen, "%s: not a readable pcap/pcapng capture: %s", path, pcap_err);
+        return NULL;
+    }
+    if (apply_filter(p, filter, path, err, errlen) < 0) {
+        pcap_close(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* Opens the next file of the list; false when there is none. */
+static bool next_file(struct nfc_capture *c)
+{
+    if (c->pcap) {
+        pcap_close(c->pcap);
+        c->pcap = NULL;
+    }
+    if (c->next_file >= c->cfg->n_files)
+        return false;
+    c->file_name = c->cfg->files[c->next_file++];
+    c->pcap = open_file(c->file_name, c->cfg->bpf_filter, c->error, sizeof c->error);
+    if (!c->pcap)
+        return false;
+    struct stat st;
+    c->file_size = stat(c->file_name, &st) == 0 ? (uint64_t)st.st_size : 0;
+    c->dlt = pcap_datalink(c->pcap);
+    return true;
+}
+
+#define CHECK_PCAP(call, what)                                                                                   \
+    do {                                                                                                         \
+        if ((call) != 0) {                                                                                       \
+            fail(err, errlen, "%s: cannot set %s: %s", cfg->interface, what, pcap_geterr(p));                    \
+            pcap_close(p);                                                                                       \
+            return NULL;                                                                                         \
+        }                                                                                                        \
+    } while (0)
+
+static pcap_t *open_live(const struct nfc_config *cfg, char *err, size_t errlen)
+{
+    char pcap_err[PCAP_ERRBUF_SIZE] = "";
+    pcap_t *p = pcap_create(cfg->interface, pcap_err);
+    if (!p) {
+        fail(err, errlen, "%s: cannot open interface: %s", cfg->interface, pcap_err);
+        return NULL;
+    }
+    if (cfg->socket_buffer_size > 0)
+        CHECK_PCAP(pcap_set_buffer_size(p, (int)cfg->socket_buffer_size), "socket buffer size");
+    CHECK_PCAP(pcap_set_timeout(p, LIVE_READ_TIMEOUT_MS), "read timeout");
+    CHECK_PCAP(pcap_set_promisc(p, cfg->promiscuous_mode), "promiscuous mode");
+    CHECK_PCAP(pcap_set_snaplen(p, (int)cfg->snapshot_length), "snapshot length");
+    int rc = pcap_activate(p);
+    if (rc < 0) {
+        const char *why = rc == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(rc);
+        fail(err, errlen, "%s: cannot capture: %s", cfg->interface, why);
+        pcap_close(p);
+        return NULL;
+    }
+    if (apply_filter(p, cfg->bpf_filter, cfg->interface, err, errlen) < 0) {
+        pcap_close(p);
+        return NULL;
+    }
+    return p;
+}
+
+struct nfc_capture *nfc_capture_open(const struct nfc_config *cfg, char *err, size_t errlen)
+{
+    struct nfc_capture *c = calloc(1, sizeof *c);
+    if (!c) {
+        fail(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->cfg = cfg;
+    if (cfg->interface) {
+        c->pcap = open_live(cfg, err, errlen);
+        if (!c->pcap) {
+            free(c);
+            return NULL;
+        }
+        c->file_name = cfg->interface;
+        c->dlt = pcap_datalink(c->pcap);
+        return c;
+    }
+    /* A missing third file should fail now, not after the first two were metered. */
+    for (size_t i = 0; i < cfg->n_files; i++) {
+        pcap_t *p = open_file(cfg->files[i], cfg->bpf_filter, err, errlen);
+        if (!p) {
+            free(c);
+            return NULL;
+        }
+        pcap_close(p);
+    }
+    if (!next_file(c)) {
+        fail(err, errlen, "%s", c->error);
+        free(c);
+        return NULL;
+    }
+    return c;
+}
+
+static void warn(struct nfc_capture *c, const char *fmt, ...)
+{
+    if (!c->cfg->on_warning)
+        return;
+    char msg[PCAP_ERRBUF_SIZE + 512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    c->cfg->on_warning(c->cfg->warning_ctx, msg);
+}
+
+static long file_offset(const struct nfc_capture *c)
+{
+    FILE *f = c->cfg->interface ? NULL : pcap_file(c->pcap);
+    return f ? ftell(f) : -1;
+}
+
+enum nfc_capture_status nfc_capture_next(struct nfc_capture *c, struct nfc_frame *frame)
+{
+    for (;;) {
+        if (c->stop || !c->pcap)
+            return NFC_CAPTURE_END;
+        struct pcap_pkthdr *hdr;
+        const u_char *data;
+        c->record_offset = file_offset(c);
+        int rc = pcap_next_ex(c->pcap, &hdr, &data);
+        if (rc == 1) {
+            frame->data = data;
+            frame->caplen = hdr->caplen;
+            frame->wirelen = hdr->len;
+            /* tv_sec and tv_usec keep their sign, as in nfstream: a negative tv_usec lowers the time. */
+            frame->time_ms = (uint64_t)hdr->ts.tv_sec * 1000u + (uint64_t)(hdr->ts.tv_usec / 1000);
+            frame->dlt = c->dlt;
+            return NFC_CAPTURE_FRAME;
+        }
+        if (rc == 0)
+            return NFC_CAPTURE_TIMEOUT;
+        if (rc == PCAP_ERROR_BREAK) {
+            if (c->stop || c->cfg->interface)
+                return NFC_CAPTURE_END;
+            if (!next_file(c))
+                return c->error[0] ? NFC_CAPTURE_ERROR : NFC_CAPTURE_END;
+            continue;
+        }
+        if (c->cfg->interface) {
+            fail(c->error, sizeof c->error, "%s: capture failed: %s", c->file_name, pcap_geterr(c->pcap));
+            return NFC_CAPTURE_ERROR;
+        }
+        /* A damaged record: libpcap has skipped what it could, and nfstream reads on from there. */
+        c->damaged++;
+        warn(c, "%s: damaged record at byte offset %ld: %s", c->file_name, c->record_offset,
+             pcap_geterr(c->pcap));
+        if (file_offset(c) == c->record_offset && !next_file(c))
+            return c->error[0] ? NFC_CAPTURE_ERROR : NFC_CAPTURE_END;
+    }
+}
+
+void nfc_capture_stop(struct nfc_capture *c)
+{
+    c->stop = 1;
+    if (c->pcap && c->cfg->interface)
+        pcap_breakloop(c->pcap);
+}
+
+const char *nfc_capture_error(const struct nfc_capture *c)
+{
+    return c->error;
+}
+
+uint64_t nfc_capture_damaged(const struct nfc_capture *c)
+{
+    return c->damaged;
+}
+
+void nfc_capture_progress(const struct nfc_capture *c, uint64_t *bytes_read, uint64_t *file_size)
+{
+    long off = c->pcap ? file_offset(c) : -1;
+    *bytes_read = off > 0 ? (uint64_t)off : 0;
+    *file_size = c->cfg->interface ? 0 : c->file_size;
+}
+
+void nfc_capture_close(struct nfc_capture *c)
+{
+    if (!c)
+        return;
+    if (c->pcap)
+        pcap_close(c->pcap);
+    free(c);
+}

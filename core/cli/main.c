@@ -1,0 +1,120 @@
+/* nfcore: meter a capture or an interface and write one record per flow. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <nfcore/nfcore.h>
+
+#include "cli/options.h"
+#include "cli/progress.h"
+
+enum {
+    EXIT_DAMAGED = 1,   /* flows written, but the capture had damaged records or the run failed midway */
+    EXIT_USAGE = 2,     /* bad option, value, file, filter or interface: nothing was metered */
+};
+
+static struct nfc_engine *running;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (running)
+        nfc_engine_stop(running);
+}
+
+static void on_warning(void *ctx, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, "nfcore: warning: %s\n", message);
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+static void print_summary(const struct nfc_engine *eng, double seconds)
+{
+    struct nfc_stats st;
+    nfc_engine_stats(eng, &st);
+    fprintf(stderr, "nfcore: %llu packets (%llu ignored), %llu flows in %.3f s (%.2f M packets/s)\n",
+            (unsigned long long)st.packets, (unsigned long long)st.ignored, (unsigned long long)st.flows, seconds,
+            seconds > 0 ? (double)st.packets / seconds / 1e6 : 0.0);
+}
+
+static int run(struct nfc_cli_options *opt)
+{
+    static char out_buffer[1 << 20];
+    FILE *out = stdout;
+    if (opt->output) {
+        out = fopen(opt->output, "w");
+        if (!out) {
+            fprintf(stderr, "nfcore: %s: %s\n", opt->output, strerror(errno));
+            return EXIT_USAGE;
+        }
+    }
+    setvbuf(out, out_buffer, _IOFBF, sizeof out_buffer);
+
+    opt->cfg.on_warning = on_warning;
+    char err[512];
+    struct nfc_engine *eng = nfc_engine_open(&opt->cfg, err, sizeof err);
+    if (!eng) {
+        fprintf(stderr, "nfcore: %s\n", err);
+        if (out != stdout)
+            fclose(out);
+        return EXIT_USAGE;
+    }
+    running = eng;
+    install_signals();
+
+    struct nfc_progress progress;
+    nfc_progress_init(&progress, stderr, !opt->cfg.interface && isatty(STDERR_FILENO));
+    struct nfc_writer *w = nfc_writer_open(eng, opt->format, out);
+    int status = EXIT_SUCCESS;
+    const struct nfc_flow *flow;
+    enum nfc_next next;
+    while (w && (next = nfc_engine_next(eng, &flow)) == NFC_NEXT_FLOW) {
+        if (nfc_writer_write(w, flow) < 0)
+            break;
+        nfc_progress_update(&progress, eng);
+    }
+    nfc_progress_end(&progress);
+    if (!w || nfc_writer_close(w) < 0 || (out != stdout && fclose(out) != 0)) {
+        fprintf(stderr, "nfcore: %s: write failed: %s\n", opt->output ? opt->output : "standard output",
+                strerror(errno));
+        status = EXIT_DAMAGED;
+    } else if (next == NFC_NEXT_ERROR) {
+        fprintf(stderr, "nfcore: %s\n", nfc_engine_error(eng));
+        status = EXIT_DAMAGED;
+    }
+    struct nfc_stats st;
+    nfc_engine_stats(eng, &st);
+    if (st.damaged_records && status == EXIT_SUCCESS)
+        status = EXIT_DAMAGED;
+    if (opt->verbose)
+        print_summary(eng, nfc_progress_elapsed(&progress));
+    running = NULL;
+    nfc_engine_close(eng);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    struct nfc_cli_options opt;
+    int status;
+    switch (nfc_cli_parse(argc, argv, &opt, stdout, stderr)) {
+    case NFC_CLI_RUN: status = run(&opt); break;
+    case NFC_CLI_DONE: status = EXIT_SUCCESS; break;
+    default: status = EXIT_USAGE; break;
+    }
+    nfc_cli_options_free(&opt);
+    return status;
+}

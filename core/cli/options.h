@@ -1,0 +1,27 @@
+/* The nfcore command line: options to an engine configuration, with nfstream's valid ranges (spec §1). */
+#ifndef NFC_CLI_OPTIONS_H
+#define NFC_CLI_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include <nfcore/nfcore.h>
+
+struct nfc_cli_options {
+    struct nfc_config cfg;
+    const char **files;        /* storage behind cfg.files */
+    const char *output;        /* NULL: stdout */
+    enum nfc_format format;
+    bool verbose;
+};
+
+enum nfc_cli_parse {
+    NFC_CLI_RUN,      /* meter with the options */
+    NFC_CLI_DONE,     /* --help or --version answered */
+    NFC_CLI_INVALID,  /* a one-line error was written to `err` */
+};
+
+enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *opt, FILE *out, FILE *err);
+void nfc_cli_options_free(struct nfc_cli_options *opt);
+
+#endif

@@ -1,0 +1,225 @@
+#include "dpi.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ndpi/ndpi_api.h>
+
+struct nfc_dpi {
+    struct ndpi_detection_module_struct *module;
+    uint8_t n_dissections;
+};
+
+/* Longest text nfstream keeps of each label (its fixed buffers, less the NUL). */
+static const uint16_t text_limit[NFC_DPI_TEXT_COUNT] = {
+    [NFC_DPI_APPLICATION_NAME] = 39,
+    [NFC_DPI_CATEGORY_NAME] = 24,
+    [NFC_DPI_SERVER_NAME] = 79,
+    [NFC_DPI_CLIENT_FINGERPRINT] = 47,
+    [NFC_DPI_SERVER_FINGERPRINT] = 47,
+    [NFC_DPI_USER_AGENT] = 255,
+    [NFC_DPI_CONTENT_TYPE] = 63,
+};
+
+struct nfc_dpi *nfc_dpi_open(uint8_t n_dissections)
+{
+    struct nfc_dpi *dpi = calloc(1, sizeof *dpi);
+    if (!dpi)
+        return NULL;
+    dpi->module = ndpi_init_detection_module(ndpi_no_prefs);
+    if (!dpi->module) {
+        free(dpi);
+        return NULL;
+    }
+    NDPI_PROTOCOL_BITMASK all;
+    NDPI_BITMASK_SET_ALL(all);
+    ndpi_set_protocol_detection_bitmask2(dpi->module, &all);
+    ndpi_finalize_initialization(dpi->module);
+    dpi->n_dissections = n_dissections;
+    return dpi;
+}
+
+void nfc_dpi_close(struct nfc_dpi *dpi)
+{
+    if (!dpi)
+        return;
+    ndpi_exit_detection_module(dpi->module);
+    free(dpi);
+}
+
+const char *nfc_dpi_library_version(void)
+{
+    return ndpi_revision();
+}
+
+static ndpi_protocol protocol_of(const struct nfc_dpi_flow *f)
+{
+    ndpi_protocol p;
+    memset(&p, 0, sizeof p);
+    p.master_protocol = f->master_protocol;
+    p.app_protocol = f->app_protocol;
+    p.category = (ndpi_protocol_category_t)f->category;
+    return p;
+}
+
+static void set_protocol(struct nfc_dpi_flow *f, ndpi_protocol p)
+{
+    f->master_protocol = p.master_protocol;
+    f->app_protocol = p.app_protocol;
+    f->category = (uint16_t)p.category;
+}
+
+static void process(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt)
+{
+    set_protocol(f, ndpi_detection_process_packet(dpi->module, f->ndpi, pkt->ip, pkt->ipsize, pkt->time_ms));
+}
+
+static void give_up(struct nfc_dpi *dpi, struct nfc_dpi_flow *f)
+{
+    set_protocol(f, ndpi_detection_giveup(dpi->module, f->ndpi, 1, &f->guessed));
+}
+
+static bool is_protocol(const struct nfc_dpi_flow *f, uint16_t id)
+{
+    return f->master_protocol == id || f->app_protocol == id;
+}
+
+/* Length of the longest prefix of s[0..n) that is valid UTF-8 once invalid bytes are dropped: the text is
+ * compacted in place, as a UTF-8 decoder that ignores errors would leave it. */
+static size_t drop_invalid_utf8(char *s, size_t n)
+{
+    const unsigned char *in = (const unsigned char *)s;
+    size_t r = 0, w = 0;
+    while (r < n) {
+        unsigned char c = in[r];
+        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+        bool ok = len > 0 && r + len <= n;
+        for (size_t k = 1; ok && k < len; k++)
+            ok = (in[r + k] & 0xC0) == 0x80;
+        if (ok && len == 2)
+            ok = c >= 0xC2;
+        if (ok && len == 3)
+            ok = !(c == 0xE0 && in[r + 1] < 0xA0) && !(c == 0xED && in[r + 1] >= 0xA0);
+        if (ok && len == 4)
+            ok = c <= 0xF4 && !(c == 0xF0 && in[r + 1] < 0x90) && !(c == 0xF4 && in[r + 1] >= 0x90);
+        if (!ok) {
+            r++;
+            continue;
+        }
+        memmove(s + w, s + r, len);
+        w += len;
+        r += len;
+    }
+    return w;
+}
+
+/* Copies what the record needs out of nDPI's view of the flow (spec §6, NDPI_42.md §3). Out of memory, the
+ * labels stay empty. */
+static void collect(struct nfc_dpi *dpi, struct nfc_dpi_flow *f)
+{
+    struct ndpi_flow_struct *nf = f->ndpi;
+    const char *src[NFC_DPI_TEXT_COUNT] = {0};
+    char name[40];
+
+    ndpi_protocol2name(dpi->module, protocol_of(f), name, sizeof name);
+    src[NFC_DPI_APPLICATION_NAME] = name;
+    src[NFC_DPI_CATEGORY_NAME] = ndpi_category_get_name(dpi->module, (ndpi_protocol_category_t)f->category);
+    src[NFC_DPI_SERVER_NAME] = nf->host_server_name;
+    if (is_protocol(f, NDPI_PROTOCOL_DHCP)) {
+        src[NFC_DPI_CLIENT_FINGERPRINT] = nf->protos.dhcp.fingerprint;
+    } else if (is_protocol(f, NDPI_PROTOCOL_HTTP)) {
+        src[NFC_DPI_USER_AGENT] = nf->http.user_agent;
+        src[NFC_DPI_CONTENT_TYPE] = nf->http.content_type;
+    } else if (is_protocol(f, NDPI_PROTOCOL_SSH)) {
+        src[NFC_DPI_CLIENT_FINGERPRINT] = nf->protos.ssh.hassh_client;
+        src[NFC_DPI_SERVER_FINGERPRINT] = nf->protos.ssh.hassh_server;
+    } else if (is_protocol(f, NDPI_PROTOCOL_TLS) || is_protocol(f, NDPI_PROTOCOL_DTLS) ||
+               is_protocol(f, NDPI_PROTOCOL_MAIL_SMTPS) || is_protocol(f, NDPI_PROTOCOL_MAIL_IMAPS) ||
+               is_protocol(f, NDPI_PROTOCOL_MAIL_POPS) || is_protocol(f, NDPI_PROTOCOL_QUIC)) {
+        src[NFC_DPI_USER_AGENT] = nf->http.user_agent;
+        src[NFC_DPI_CLIENT_FINGERPRINT] = nf->protos.tls_quic.ja3_client;
+        src[NFC_DPI_SERVER_FINGERPRINT] = nf->protos.tls_quic.ja3_server;
+    }
+
+    size_t len[NFC_DPI_TEXT_COUNT], total = 0;
+    for (int i = 0; i < NFC_DPI_TEXT_COUNT; i++) {
+        len[i] = src[i] ? strnlen(src[i], text_limit[i]) : 0;
+        total += len[i] + 1;
+    }
+    char *text = malloc(total);
+    if (!text)
+        return;
+    size_t pos = 0;
+    for (int i = 0; i < NFC_DPI_TEXT_COUNT; i++) {
+        if (len[i])
+            memcpy(text + pos, src[i], len[i]);
+        len[i] = drop_invalid_utf8(text + pos, len[i]);
+        text[pos + len[i]] = '\0';
+        f->result.off[i] = (uint16_t)pos;
+        f->result.len[i] = (uint16_t)len[i];
+        pos += len[i] + 1;
+    }
+    free(f->result.text);
+    f->result.text = text;
+    f->result.confidence = (uint8_t)nf->confidence;
+    f->result.is_guessed = f->guessed;
+}
+
+/* The dissection has ended: nDPI's view no longer changes, so keep the labels and let its state go. */
+static void complete(struct nfc_dpi *dpi, struct nfc_dpi_flow *f)
+{
+    f->completed = 1;
+    if (!f->ndpi)
+        return;
+    collect(dpi, f);
+    ndpi_flow_free(f->ndpi);
+    f->ndpi = NULL;
+}
+
+int nfc_dpi_first(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt)
+{
+    memset(f, 0, sizeof *f);
+    f->ndpi = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+    if (!f->ndpi)
+        return -1;
+    memset(f->ndpi, 0, SIZEOF_FLOW_STRUCT);
+    process(dpi, f, pkt);
+    if (f->app_protocol == NDPI_PROTOCOL_UNKNOWN && dpi->n_dissections == 1) {
+        give_up(dpi, f);
+        complete(dpi, f);
+    }
+    return 0;
+}
+
+void nfc_dpi_next(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt, uint64_t k)
+{
+    if (f->completed)
+        return;
+    if (f->app_protocol == NDPI_PROTOCOL_UNKNOWN || ndpi_extra_dissection_possible(dpi->module, f->ndpi))
+        process(dpi, f, pkt);
+    else
+        f->completed = 1;
+    if (k == dpi->n_dissections && f->app_protocol == NDPI_PROTOCOL_UNKNOWN)
+        give_up(dpi, f);
+    if (f->completed || k == dpi->n_dissections)
+        complete(dpi, f);
+}
+
+void nfc_dpi_finish(struct nfc_dpi *dpi, struct nfc_dpi_flow *f)
+{
+    if (f->completed)
+        return;
+    if (f->app_protocol == NDPI_PROTOCOL_UNKNOWN)
+        give_up(dpi, f);
+    complete(dpi, f);
+}
+
+void nfc_dpi_release(struct nfc_dpi_flow *f)
+{
+    if (f->ndpi)
+        ndpi_flow_free(f->ndpi);
+    f->ndpi = NULL;
+    free(f->result.text);
+    f->result.text = NULL;
+}

@@ -1,0 +1,23 @@
+/* One serialisation format: how a header and a flow record become text (CSV, JSON lines). */
+#ifndef NFC_FORMAT_H
+#define NFC_FORMAT_H
+
+#include <nfcore/nfcore.h>
+
+#include "text_buffer.h"
+
+struct nfc_format_ops {
+    /* Text written once when the writer opens (may be NULL). */
+    void (*header)(struct nfc_text *out, const struct nfc_column *columns, size_t n);
+    void (*record_begin)(struct nfc_text *out);
+    void (*field)(struct nfc_text *out, const struct nfc_column *column, size_t index, const struct nfc_value *v);
+    void (*record_end)(struct nfc_text *out);
+};
+
+extern const struct nfc_format_ops nfc_csv_format;
+extern const struct nfc_format_ops nfc_jsonl_format;
+
+/* "[1, -1, 3]": a list as Python prints it, shared by the formats that write lists as text. */
+void nfc_format_python_list(struct nfc_text *out, const struct nfc_value *v, const char *separator);
+
+#endif

@@ -1,0 +1,67 @@
+/* JSON lines: one object per flow, the CSV's fields with native JSON types; a missing value is null. */
+#include <math.h>
+#include <string.h>
+
+#include "format.h"
+
+static void put_json_string(struct nfc_text *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    nfc_text_putc(out, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\') {
+            nfc_text_putc(out, '\\');
+            nfc_text_putc(out, (char)c);
+        } else if (c < 0x20) {
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            nfc_text_put(out, esc, sizeof esc);
+        } else {
+            nfc_text_putc(out, (char)c);
+        }
+    }
+    nfc_text_putc(out, '"');
+}
+
+static void jsonl_record_begin(struct nfc_text *out)
+{
+    nfc_text_putc(out, '{');
+}
+
+static void jsonl_field(struct nfc_text *out, const struct nfc_column *column, size_t index,
+                        const struct nfc_value *v)
+{
+    if (index)
+        nfc_text_putc(out, ',');
+    put_json_string(out, column->name, strlen(column->name));
+    nfc_text_putc(out, ':');
+    if (v->missing) {
+        nfc_text_put(out, "null", 4);
+        return;
+    }
+    switch (v->type) {
+    case NFC_TYPE_INT: nfc_text_put_i64(out, v->as.i); break;
+    case NFC_TYPE_UINT: nfc_text_put_u64(out, v->as.u); break;
+    case NFC_TYPE_FLOAT:
+        /* JSON has no NaN or infinity. */
+        if (isfinite(v->as.f))
+            nfc_text_put_double(out, v->as.f);
+        else
+            nfc_text_put(out, "null", 4);
+        break;
+    case NFC_TYPE_STRING: put_json_string(out, v->as.str.ptr, v->as.str.len); break;
+    case NFC_TYPE_INT_LIST: nfc_format_python_list(out, v, ","); break;
+    }
+}
+
+static void jsonl_record_end(struct nfc_text *out)
+{
+    nfc_text_put(out, "}\n", 2);
+}
+
+const struct nfc_format_ops nfc_jsonl_format = {
+    .header = NULL,
+    .record_begin = jsonl_record_begin,
+    .field = jsonl_field,
+    .record_end = jsonl_record_end,
+};

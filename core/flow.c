@@ -1,0 +1,159 @@
+#include "flow.h"
+
+#include <string.h>
+
+static size_t align8(size_t n)
+{
+    return (n + 7) & ~(size_t)7;
+}
+
+void nfc_flow_params_layout(struct nfc_flow_params *p)
+{
+    size_t off = 0;
+    p->stats_off = off;
+    if (p->statistics)
+        off += NFC_SCOPE_COUNT * sizeof(struct nfc_scope_stats);
+    p->splt_piat_off = off;
+    off += (size_t)p->splt * sizeof(int64_t);
+    p->splt_ps_off = off;
+    off += (size_t)p->splt * sizeof(int32_t);
+    p->splt_direction_off = off;
+    off += p->splt;
+    p->record_size = sizeof(struct nfc_flow) + align8(off);
+}
+
+static uint16_t packet_size(const struct nfc_flow_params *p, const struct nfc_packet *pkt)
+{
+    switch (p->accounting_mode) {
+    case 1: return pkt->ip_size;
+    case 2: return pkt->transport_size;
+    case 3: return pkt->payload_size;
+    default: return pkt->raw_size;
+    }
+}
+
+static void splt_set(const struct nfc_flow_params *p, struct nfc_flow *f, uint64_t i, int direction,
+                     uint16_t size, uint64_t piat)
+{
+    ((int8_t *)(f->ext + p->splt_direction_off))[i] = (int8_t)direction;
+    ((int32_t *)(f->ext + p->splt_ps_off))[i] = size;
+    ((int64_t *)(f->ext + p->splt_piat_off))[i] = (int64_t)piat;
+}
+
+static void scope_first(struct nfc_counters *c, uint64_t t, uint16_t size)
+{
+    c->first_seen = t;
+    c->last_seen = t;
+    c->packets = 1;
+    c->bytes = size;
+}
+
+/* A later packet of a scope; returns its inter-arrival time within the scope. */
+static uint64_t scope_add(struct nfc_counters *c, uint64_t t, uint16_t size)
+{
+    uint64_t piat = t - c->last_seen;
+    c->packets++;
+    c->last_seen = t;
+    c->bytes += size;
+    return piat;
+}
+
+/* expire_on_tcp_end: a RST, or the first ACK once both sides have sent a FIN, ends the connection. */
+static void track_tcp_end(struct nfc_flow *f, const struct nfc_packet *pkt, int direction)
+{
+    if (pkt->protocol != 6)
+        return;
+    if ((pkt->tcp_flags & NFC_TCP_RST) || (f->fins_seen == 3 && (pkt->tcp_flags & NFC_TCP_ACK)))
+        f->end_requested = true;
+    if (pkt->tcp_flags & NFC_TCP_FIN)
+        f->fins_seen |= (uint8_t)(1u << direction);
+}
+
+int nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, const struct nfc_packet *pkt)
+{
+    uint16_t size = packet_size(p, pkt);
+
+    memcpy(f->src_ip, pkt->src_ip, 16);
+    memcpy(f->dst_ip, pkt->dst_ip, 16);
+    memcpy(f->src_mac, pkt->src_mac, 6);
+    memcpy(f->dst_mac, pkt->dst_mac, 6);
+    f->src_port = pkt->src_port;
+    f->dst_port = pkt->dst_port;
+    f->vlan_id = pkt->vlan_id;
+    f->protocol = pkt->protocol;
+    f->ip_version = pkt->ip_version;
+    f->tunnel_id = pkt->tunnel_id;
+
+    if (p->splt) {
+        /* The three SPLT arrays sit back to back from splt_piat_off: -1 marks "no packet". */
+        memset(f->ext + p->splt_piat_off, 0xFF, (size_t)p->splt * (sizeof(int64_t) + sizeof(int32_t) + 1));
+        splt_set(p, f, 0, 0, size, 0);
+    }
+    if (p->dpi && nfc_dpi_first(p->dpi, &f->dpi, pkt) < 0)
+        return -1;
+    scope_first(&f->scope[NFC_BIDIRECTIONAL], pkt->time_ms, size);
+    scope_first(&f->scope[NFC_SRC2DST], pkt->time_ms, size);
+    if (p->statistics) {
+        struct nfc_scope_stats *st = nfc_flow_stats(p, f);
+        nfc_stats_first(&st[NFC_BIDIRECTIONAL], size, pkt->tcp_flags);
+        nfc_stats_first(&st[NFC_SRC2DST], size, pkt->tcp_flags);
+    }
+    if (p->expire_on_tcp_end)
+        track_tcp_end(f, pkt, 0);
+    return 0;
+}
+
+int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt)
+{
+    /* Addresses compare as 16 bytes: an IPv4 address and the IPv6 one made of its bytes are equal (spec §3). */
+    bool same = f->src_port == pkt->src_port && f->dst_port == pkt->dst_port &&
+                memcmp(f->src_ip, pkt->src_ip, 16) == 0 &&
+                memcmp(f->dst_ip, pkt->dst_ip, 16) == 0;
+    return same ? 0 : 1;
+}
+
+void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, const struct nfc_packet *pkt)
+{
+    int direction = nfc_flow_direction(f, pkt);
+    uint16_t size = packet_size(p, pkt);
+    uint64_t t = pkt->time_ms;
+    struct nfc_counters *bi = &f->scope[NFC_BIDIRECTIONAL];
+
+    uint64_t piat = t - bi->last_seen;
+    if (bi->packets < p->splt)
+        splt_set(p, f, bi->packets, direction, size, piat);
+    scope_add(bi, t, size);
+    if (p->dpi)
+        nfc_dpi_next(p->dpi, &f->dpi, pkt, bi->packets);
+
+    enum nfc_scope own = direction == 0 ? NFC_SRC2DST : NFC_DST2SRC;
+    struct nfc_counters *c = &f->scope[own];
+    bool first_of_scope = c->packets == 0;
+    uint64_t own_piat = 0;
+    if (first_of_scope)
+        scope_first(c, t, size);
+    else
+        own_piat = scope_add(c, t, size);
+
+    if (p->statistics) {
+        struct nfc_scope_stats *st = nfc_flow_stats(p, f);
+        nfc_stats_add(&st[NFC_BIDIRECTIONAL], bi->packets, size, piat, pkt->tcp_flags);
+        if (first_of_scope)
+            nfc_stats_first(&st[own], size, pkt->tcp_flags);
+        else
+            nfc_stats_add(&st[own], c->packets, size, own_piat, pkt->tcp_flags);
+    }
+    if (p->expire_on_tcp_end)
+        track_tcp_end(f, pkt, direction);
+}
+
+void nfc_flow_finish(const struct nfc_flow_params *p, struct nfc_flow *f)
+{
+    if (p->dpi)
+        nfc_dpi_finish(p->dpi, &f->dpi);
+}
+
+void nfc_flow_release(struct nfc_flow *f)
+{
+    nfc_dpi_release(&f->dpi);
+}

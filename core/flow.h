@@ -1,0 +1,97 @@
+/* The flow record and the per-packet work on it: counters, statistics, SPLT and nDPI (spec §4, §5.2, §5.3). */
+#ifndef NFC_FLOW_H
+#define NFC_FLOW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode.h"
+#include "dpi.h"
+#include "flow_stats.h"
+
+enum nfc_scope {
+    NFC_BIDIRECTIONAL,
+    NFC_SRC2DST,
+    NFC_DST2SRC,
+    NFC_SCOPE_COUNT
+};
+
+struct nfc_counters {
+    uint64_t first_seen;
+    uint64_t last_seen;
+    uint64_t packets;
+    uint64_t bytes;
+};
+
+/* A flow is keyed on its two endpoints in either order plus protocol, VLAN and tunnel (spec §3). Its src is
+ * the sender of its first packet. Variable parts (statistics, SPLT) follow the struct; nfc_flow_layout says
+ * where. */
+struct nfc_flow {
+    struct nfc_flow *hash_next;     /* bucket chain; the output queue once emitted */
+    struct nfc_flow *older, *newer; /* insertion order (the idle scan's order) */
+    struct nfc_flow *lru_prev, *lru_next; /* last-seen order, kept only under a capacity */
+    uint64_t id;
+    uint32_t hash;
+    uint16_t src_port;
+    uint16_t dst_port;
+    uint8_t src_ip[16];
+    uint8_t dst_ip[16];
+    uint16_t vlan_id;
+    uint8_t protocol;
+    uint8_t ip_version;
+    uint8_t tunnel_id;
+    int8_t expiration_id;
+    uint8_t fins_seen;              /* bit 0: src sent FIN, bit 1: dst sent FIN (expire_on_tcp_end) */
+    bool end_requested;             /* expire after this packet step */
+    uint8_t src_mac[6];
+    uint8_t dst_mac[6];
+    struct nfc_counters scope[NFC_SCOPE_COUNT];
+    struct nfc_dpi_flow dpi;
+    _Alignas(8) unsigned char ext[];
+};
+
+/* How the engine is configured to build records: fixed for one run. */
+struct nfc_flow_params {
+    struct nfc_dpi *dpi;            /* NULL when n_dissections is 0 */
+    uint8_t accounting_mode;
+    bool statistics;
+    bool expire_on_tcp_end;
+    uint16_t splt;                  /* SPLT length, 0 = off */
+    size_t stats_off;               /* offsets into ext[] */
+    size_t splt_direction_off;
+    size_t splt_ps_off;
+    size_t splt_piat_off;
+    size_t record_size;             /* sizeof(struct nfc_flow) + ext */
+};
+
+void nfc_flow_params_layout(struct nfc_flow_params *p);
+
+static inline struct nfc_scope_stats *nfc_flow_stats(const struct nfc_flow_params *p, struct nfc_flow *f)
+{
+    return (struct nfc_scope_stats *)(f->ext + p->stats_off);
+}
+
+static inline const struct nfc_scope_stats *nfc_flow_stats_c(const struct nfc_flow_params *p,
+                                                             const struct nfc_flow *f)
+{
+    return (const struct nfc_scope_stats *)(f->ext + p->stats_off);
+}
+
+/* Starts `f` (zeroed memory of record_size bytes) from its first packet. Returns -1 when nDPI runs out of
+ * memory. */
+int nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, const struct nfc_packet *pkt);
+
+/* 0 when the packet goes src->dst for this flow, 1 otherwise (spec §3). */
+int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt);
+
+/* Folds a later packet in (spec §5.2). */
+void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, const struct nfc_packet *pkt);
+
+/* Last work before emission: nDPI give-up and label copy (spec §5.3). */
+void nfc_flow_finish(const struct nfc_flow_params *p, struct nfc_flow *f);
+
+/* Frees what the record holds outside itself. */
+void nfc_flow_release(struct nfc_flow *f);
+
+#endif

@@ -1,0 +1,60 @@
+#include "flow_pool.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { RECORDS_PER_BLOCK = 1024 };
+
+struct nfc_pool_block {
+    struct nfc_pool_block *next;
+    _Alignas(16) unsigned char records[];
+};
+
+void nfc_flow_pool_init(struct nfc_flow_pool *pool, size_t record_size)
+{
+    memset(pool, 0, sizeof *pool);
+    pool->record_size = (record_size + 15) & ~(size_t)15;
+}
+
+void nfc_flow_pool_free(struct nfc_flow_pool *pool)
+{
+    while (pool->blocks) {
+        struct nfc_pool_block *next = pool->blocks->next;
+        free(pool->blocks);
+        pool->blocks = next;
+    }
+    pool->free_list = NULL;
+}
+
+static int add_block(struct nfc_flow_pool *pool)
+{
+    struct nfc_pool_block *b = malloc(sizeof *b + RECORDS_PER_BLOCK * pool->record_size);
+    if (!b)
+        return -1;
+    b->next = pool->blocks;
+    pool->blocks = b;
+    for (size_t i = RECORDS_PER_BLOCK; i-- > 0;) {
+        struct nfc_flow *f = (struct nfc_flow *)(b->records + i * pool->record_size);
+        f->hash_next = pool->free_list;
+        pool->free_list = f;
+    }
+    return 0;
+}
+
+struct nfc_flow *nfc_flow_pool_get(struct nfc_flow_pool *pool)
+{
+    if (!pool->free_list && add_block(pool) < 0)
+        return NULL;
+    struct nfc_flow *f = pool->free_list;
+    pool->free_list = f->hash_next;
+    memset(f, 0, pool->record_size);
+    pool->in_use++;
+    return f;
+}
+
+void nfc_flow_pool_put(struct nfc_flow_pool *pool, struct nfc_flow *f)
+{
+    f->hash_next = pool->free_list;
+    pool->free_list = f;
+    pool->in_use--;
+}

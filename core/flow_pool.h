@@ -1,0 +1,23 @@
+/* Fixed-size flow records carved from large blocks: no allocation per flow once the pool has grown. */
+#ifndef NFC_FLOW_POOL_H
+#define NFC_FLOW_POOL_H
+
+#include <stddef.h>
+
+#include "flow.h"
+
+struct nfc_flow_pool {
+    size_t record_size;
+    struct nfc_pool_block *blocks;
+    struct nfc_flow *free_list;      /* chained through hash_next */
+    size_t in_use;
+};
+
+void nfc_flow_pool_init(struct nfc_flow_pool *pool, size_t record_size);
+void nfc_flow_pool_free(struct nfc_flow_pool *pool);
+
+/* A zeroed record, or NULL when memory runs out. */
+struct nfc_flow *nfc_flow_pool_get(struct nfc_flow_pool *pool);
+void nfc_flow_pool_put(struct nfc_flow_pool *pool, struct nfc_flow *f);
+
+#endif

@@ -1,0 +1,168 @@
+#include "flow_table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { INITIAL_BUCKETS = 1 << 12 };
+
+int nfc_flow_table_init(struct nfc_flow_table *t, bool track_lru)
+{
+    memset(t, 0, sizeof *t);
+    t->buckets = calloc(INITIAL_BUCKETS, sizeof *t->buckets);
+    if (!t->buckets)
+        return -1;
+    t->mask = INITIAL_BUCKETS - 1;
+    t->track_lru = track_lru;
+    return 0;
+}
+
+void nfc_flow_table_free(struct nfc_flow_table *t)
+{
+    free(t->buckets);
+    t->buckets = NULL;
+}
+
+static uint64_t load64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint64_t endpoint_hash(const uint8_t ip[16], uint16_t port)
+{
+    return mix64(load64(ip) ^ mix64(load64(ip + 8) ^ ((uint64_t)port << 48 | 0x9e3779b97f4a7c15ULL >> 16)));
+}
+
+uint32_t nfc_flow_hash(const struct nfc_packet *pkt)
+{
+    /* Adding the two endpoint hashes makes the hash the same whichever side sent the packet. */
+    uint64_t h = endpoint_hash(pkt->src_ip, pkt->src_port) + endpoint_hash(pkt->dst_ip, pkt->dst_port);
+    h ^= (uint64_t)pkt->protocol << 40 | (uint64_t)pkt->vlan_id << 16 | pkt->tunnel_id;
+    return (uint32_t)(mix64(h) >> 32);
+}
+
+static bool same_key(const struct nfc_flow *f, const struct nfc_packet *pkt)
+{
+    if (f->protocol != pkt->protocol || f->vlan_id != pkt->vlan_id || f->tunnel_id != pkt->tunnel_id)
+        return false;
+    if (f->src_port == pkt->src_port && f->dst_port == pkt->dst_port && memcmp(f->src_ip, pkt->src_ip, 16) == 0 &&
+        memcmp(f->dst_ip, pkt->dst_ip, 16) == 0)
+        return true;
+    return f->src_port == pkt->dst_port && f->dst_port == pkt->src_port && memcmp(f->src_ip, pkt->dst_ip, 16) == 0 &&
+           memcmp(f->dst_ip, pkt->src_ip, 16) == 0;
+}
+
+struct nfc_flow *nfc_flow_table_find(const struct nfc_flow_table *t, const struct nfc_packet *pkt, uint32_t hash)
+{
+    for (struct nfc_flow *f = t->buckets[hash & t->mask]; f; f = f->hash_next)
+        if (f->hash == hash && same_key(f, pkt))
+            return f;
+    return NULL;
+}
+
+/* Doubling keeps chains short; its O(table) cost is paid once per doubling, not per packet. */
+static void grow(struct nfc_flow_table *t)
+{
+    size_t n = (t->mask + 1) * 2;
+    struct nfc_flow **b = calloc(n, sizeof *b);
+    if (!b)
+        return;
+    for (size_t i = 0; i <= t->mask; i++) {
+        struct nfc_flow *f = t->buckets[i];
+        while (f) {
+            struct nfc_flow *next = f->hash_next;
+            f->hash_next = b[f->hash & (n - 1)];
+            b[f->hash & (n - 1)] = f;
+            f = next;
+        }
+    }
+    free(t->buckets);
+    t->buckets = b;
+    t->mask = n - 1;
+}
+
+static void lru_unlink(struct nfc_flow_table *t, struct nfc_flow *f)
+{
+    if (f->lru_prev)
+        f->lru_prev->lru_next = f->lru_next;
+    else
+        t->lru_least = f->lru_next;
+    if (f->lru_next)
+        f->lru_next->lru_prev = f->lru_prev;
+    else
+        t->lru_most = f->lru_prev;
+}
+
+static void lru_append(struct nfc_flow_table *t, struct nfc_flow *f)
+{
+    f->lru_next = NULL;
+    f->lru_prev = t->lru_most;
+    if (t->lru_most)
+        t->lru_most->lru_next = f;
+    else
+        t->lru_least = f;
+    t->lru_most = f;
+}
+
+void nfc_flow_table_insert(struct nfc_flow_table *t, struct nfc_flow *f)
+{
+    /* Out of memory for a bigger bucket array, the chains only get longer. */
+    if (t->count > t->mask)
+        grow(t);
+    struct nfc_flow **bucket = &t->buckets[f->hash & t->mask];
+    f->hash_next = *bucket;
+    *bucket = f;
+
+    f->newer = NULL;
+    f->older = t->newest;
+    if (t->newest)
+        t->newest->newer = f;
+    else
+        t->oldest = f;
+    t->newest = f;
+
+    if (t->track_lru)
+        lru_append(t, f);
+    t->count++;
+}
+
+void nfc_flow_table_remove(struct nfc_flow_table *t, struct nfc_flow *f)
+{
+    struct nfc_flow **link = &t->buckets[f->hash & t->mask];
+    while (*link != f)
+        link = &(*link)->hash_next;
+    *link = f->hash_next;
+    f->hash_next = NULL;
+
+    if (f->older)
+        f->older->newer = f->newer;
+    else
+        t->oldest = f->newer;
+    if (f->newer)
+        f->newer->older = f->older;
+    else
+        t->newest = f->older;
+
+    if (t->track_lru)
+        lru_unlink(t, f);
+    t->count--;
+}
+
+void nfc_flow_table_touch(struct nfc_flow_table *t, struct nfc_flow *f)
+{
+    if (!t->track_lru || t->lru_most == f)
+        return;
+    lru_unlink(t, f);
+    lru_append(t, f);
+}

@@ -1,0 +1,49 @@
+/* The flow lifecycle of one meter: clock, lookup, idle/active expiry, idle scan, capacity eviction, end-of-input
+ * flush (spec §5). Finished flows queue up in emission order (spec §9.3). */
+#ifndef NFC_METER_H
+#define NFC_METER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "flow.h"
+#include "flow_pool.h"
+#include "flow_table.h"
+
+struct nfc_meter {
+    struct nfc_flow_params params;
+    struct nfc_flow_table table;
+    struct nfc_flow_pool pool;
+    uint64_t idle_ms;
+    uint64_t active_ms;
+    uint64_t capacity;           /* 0: unbounded */
+    uint64_t tick;               /* the meter's clock: the latest packet time */
+    uint64_t scan_tick;
+    struct nfc_flow *out_head;   /* finished flows, oldest first, chained through hash_next */
+    struct nfc_flow *out_tail;
+    uint64_t dropped;            /* packets lost for want of memory */
+    bool flushing;               /* end of input: the table drains in insertion order */
+};
+
+/* `params` must already have its layout computed. Returns -1 when memory runs out. */
+int nfc_meter_init(struct nfc_meter *m, const struct nfc_flow_params *params, uint64_t idle_ms, uint64_t active_ms,
+                   uint64_t capacity);
+void nfc_meter_free(struct nfc_meter *m);
+
+/* One decoded packet (its time_ms is clamped to the meter's clock here). */
+void nfc_meter_packet(struct nfc_meter *m, struct nfc_packet *pkt);
+
+/* Live capture with no packet for a while: moves the clock to `now_ms` and expires idle flows. */
+void nfc_meter_advance(struct nfc_meter *m, uint64_t now_ms);
+
+/* No more packets: every flow left in the table will be emitted, in insertion order. */
+void nfc_meter_flush(struct nfc_meter *m);
+
+/* The next finished flow, or NULL. The caller gives it back with nfc_meter_recycle(). */
+struct nfc_flow *nfc_meter_pop(struct nfc_meter *m);
+void nfc_meter_recycle(struct nfc_meter *m, struct nfc_flow *f);
+
+/* Flows still held (in the table or queued). */
+uint64_t nfc_meter_pending(const struct nfc_meter *m);
+
+#endif
