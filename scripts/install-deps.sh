@@ -1,0 +1,14 @@
+#!/bin/sh
+# Installs the Debian packages nfcore needs to build and test, when any is missing. Run as root.
+set -eu
+packages="build-essential cmake pkg-config libpcap-dev libndpi-dev check python3"
+missing=""
+for p in $packages; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing
