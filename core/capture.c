@@ -12,6 +12,8 @@
 
 enum {
     LIVE_READ_TIMEOUT_MS = 250, /* how often a quiet live capture returns, so idle flows expire on time */
+    FILE_BUFFER_SIZE = 1 << 20,
+    PCAP_RECORD_HEADER = 16,
 };
 
 /* nfstream compiles filters with optimisation and this netmask, for files too (spec §1). */
@@ -23,7 +25,8 @@ struct nfc_capture {
     size_t next_file;             /* index of the file after the open one */
     const char *file_name;
     uint64_t file_size;
-    long record_offset;           /* where the record being read starts */
+    unsigned char *file_buffer;   /* stdio buffer of the open file: large reads, few system calls */
+    long record_offset;           /* where the next record starts */
     uint64_t damaged;
     int dlt;
     volatile sig_atomic_t stop;
@@ -56,7 +59,8 @@ static int apply_filter(pcap_t *p, const char *filter, const char *source, char 
     return 0;
 }
 
-static pcap_t *open_file(const char *path, const char *filter, char *err, size_t errlen)
+/* `buffer`, when given, is FILE_BUFFER_SIZE bytes of stdio buffer for the file. */
+static pcap_t *open_file(const char *path, const char *filter, unsigned char *buffer, char *err, size_t errlen)
 {
     char pcap_err[PCAP_ERRBUF_SIZE] = "";
     struct stat st;
@@ -68,8 +72,16 @@ static pcap_t *open_file(const char *path, const char *filter, char *err, size_t
         fail(err, errlen, "%s: is a directory, not a capture file", path);
         return NULL;
     }
-    pcap_t *p = pcap_open_offline(path, pcap_err);
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        fail(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (buffer)
+        setvbuf(fp, (char *)buffer, _IOFBF, FILE_BUFFER_SIZE);
+    pcap_t *p = pcap_fopen_offline(fp, pcap_err);
     if (!p) {
+        fclose(fp);
         fail(err, errlen, "%s: not a readable pcap/pcapng capture: %s", path, pcap_err);
         return NULL;
     }
@@ -90,9 +102,10 @@ static bool next_file(struct nfc_capture *c)
     if (c->next_file >= c->cfg->n_files)
         return false;
     c->file_name = c->cfg->files[c->next_file++];
-    c->pcap = open_file(c->file_name, c->cfg->bpf_filter, c->error, sizeof c->error);
+    c->pcap = open_file(c->file_name, c->cfg->bpf_filter, c->file_buffer, c->error, sizeof c->error);
     if (!c->pcap)
         return false;
+    c->record_offset = ftell(pcap_file(c->pcap));
     struct stat st;
     c->file_size = stat(c->file_name, &st) == 0 ? (uint64_t)st.st_size : 0;
     c->dlt = pcap_datalink(c->pcap);
@@ -155,16 +168,17 @@ struct nfc_capture *nfc_capture_open(const struct nfc_config *cfg, char *err, si
     }
     /* A missing third file should fail now, not after the first two were metered. */
     for (size_t i = 0; i < cfg->n_files; i++) {
-        pcap_t *p = open_file(cfg->files[i], cfg->bpf_filter, err, errlen);
+        pcap_t *p = open_file(cfg->files[i], cfg->bpf_filter, NULL, err, errlen);
         if (!p) {
             free(c);
             return NULL;
         }
         pcap_close(p);
     }
-    if (!next_file(c)) {
-        fail(err, errlen, "%s", c->error);
-        free(c);
+    c->file_buffer = malloc(FILE_BUFFER_SIZE);
+    if (!c->file_buffer || !next_file(c)) {
+        fail(err, errlen, "%s", c->file_buffer ? c->error : "out of memory");
+        nfc_capture_close(c);
         return NULL;
     }
     return c;
@@ -188,6 +202,16 @@ static long file_offset(const struct nfc_capture *c)
     return f ? ftell(f) : -1;
 }
 
+/* Where the next record starts, without a system call per record: a classic pcap record is its header plus its
+ * captured bytes, unless libpcap cut it to the snapshot length (then, and for pcapng, ask the file). */
+static void advance_offset(struct nfc_capture *c, uint32_t caplen)
+{
+    if (pcap_major_version(c->pcap) == 2 && caplen < (uint32_t)pcap_snapshot(c->pcap))
+        c->record_offset += PCAP_RECORD_HEADER + (long)caplen;
+    else
+        c->record_offset = file_offset(c);
+}
+
 enum nfc_capture_status nfc_capture_next(struct nfc_capture *c, struct nfc_frame *frame)
 {
     for (;;) {
@@ -195,9 +219,10 @@ enum nfc_capture_status nfc_capture_next(struct nfc_capture *c, struct nfc_frame
             return NFC_CAPTURE_END;
         struct pcap_pkthdr *hdr;
         const u_char *data;
-        c->record_offset = file_offset(c);
         int rc = pcap_next_ex(c->pcap, &hdr, &data);
         if (rc == 1) {
+            if (!c->cfg->interface)
+                advance_offset(c, hdr->caplen);
             frame->data = data;
             frame->caplen = hdr->caplen;
             frame->wirelen = hdr->len;
@@ -223,7 +248,10 @@ enum nfc_capture_status nfc_capture_next(struct nfc_capture *c, struct nfc_frame
         c->damaged++;
         warn(c, "%s: damaged record at byte offset %ld: %s", c->file_name, c->record_offset,
              pcap_geterr(c->pcap));
-        if (file_offset(c) == c->record_offset && !next_file(c))
+        long resume = file_offset(c);
+        if (resume != c->record_offset)
+            c->record_offset = resume;
+        else if (!next_file(c)) /* no progress: give up on this file rather than spin */
             return c->error[0] ? NFC_CAPTURE_ERROR : NFC_CAPTURE_END;
     }
 }
@@ -247,8 +275,7 @@ uint64_t nfc_capture_damaged(const struct nfc_capture *c)
 
 void nfc_capture_progress(const struct nfc_capture *c, uint64_t *bytes_read, uint64_t *file_size)
 {
-    long off = c->pcap ? file_offset(c) : -1;
-    *bytes_read = off > 0 ? (uint64_t)off : 0;
+    *bytes_read = c->record_offset > 0 ? (uint64_t)c->record_offset : 0;
     *file_size = c->cfg->interface ? 0 : c->file_size;
 }
 
@@ -258,5 +285,6 @@ void nfc_capture_close(struct nfc_capture *c)
         return;
     if (c->pcap)
         pcap_close(c->pcap);
+    free(c->file_buffer);
     free(c);
 }
