@@ -61,7 +61,8 @@ static int run(struct nfc_cli_options *opt)
             return EXIT_USAGE;
         }
     }
-    setvbuf(out, out_buffer, _IOFBF, sizeof out_buffer);
+    /* Live flows are written as they expire, so that a reader of the output sees them at once. */
+    setvbuf(out, out_buffer, opt->cfg.interface ? _IOLBF : _IOFBF, sizeof out_buffer);
 
     opt->cfg.on_warning = on_warning;
     char err[512];

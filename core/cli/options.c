@@ -112,22 +112,19 @@ static int parse_number(const char *text, const struct option_def *d, uint64_t *
     const char *s = text;
     while (*s == ' ' || *s == '\t')
         s++;
-    if (*s == '-' && d->min == 0 && strspn(s + 1, "0123456789") == strlen(s + 1) && s[1]) {
-        fprintf(err, "nfcore: --%s: %s is negative (valid: %" PRIu64 "..%" PRIu64 ")\n", d->name, text, d->min,
-                d->max);
-        return -1;
-    }
+    bool negative = *s == '-';
+    const char *digits = negative ? s + 1 : s;
     char *end;
     errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (*s == '\0' || *s == '-' || *s == '+' || *end != '\0') {
-        fprintf(err, "nfcore: --%s: '%s' is not a number (valid: %" PRIu64 "..%" PRIu64 ")\n", d->name, text, d->min,
-                d->max);
+    unsigned long long v = strtoull(digits, &end, 10);
+    if (*digits < '0' || *digits > '9' || *end != '\0') {
+        fprintf(err, "nfcore: --%s: '%s' is not a number (valid: %" PRIu64 "..%" PRIu64 ")\n", d->name, text,
+                d->min, d->max);
         return -1;
     }
-    if (errno == ERANGE || v < d->min || v > d->max) {
-        fprintf(err, "nfcore: --%s: %s is out of range (valid: %" PRIu64 "..%" PRIu64 ")\n", d->name, text, d->min,
-                d->max);
+    if (negative || errno == ERANGE || v < d->min || v > d->max) {
+        fprintf(err, "nfcore: --%s: %s is %s (valid: %" PRIu64 "..%" PRIu64 ")\n", d->name, text,
+                negative && v != 0 ? "negative" : "out of range", d->min, d->max);
         return -1;
     }
     *value = v;
@@ -175,6 +172,26 @@ static int set_value(struct nfc_cli_options *opt, const struct option_def *d, co
     return 0;
 }
 
+/* getopt's complaint, in words: optopt is the short option, or a long option's value, or 0 for an unknown one. */
+static void report_bad_option(int c, const char *arg, FILE *err)
+{
+    char name[64];
+    if (optopt >= LONG_BASE && optopt < NEGATED_BASE)
+        snprintf(name, sizeof name, "--%s", options[optopt - LONG_BASE].name);
+    else if (optopt >= NEGATED_BASE)
+        snprintf(name, sizeof name, "--no-%s", options[optopt - NEGATED_BASE].name);
+    else if (optopt > 0)
+        snprintf(name, sizeof name, "-%c", optopt);
+    else
+        snprintf(name, sizeof name, "%s", arg);
+    if (c == ':')
+        fprintf(err, "nfcore: %s needs a value (see nfcore --help)\n", name);
+    else if (optopt >= LONG_BASE)
+        fprintf(err, "nfcore: %s takes no value (see nfcore --help)\n", name);
+    else
+        fprintf(err, "nfcore: unknown option %s (see nfcore --help)\n", name);
+}
+
 static void print_version(FILE *out)
 {
     fprintf(out, "nfcore %s\nnDPI %s\n%s\n", NFC_VERSION, nfc_ndpi_version(), nfc_pcap_version());
@@ -214,7 +231,7 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
     shortopts[ns] = '\0';
 
     opterr = 0;
-    optind = 1;
+    optind = 0; /* glibc's full restart, which also forgets a half-read cluster of short options */
     int c;
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         size_t idx = N_OPTIONS;
@@ -227,11 +244,7 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
         if (c >= LONG_BASE) {
             idx = (size_t)(c - LONG_BASE);
         } else if (c == '?' || c == ':') {
-            const char *what = argv[optind - 1];
-            if (c == ':')
-                fprintf(err, "nfcore: %s needs a value (see nfcore --help)\n", what);
-            else
-                fprintf(err, "nfcore: unknown option %s (see nfcore --help)\n", what);
+            report_bad_option(c, argv[optind - 1], err);
             return NFC_CLI_INVALID;
         } else {
             for (size_t i = 0; i < N_OPTIONS; i++)
