@@ -1,5 +1,7 @@
 #include "flow.h"
 
+#include <nfcore/nfcore.h>
+
 #include <string.h>
 
 static size_t align8(size_t n)
@@ -40,20 +42,20 @@ static void splt_set(const struct nfc_flow_params *p, struct nfc_flow *f, uint64
     ((int64_t *)(f->ext + p->splt_piat_off))[i] = (int64_t)piat;
 }
 
-static void scope_first(struct nfc_counters *c, uint64_t t, uint16_t size)
+static void scope_first(struct nfc_flow_counters *c, uint64_t t, uint16_t size)
 {
-    c->first_seen = t;
-    c->last_seen = t;
+    c->first_seen_ms = t;
+    c->last_seen_ms = t;
     c->packets = 1;
     c->bytes = size;
 }
 
 /* A later packet of a scope; returns its inter-arrival time within the scope. */
-static uint64_t scope_add(struct nfc_counters *c, uint64_t t, uint16_t size)
+static uint64_t scope_add(struct nfc_flow_counters *c, uint64_t t, uint16_t size)
 {
-    uint64_t piat = t - c->last_seen;
+    uint64_t piat = t - c->last_seen_ms;
     c->packets++;
-    c->last_seen = t;
+    c->last_seen_ms = t;
     c->bytes += size;
     return piat;
 }
@@ -64,7 +66,7 @@ static void track_tcp_end(struct nfc_flow *f, const struct nfc_packet *pkt, int 
     if (pkt->protocol != 6)
         return;
     if ((pkt->tcp_flags & NFC_TCP_RST) || (f->fins_seen == 3 && (pkt->tcp_flags & NFC_TCP_ACK)))
-        f->end_requested = true;
+        f->end_requested = NFC_EXPIRE_TCP_END;
     if (pkt->tcp_flags & NFC_TCP_FIN)
         f->fins_seen |= (uint8_t)(1u << direction);
 }
@@ -73,16 +75,16 @@ int nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, const str
 {
     uint16_t size = packet_size(p, pkt);
 
-    memcpy(f->src_ip, pkt->src_ip, 16);
-    memcpy(f->dst_ip, pkt->dst_ip, 16);
-    memcpy(f->src_mac, pkt->src_mac, 6);
-    memcpy(f->dst_mac, pkt->dst_mac, 6);
-    f->src_port = pkt->src_port;
-    f->dst_port = pkt->dst_port;
-    f->vlan_id = pkt->vlan_id;
-    f->protocol = pkt->protocol;
-    f->ip_version = pkt->ip_version;
-    f->tunnel_id = pkt->tunnel_id;
+    memcpy(f->view.src_ip, pkt->src_ip, 16);
+    memcpy(f->view.dst_ip, pkt->dst_ip, 16);
+    memcpy(f->view.src_mac, pkt->src_mac, 6);
+    memcpy(f->view.dst_mac, pkt->dst_mac, 6);
+    f->view.src_port = pkt->src_port;
+    f->view.dst_port = pkt->dst_port;
+    f->view.vlan_id = pkt->vlan_id;
+    f->view.protocol = pkt->protocol;
+    f->view.ip_version = pkt->ip_version;
+    f->view.tunnel_id = pkt->tunnel_id;
 
     if (p->splt) {
         /* The three SPLT arrays sit back to back from splt_piat_off: -1 marks "no packet". */
@@ -91,8 +93,8 @@ int nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, const str
     }
     if (p->dpi && nfc_dpi_first(p->dpi, &f->dpi, pkt) < 0)
         return -1;
-    scope_first(&f->scope[NFC_BIDIRECTIONAL], pkt->time_ms, size);
-    scope_first(&f->scope[NFC_SRC2DST], pkt->time_ms, size);
+    scope_first(&f->view.scope[NFC_BIDIRECTIONAL], pkt->time_ms, size);
+    scope_first(&f->view.scope[NFC_SRC2DST], pkt->time_ms, size);
     if (p->statistics) {
         struct nfc_scope_stats *st = nfc_flow_stats(p, f);
         nfc_stats_first(&st[NFC_BIDIRECTIONAL], size, pkt->tcp_flags);
@@ -106,9 +108,9 @@ int nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, const str
 int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt)
 {
     /* Addresses compare as 16 bytes: an IPv4 address and the IPv6 one made of its bytes are equal (spec §3). */
-    bool same = f->src_port == pkt->src_port && f->dst_port == pkt->dst_port &&
-                memcmp(f->src_ip, pkt->src_ip, 16) == 0 &&
-                memcmp(f->dst_ip, pkt->dst_ip, 16) == 0;
+    bool same = f->view.src_port == pkt->src_port && f->view.dst_port == pkt->dst_port &&
+                memcmp(f->view.src_ip, pkt->src_ip, 16) == 0 &&
+                memcmp(f->view.dst_ip, pkt->dst_ip, 16) == 0;
     return same ? 0 : 1;
 }
 
@@ -117,9 +119,9 @@ void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, const 
     int direction = nfc_flow_direction(f, pkt);
     uint16_t size = packet_size(p, pkt);
     uint64_t t = pkt->time_ms;
-    struct nfc_counters *bi = &f->scope[NFC_BIDIRECTIONAL];
+    struct nfc_flow_counters *bi = &f->view.scope[NFC_BIDIRECTIONAL];
 
-    uint64_t piat = t - bi->last_seen;
+    uint64_t piat = t - bi->last_seen_ms;
     if (bi->packets < p->splt)
         splt_set(p, f, bi->packets, direction, size, piat);
     scope_add(bi, t, size);
@@ -127,7 +129,7 @@ void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, const 
         nfc_dpi_next(p->dpi, &f->dpi, pkt, bi->packets);
 
     enum nfc_scope own = direction == 0 ? NFC_SRC2DST : NFC_DST2SRC;
-    struct nfc_counters *c = &f->scope[own];
+    struct nfc_flow_counters *c = &f->view.scope[own];
     bool first_of_scope = c->packets == 0;
     uint64_t own_piat = 0;
     if (first_of_scope)

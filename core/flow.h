@@ -10,43 +10,20 @@
 #include "dpi.h"
 #include "flow_stats.h"
 
-enum nfc_scope {
-    NFC_BIDIRECTIONAL,
-    NFC_SRC2DST,
-    NFC_DST2SRC,
-    NFC_SCOPE_COUNT
-};
-
-struct nfc_counters {
-    uint64_t first_seen;
-    uint64_t last_seen;
-    uint64_t packets;
-    uint64_t bytes;
-};
+enum { NFC_SCOPE_COUNT = 3 }; /* bidirectional, src2dst, dst2src (enum nfc_scope) */
 
 /* A flow is keyed on its two endpoints in either order plus protocol, VLAN and tunnel (spec §3). Its src is
- * the sender of its first packet. Variable parts (statistics, SPLT) follow the struct; nfc_flow_layout says
- * where. */
+ * the sender of its first packet. The part plugins see is `view`, laid out by the SDK. Variable parts
+ * (statistics, SPLT, plugin states) follow the struct; nfc_flow_params says where. */
 struct nfc_flow {
     struct nfc_flow *hash_next;     /* bucket chain; the output queue once emitted */
     struct nfc_flow *older, *newer; /* insertion order (the idle scan's order) */
     struct nfc_flow *lru_prev, *lru_next; /* last-seen order, kept only under a capacity */
     uint64_t id;
     uint32_t hash;
-    uint16_t src_port;
-    uint16_t dst_port;
-    uint8_t src_ip[16];
-    uint8_t dst_ip[16];
-    uint16_t vlan_id;
-    uint8_t protocol;
-    uint8_t ip_version;
-    uint8_t tunnel_id;
-    int8_t expiration_id;
     uint8_t fins_seen;              /* bit 0: src sent FIN, bit 1: dst sent FIN (expire_on_tcp_end) */
-    bool end_requested;             /* expire after this packet step */
-    uint8_t src_mac[6];
-    uint8_t dst_mac[6];
-    struct nfc_counters scope[NFC_SCOPE_COUNT];
+    int8_t end_requested;           /* 0, or the expiration_id to end with after this packet step */
+    struct nfc_flow_view view;
     struct nfc_dpi_flow dpi;
     _Alignas(8) unsigned char ext[];
 };

@@ -54,13 +54,13 @@ uint32_t nfc_flow_hash(const struct nfc_packet *pkt)
 
 static bool same_key(const struct nfc_flow *f, const struct nfc_packet *pkt)
 {
-    if (f->protocol != pkt->protocol || f->vlan_id != pkt->vlan_id || f->tunnel_id != pkt->tunnel_id)
+    if (f->view.protocol != pkt->protocol || f->view.vlan_id != pkt->vlan_id || f->view.tunnel_id != pkt->tunnel_id)
         return false;
-    if (f->src_port == pkt->src_port && f->dst_port == pkt->dst_port && memcmp(f->src_ip, pkt->src_ip, 16) == 0 &&
-        memcmp(f->dst_ip, pkt->dst_ip, 16) == 0)
+    if (f->view.src_port == pkt->src_port && f->view.dst_port == pkt->dst_port && memcmp(f->view.src_ip, pkt->src_ip, 16) == 0 &&
+        memcmp(f->view.dst_ip, pkt->dst_ip, 16) == 0)
         return true;
-    return f->src_port == pkt->dst_port && f->dst_port == pkt->src_port && memcmp(f->src_ip, pkt->dst_ip, 16) == 0 &&
-           memcmp(f->dst_ip, pkt->src_ip, 16) == 0;
+    return f->view.src_port == pkt->dst_port && f->view.dst_port == pkt->src_port && memcmp(f->view.src_ip, pkt->dst_ip, 16) == 0 &&
+           memcmp(f->view.dst_ip, pkt->src_ip, 16) == 0;
 }
 
 struct nfc_flow *nfc_flow_table_find(const struct nfc_flow_table *t, const struct nfc_packet *pkt, uint32_t hash)

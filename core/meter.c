@@ -58,7 +58,7 @@ static void enqueue(struct nfc_meter *m, struct nfc_flow *f)
 /* Finalises a flow that is no longer in the table and queues it for output. */
 static void emit(struct nfc_meter *m, struct nfc_flow *f, int expiration_id)
 {
-    f->expiration_id = (int8_t)expiration_id;
+    f->view.expiration_id = (int8_t)expiration_id;
     nfc_flow_finish(&m->params, f);
     enqueue(m, f);
 }
@@ -86,7 +86,7 @@ static void create(struct nfc_meter *m, const struct nfc_packet *pkt, uint32_t h
     }
     f->hash = hash;
     if (f->end_requested) {
-        emit(m, f, NFC_EXPIRE_TCP_END);
+        emit(m, f, f->end_requested);
         return;
     }
     nfc_flow_table_insert(&m->table, f);
@@ -100,7 +100,7 @@ static void scan(struct nfc_meter *m, unsigned budget)
     uint64_t horizon = m->tick - m->idle_ms;
     for (; budget > 0 && m->table.oldest; budget--) {
         struct nfc_flow *f = m->table.oldest;
-        if (horizon < f->scope[NFC_BIDIRECTIONAL].last_seen)
+        if (horizon < f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms)
             break;
         expire(m, f, NFC_EXPIRE_IDLE);
     }
@@ -120,16 +120,16 @@ void nfc_meter_packet(struct nfc_meter *m, struct nfc_packet *pkt)
     struct nfc_flow *f = nfc_flow_table_find(&m->table, pkt, hash);
     if (!f) {
         create(m, pkt, hash);
-    } else if (pkt->time_ms - f->scope[NFC_BIDIRECTIONAL].last_seen >= m->idle_ms) {
+    } else if (pkt->time_ms - f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms >= m->idle_ms) {
         expire(m, f, NFC_EXPIRE_IDLE);
         create(m, pkt, hash);
-    } else if (pkt->time_ms - f->scope[NFC_BIDIRECTIONAL].first_seen >= m->active_ms) {
+    } else if (pkt->time_ms - f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms >= m->active_ms) {
         expire(m, f, NFC_EXPIRE_ACTIVE);
         create(m, pkt, hash);
     } else {
         nfc_flow_update(&m->params, f, pkt);
         if (f->end_requested)
-            expire(m, f, NFC_EXPIRE_TCP_END);
+            expire(m, f, f->end_requested);
         else
             nfc_flow_table_touch(&m->table, f);
     }
@@ -154,7 +154,7 @@ void nfc_meter_flush(struct nfc_meter *m)
 struct nfc_flow *nfc_meter_pop(struct nfc_meter *m)
 {
     if (!m->out_head && m->flushing && m->table.oldest)
-        expire(m, m->table.oldest, m->table.oldest->expiration_id);
+        expire(m, m->table.oldest, m->table.oldest->view.expiration_id);
     struct nfc_flow *f = m->out_head;
     if (!f)
         return NULL;

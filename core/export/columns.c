@@ -148,7 +148,7 @@ static void set_text(struct nfc_value *v, size_t len)
 
 static void ip_text(const struct nfc_flow *f, const uint8_t ip[16], struct nfc_value *v)
 {
-    inet_ntop(f->ip_version == 6 ? AF_INET6 : AF_INET, ip, v->text, sizeof v->text);
+    inet_ntop(f->view.ip_version == 6 ? AF_INET6 : AF_INET, ip, v->text, sizeof v->text);
     set_text(v, strlen(v->text));
 }
 
@@ -190,29 +190,29 @@ void nfc_schema_value(const struct nfc_schema *s, const struct nfc_flow_params *
 {
     const struct nfc_column_spec *spec = &s->specs[column];
     /* For the per-scope kinds, arg is the scope; the others do not read c or st. */
-    const struct nfc_counters *c = &f->scope[spec->arg % NFC_SCOPE_COUNT];
+    const struct nfc_flow_counters *c = &f->view.scope[spec->arg % NFC_SCOPE_COUNT];
     const struct nfc_scope_stats *st = p->statistics ? &nfc_flow_stats_c(p, f)[spec->arg % NFC_SCOPE_COUNT] : NULL;
     v->type = s->columns[column].type;
     v->missing = false;
 
     switch ((enum nfc_column_kind)spec->kind) {
     case NFC_COL_ID: v->as.u = f->id; break;
-    case NFC_COL_EXPIRATION_ID: v->as.i = f->expiration_id; break;
-    case NFC_COL_SRC_IP: ip_text(f, f->src_ip, v); break;
-    case NFC_COL_SRC_MAC: mac_text(f->src_mac, 6, v); break;
-    case NFC_COL_SRC_OUI: mac_text(f->src_mac, 3, v); break;
-    case NFC_COL_SRC_PORT: v->as.u = f->src_port; break;
-    case NFC_COL_DST_IP: ip_text(f, f->dst_ip, v); break;
-    case NFC_COL_DST_MAC: mac_text(f->dst_mac, 6, v); break;
-    case NFC_COL_DST_OUI: mac_text(f->dst_mac, 3, v); break;
-    case NFC_COL_DST_PORT: v->as.u = f->dst_port; break;
-    case NFC_COL_PROTOCOL: v->as.u = f->protocol; break;
-    case NFC_COL_IP_VERSION: v->as.u = f->ip_version; break;
-    case NFC_COL_VLAN_ID: v->as.u = f->vlan_id; break;
-    case NFC_COL_TUNNEL_ID: v->as.u = f->tunnel_id; break;
-    case NFC_COL_FIRST_SEEN: v->as.u = c->first_seen; break;
-    case NFC_COL_LAST_SEEN: v->as.u = c->last_seen; break;
-    case NFC_COL_DURATION: v->as.u = c->last_seen - c->first_seen; break;
+    case NFC_COL_EXPIRATION_ID: v->as.i = f->view.expiration_id; break;
+    case NFC_COL_SRC_IP: ip_text(f, f->view.src_ip, v); break;
+    case NFC_COL_SRC_MAC: mac_text(f->view.src_mac, 6, v); break;
+    case NFC_COL_SRC_OUI: mac_text(f->view.src_mac, 3, v); break;
+    case NFC_COL_SRC_PORT: v->as.u = f->view.src_port; break;
+    case NFC_COL_DST_IP: ip_text(f, f->view.dst_ip, v); break;
+    case NFC_COL_DST_MAC: mac_text(f->view.dst_mac, 6, v); break;
+    case NFC_COL_DST_OUI: mac_text(f->view.dst_mac, 3, v); break;
+    case NFC_COL_DST_PORT: v->as.u = f->view.dst_port; break;
+    case NFC_COL_PROTOCOL: v->as.u = f->view.protocol; break;
+    case NFC_COL_IP_VERSION: v->as.u = f->view.ip_version; break;
+    case NFC_COL_VLAN_ID: v->as.u = f->view.vlan_id; break;
+    case NFC_COL_TUNNEL_ID: v->as.u = f->view.tunnel_id; break;
+    case NFC_COL_FIRST_SEEN: v->as.u = c->first_seen_ms; break;
+    case NFC_COL_LAST_SEEN: v->as.u = c->last_seen_ms; break;
+    case NFC_COL_DURATION: v->as.u = c->last_seen_ms - c->first_seen_ms; break;
     case NFC_COL_PACKETS: v->as.u = c->packets; break;
     case NFC_COL_BYTES: v->as.u = c->bytes; break;
     case NFC_COL_MIN_PS: v->as.u = st->ps_min; break;

@@ -228,13 +228,13 @@ START_TEST(google_ssl_reference_values)
     }
 
     /* counters (spec §12): 28 packets / 8696 bytes, src2dst 16 / 1288, dst2src 12 / 7408 */
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].packets, 28);
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].bytes, 8696);
-    ck_assert_uint_eq(f->scope[NFC_SRC2DST].packets, 16);
-    ck_assert_uint_eq(f->scope[NFC_SRC2DST].bytes, 1288);
-    ck_assert_uint_eq(f->scope[NFC_DST2SRC].packets, 12);
-    ck_assert_uint_eq(f->scope[NFC_DST2SRC].bytes, 7408);
-    ck_assert_uint_eq(f->scope[NFC_DST2SRC].first_seen, 1434443394717);
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].packets, 28);
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].bytes, 8696);
+    ck_assert_uint_eq(f->view.scope[NFC_SRC2DST].packets, 16);
+    ck_assert_uint_eq(f->view.scope[NFC_SRC2DST].bytes, 1288);
+    ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].packets, 12);
+    ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].bytes, 7408);
+    ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].first_seen_ms, 1434443394717);
 
     const struct nfc_scope_stats *st = nfc_flow_stats_c(&params, f);
     const struct nfc_scope_stats *bi = &st[NFC_BIDIRECTIONAL];

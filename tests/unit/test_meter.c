@@ -87,9 +87,9 @@ static struct nfc_flow *expect_flow(uint16_t src_port, uint64_t packets, int exp
     forget_last();
     last = nfc_meter_pop(&m);
     ck_assert_ptr_nonnull(last);
-    ck_assert_uint_eq(last->src_port, src_port);
-    ck_assert_uint_eq(last->scope[NFC_BIDIRECTIONAL].packets, packets);
-    ck_assert_int_eq(last->expiration_id, expiration_id);
+    ck_assert_uint_eq(last->view.src_port, src_port);
+    ck_assert_uint_eq(last->view.scope[NFC_BIDIRECTIONAL].packets, packets);
+    ck_assert_int_eq(last->view.expiration_id, expiration_id);
     return last;
 }
 
@@ -113,12 +113,12 @@ START_TEST(packet_exactly_idle_timeout_later_splits_the_flow)
     udp(0, 1000);
     udp(1000, 1000); /* 1000 - last_seen 0 >= idle 1000 */
     struct nfc_flow *f = expect_flow(1000, 1, NFC_EXPIRE_IDLE);
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].first_seen, 0);
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].last_seen, 0); /* the splitting packet is not in it */
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms, 0);
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms, 0); /* the splitting packet is not in it */
     expect_none();
     nfc_meter_flush(&m);
     f = expect_flow(1000, 1, NFC_EXPIRE_IDLE);
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].first_seen, 1000); /* it opened the new flow */
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms, 1000); /* it opened the new flow */
     expect_none();
     finish();
 }
@@ -132,7 +132,7 @@ START_TEST(packet_one_ms_before_idle_timeout_joins_the_flow)
     expect_none();
     nfc_meter_flush(&m);
     struct nfc_flow *f = expect_flow(1000, 2, NFC_EXPIRE_IDLE);
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].last_seen, 999);
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms, 999);
     expect_none();
     finish();
 }
@@ -146,11 +146,11 @@ START_TEST(active_timeout_splits_a_busy_flow)
     udp(999, 1000);  /* 999 - first_seen 0 < 1000: still the same flow */
     udp(1000, 1000); /* 1000 - 0 >= active 1000, while only 1 ms idle */
     struct nfc_flow *f = expect_flow(1000, 3, NFC_EXPIRE_ACTIVE);
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].last_seen, 999);
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms, 999);
     expect_none();
     nfc_meter_flush(&m);
     f = expect_flow(1000, 1, NFC_EXPIRE_IDLE);
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].first_seen, 1000);
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms, 1000);
     finish();
 }
 END_TEST
@@ -207,9 +207,9 @@ START_TEST(packet_older_than_the_clock_gets_the_clocks_time)
     udp(130, 1000);
     nfc_meter_flush(&m);
     struct nfc_flow *f = expect_flow(1000, 3, NFC_EXPIRE_IDLE);
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].first_seen, 100);
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].last_seen, 130);
-    ck_assert_uint_eq(f->scope[NFC_DST2SRC].first_seen, 100); /* not 40 */
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms, 100);
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms, 130);
+    ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].first_seen_ms, 100); /* not 40 */
     const struct nfc_scope_stats *st = nfc_flow_stats_c(&m.params, f);
     ck_assert_uint_eq(st[NFC_BIDIRECTIONAL].piat_min, 0);  /* gaps 0 (100 -> 100) and 30 */
     ck_assert_uint_eq(st[NFC_BIDIRECTIONAL].piat_max, 30);
@@ -227,12 +227,12 @@ START_TEST(clamped_time_can_expire_a_flow)
     expect_none();
     udp(50, 1000);  /* sent at 50 (49 ms after its last packet) but counted at 150: 150 - 1 >= 100, a new flow */
     struct nfc_flow *f = expect_flow(1000, 1, NFC_EXPIRE_IDLE);
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].last_seen, 1);
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms, 1);
     nfc_meter_flush(&m);
     expect_flow(9000, 2, NFC_EXPIRE_IDLE);
     expect_flow(2000, 1, NFC_EXPIRE_IDLE);
     f = expect_flow(1000, 1, NFC_EXPIRE_IDLE);
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].first_seen, 150);
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms, 150);
     expect_none();
     finish();
 }
@@ -249,19 +249,19 @@ START_TEST(first_packet_defines_src_and_replies_count_as_dst2src)
     udp(40, 1000);
     nfc_meter_flush(&m);
     struct nfc_flow *f = expect_flow(1000, 4, NFC_EXPIRE_IDLE);
-    ck_assert_uint_eq(f->src_ip[3], 1);
-    ck_assert_uint_eq(f->dst_ip[3], 2);
-    ck_assert_uint_eq(f->dst_port, 53);
-    ck_assert_uint_eq(f->src_mac[5], 1);
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].bytes, 800); /* 100 + 300 + 300 + 100 */
-    ck_assert_uint_eq(f->scope[NFC_SRC2DST].packets, 2);
-    ck_assert_uint_eq(f->scope[NFC_SRC2DST].bytes, 200);
-    ck_assert_uint_eq(f->scope[NFC_SRC2DST].first_seen, 10);
-    ck_assert_uint_eq(f->scope[NFC_SRC2DST].last_seen, 40);
-    ck_assert_uint_eq(f->scope[NFC_DST2SRC].packets, 2);
-    ck_assert_uint_eq(f->scope[NFC_DST2SRC].bytes, 600);
-    ck_assert_uint_eq(f->scope[NFC_DST2SRC].first_seen, 20);
-    ck_assert_uint_eq(f->scope[NFC_DST2SRC].last_seen, 25);
+    ck_assert_uint_eq(f->view.src_ip[3], 1);
+    ck_assert_uint_eq(f->view.dst_ip[3], 2);
+    ck_assert_uint_eq(f->view.dst_port, 53);
+    ck_assert_uint_eq(f->view.src_mac[5], 1);
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].bytes, 800); /* 100 + 300 + 300 + 100 */
+    ck_assert_uint_eq(f->view.scope[NFC_SRC2DST].packets, 2);
+    ck_assert_uint_eq(f->view.scope[NFC_SRC2DST].bytes, 200);
+    ck_assert_uint_eq(f->view.scope[NFC_SRC2DST].first_seen_ms, 10);
+    ck_assert_uint_eq(f->view.scope[NFC_SRC2DST].last_seen_ms, 40);
+    ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].packets, 2);
+    ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].bytes, 600);
+    ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].first_seen_ms, 20);
+    ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].last_seen_ms, 25);
     finish();
 }
 END_TEST
@@ -273,10 +273,10 @@ START_TEST(server_speaking_first_becomes_src)
     udp(20, 1000);
     nfc_meter_flush(&m);
     struct nfc_flow *f = expect_flow(53, 2, NFC_EXPIRE_IDLE); /* no port heuristics */
-    ck_assert_uint_eq(f->src_ip[3], 2);
-    ck_assert_uint_eq(f->dst_port, 1000);
-    ck_assert_uint_eq(f->scope[NFC_SRC2DST].bytes, 300);
-    ck_assert_uint_eq(f->scope[NFC_DST2SRC].bytes, 100);
+    ck_assert_uint_eq(f->view.src_ip[3], 2);
+    ck_assert_uint_eq(f->view.dst_port, 1000);
+    ck_assert_uint_eq(f->view.scope[NFC_SRC2DST].bytes, 300);
+    ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].bytes, 100);
     finish();
 }
 END_TEST
@@ -288,9 +288,9 @@ START_TEST(flow_without_replies_has_zero_dst2src)
     udp(20, 1000);
     nfc_meter_flush(&m);
     struct nfc_flow *f = expect_flow(1000, 2, NFC_EXPIRE_IDLE);
-    ck_assert_uint_eq(f->scope[NFC_DST2SRC].packets, 0);
-    ck_assert_uint_eq(f->scope[NFC_DST2SRC].first_seen, 0);
-    ck_assert_uint_eq(f->scope[NFC_DST2SRC].last_seen, 0);
+    ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].packets, 0);
+    ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].first_seen_ms, 0);
+    ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].last_seen_ms, 0);
     finish();
 }
 END_TEST
@@ -377,7 +377,7 @@ START_TEST(own_idle_expiry_comes_before_scan_expiries)
     expect_none();
     nfc_meter_flush(&m);
     struct nfc_flow *f = expect_flow(1000, 1, NFC_EXPIRE_IDLE); /* the new flow 1000 */
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].first_seen, 200);
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms, 200);
     finish();
 }
 END_TEST
@@ -427,7 +427,7 @@ START_TEST(queued_flows_come_out_before_the_flush)
     expect_flow(2000, 1, NFC_EXPIRE_IDLE);
     expect_flow(1000, 1, NFC_EXPIRE_IDLE);
     struct nfc_flow *f = expect_flow(2000, 1, NFC_EXPIRE_IDLE);
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].first_seen, 300);
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms, 300);
     expect_none();
     finish();
 }
@@ -480,12 +480,12 @@ START_TEST(rst_ends_the_flow_including_the_rst)
     tcp(2, true, NFC_TCP_RST);
     struct nfc_flow *f = expect_flow(40000, 3, NFC_EXPIRE_TCP_END);
     ck_assert_uint_eq(nfc_flow_stats_c(&m.params, f)[NFC_BIDIRECTIONAL].flags[NFC_FLAG_RST], 1);
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].last_seen, 2);
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms, 2);
     expect_none();
     tcp(3, true, NFC_TCP_ACK); /* the same 5-tuple starts a new flow */
     nfc_meter_flush(&m);
     f = expect_flow(40000, 1, NFC_EXPIRE_IDLE);
-    ck_assert_uint_eq(f->scope[NFC_BIDIRECTIONAL].first_seen, 3);
+    ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms, 3);
     finish();
 }
 END_TEST
@@ -566,12 +566,12 @@ START_TEST(vlan_and_tunnel_ids_are_part_of_the_key)
     inject(p); /* back on vlan 10, no tunnel: the first flow */
     nfc_meter_flush(&m);
     struct nfc_flow *f = expect_flow(1000, 2, NFC_EXPIRE_IDLE);
-    ck_assert_uint_eq(f->vlan_id, 10);
-    ck_assert_uint_eq(f->tunnel_id, 0);
+    ck_assert_uint_eq(f->view.vlan_id, 10);
+    ck_assert_uint_eq(f->view.tunnel_id, 0);
     f = expect_flow(1000, 1, NFC_EXPIRE_IDLE);
-    ck_assert_uint_eq(f->vlan_id, 20);
+    ck_assert_uint_eq(f->view.vlan_id, 20);
     f = expect_flow(1000, 1, NFC_EXPIRE_IDLE);
-    ck_assert_uint_eq(f->tunnel_id, NFC_TUNNEL_GTP);
+    ck_assert_uint_eq(f->view.tunnel_id, NFC_TUNNEL_GTP);
     expect_none();
     finish();
 }
@@ -583,8 +583,8 @@ START_TEST(protocol_is_part_of_the_key)
     inject(make(0, 1, 1000, 2, 53, UDP, 100));
     inject(make(1, 1, 1000, 2, 53, TCP, 100));
     nfc_meter_flush(&m);
-    ck_assert_uint_eq(expect_flow(1000, 1, NFC_EXPIRE_IDLE)->protocol, UDP);
-    ck_assert_uint_eq(expect_flow(1000, 1, NFC_EXPIRE_IDLE)->protocol, TCP);
+    ck_assert_uint_eq(expect_flow(1000, 1, NFC_EXPIRE_IDLE)->view.protocol, UDP);
+    ck_assert_uint_eq(expect_flow(1000, 1, NFC_EXPIRE_IDLE)->view.protocol, TCP);
     finish();
 }
 END_TEST
@@ -599,9 +599,9 @@ START_TEST(ipv4_and_ipv6_with_the_same_16_bytes_share_a_flow)
     inject(v6);
     nfc_meter_flush(&m);
     struct nfc_flow *f = expect_flow(1000, 2, NFC_EXPIRE_IDLE);
-    ck_assert_uint_eq(f->ip_version, 4); /* the first packet's */
-    ck_assert_uint_eq(f->scope[NFC_DST2SRC].packets, 1);
-    ck_assert_uint_eq(f->scope[NFC_DST2SRC].bytes, 120);
+    ck_assert_uint_eq(f->view.ip_version, 4); /* the first packet's */
+    ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].packets, 1);
+    ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].bytes, 120);
     expect_none();
     finish();
 }
