@@ -13,6 +13,7 @@
 #include "dpi.h"
 #include "export/columns.h"
 #include "meter.h"
+#include "plugin_host.h"
 
 struct nfc_engine {
     struct nfc_config cfg;
@@ -20,6 +21,7 @@ struct nfc_engine {
     struct nfc_dpi *dpi;
     struct nfc_meter meter;
     struct nfc_schema schema;
+    struct nfc_plugin_host *plugins;
     struct nfc_flow *handed_out;   /* the flow the caller holds until its next call */
     uint64_t packets;
     uint64_t ignored;
@@ -63,13 +65,22 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
         }
         params.dpi = eng->dpi;
     }
-    nfc_flow_params_layout(&params);
-    if (nfc_meter_init(&eng->meter, &params, cfg->idle_timeout * 1000, cfg->active_timeout * 1000,
-                       cfg->capacity) < 0 ||
-        nfc_schema_build(&eng->schema, cfg) < 0) {
+    if (nfc_schema_build(&eng->schema, cfg) < 0) {
         fail(err, errlen, "out of memory");
         goto fail;
     }
+    if (nfc_plugins_load(&eng->plugins, cfg, &eng->schema, err, errlen) < 0)
+        goto fail;
+    params.plugins = eng->plugins;
+    nfc_flow_params_layout(&params);
+    if (nfc_meter_init(&eng->meter, &params, cfg->idle_timeout * 1000, cfg->active_timeout * 1000,
+                       cfg->capacity) < 0 ||
+        nfc_schema_add_plugins(&eng->schema, eng->plugins) < 0) {
+        fail(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (eng->plugins)
+        nfc_plugins_bind(eng->plugins, &eng->meter.params);
     eng->capture = nfc_capture_open(&eng->cfg, err, errlen);
     if (!eng->capture)
         goto fail;
@@ -185,6 +196,7 @@ void nfc_engine_close(struct nfc_engine *eng)
     if (eng->handed_out)
         nfc_meter_recycle(&eng->meter, eng->handed_out);
     nfc_meter_free(&eng->meter);
+    nfc_plugins_unload(eng->plugins);
     nfc_schema_free(&eng->schema);
     nfc_capture_close(eng->capture);
     nfc_dpi_close(eng->dpi);
@@ -200,6 +212,24 @@ size_t nfc_engine_columns(const struct nfc_engine *eng, const struct nfc_column 
 void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t column, struct nfc_value *value)
 {
     nfc_schema_value(&eng->schema, &eng->meter.params, flow, column, value);
+}
+
+int nfc_describe_plugins(const struct nfc_config *cfg, FILE *out, char *err, size_t errlen)
+{
+    struct nfc_schema schema;
+    struct nfc_plugin_host *plugins;
+    if (nfc_schema_build(&schema, cfg) < 0) {
+        fail(err, errlen, "out of memory");
+        return -1;
+    }
+    int rc = nfc_plugins_load(&plugins, cfg, &schema, err, errlen);
+    if (rc == 0 && plugins)
+        nfc_plugins_describe(plugins, out);
+    else if (rc == 0)
+        fail(err, errlen, "no plugin to describe: give one with --plugin");
+    nfc_plugins_unload(plugins);
+    nfc_schema_free(&schema);
+    return rc == 0 && plugins ? 0 : -1;
 }
 
 const char *nfc_ndpi_version(void)

@@ -4,6 +4,8 @@
 
 #include <string.h>
 
+#include "plugin_host.h"
+
 static size_t align8(size_t n)
 {
     return (n + 7) & ~(size_t)7;
@@ -21,6 +23,8 @@ void nfc_flow_params_layout(struct nfc_flow_params *p)
     off += (size_t)p->splt * sizeof(int32_t);
     p->splt_direction_off = off;
     off += p->splt;
+    p->plugin_off = align8(off);
+    off = p->plugin_off + nfc_plugins_state_size(p->plugins);
     p->record_size = sizeof(struct nfc_flow) + align8(off);
 }
 
@@ -71,7 +75,7 @@ static void track_tcp_end(struct nfc_flow *f, const struct nfc_packet *pkt, int 
         f->fins_seen |= (uint8_t)(1u << direction);
 }
 
-int nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, const struct nfc_packet *pkt)
+int nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt)
 {
     uint16_t size = packet_size(p, pkt);
 
@@ -102,6 +106,11 @@ int nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, const str
     }
     if (p->expire_on_tcp_end)
         track_tcp_end(f, pkt, 0);
+    if (p->plugins) {
+        pkt->direction = 0;
+        pkt->delta_time_ms = 0;
+        nfc_plugins_on_init(p->plugins, f, pkt);
+    }
     return 0;
 }
 
@@ -114,7 +123,7 @@ int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt)
     return same ? 0 : 1;
 }
 
-void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, const struct nfc_packet *pkt)
+void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt)
 {
     int direction = nfc_flow_direction(f, pkt);
     uint16_t size = packet_size(p, pkt);
@@ -147,15 +156,24 @@ void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, const 
     }
     if (p->expire_on_tcp_end)
         track_tcp_end(f, pkt, direction);
+    if (p->plugins) {
+        pkt->direction = (uint8_t)direction;
+        pkt->delta_time_ms = piat;
+        nfc_plugins_on_update(p->plugins, f, pkt);
+    }
 }
 
 void nfc_flow_finish(const struct nfc_flow_params *p, struct nfc_flow *f)
 {
     if (p->dpi)
         nfc_dpi_finish(p->dpi, &f->dpi);
+    if (p->plugins)
+        nfc_plugins_on_expire(p->plugins, f);
 }
 
-void nfc_flow_release(struct nfc_flow *f)
+void nfc_flow_release(const struct nfc_flow_params *p, struct nfc_flow *f)
 {
     nfc_dpi_release(&f->dpi);
+    if (p->plugins)
+        nfc_plugins_release(p->plugins, f);
 }

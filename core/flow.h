@@ -28,9 +28,12 @@ struct nfc_flow {
     _Alignas(8) unsigned char ext[];
 };
 
+struct nfc_plugin_host;
+
 /* How the engine is configured to build records: fixed for one run. */
 struct nfc_flow_params {
     struct nfc_dpi *dpi;            /* NULL when n_dissections is 0 */
+    struct nfc_plugin_host *plugins; /* NULL without plugins */
     uint8_t accounting_mode;
     bool statistics;
     bool expire_on_tcp_end;
@@ -39,6 +42,7 @@ struct nfc_flow_params {
     size_t splt_direction_off;
     size_t splt_ps_off;
     size_t splt_piat_off;
+    size_t plugin_off;
     size_t record_size;             /* sizeof(struct nfc_flow) + ext */
 };
 
@@ -55,20 +59,20 @@ static inline const struct nfc_scope_stats *nfc_flow_stats_c(const struct nfc_fl
     return (const struct nfc_scope_stats *)(f->ext + p->stats_off);
 }
 
-/* Starts `f` (zeroed memory of record_size bytes) from its first packet. Returns -1 when nDPI runs out of
- * memory. */
-int nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, const struct nfc_packet *pkt);
+/* Starts `f` (zeroed memory of record_size bytes) from its first packet, plugins' on_init included (they see
+ * pkt->direction and pkt->delta_time_ms set here). Returns -1 when nDPI runs out of memory. */
+int nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt);
 
 /* 0 when the packet goes src->dst for this flow, 1 otherwise (spec §3). */
 int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt);
 
-/* Folds a later packet in (spec §5.2). */
-void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, const struct nfc_packet *pkt);
+/* Folds a later packet in (spec §5.2), then runs the plugins' on_update. */
+void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt);
 
-/* Last work before emission: nDPI give-up and label copy (spec §5.3). */
+/* Last work before emission: nDPI give-up and label copy, then the plugins' on_expire (spec §5.3). */
 void nfc_flow_finish(const struct nfc_flow_params *p, struct nfc_flow *f);
 
 /* Frees what the record holds outside itself. */
-void nfc_flow_release(struct nfc_flow *f);
+void nfc_flow_release(const struct nfc_flow_params *p, struct nfc_flow *f);
 
 #endif

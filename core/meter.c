@@ -23,7 +23,7 @@ int nfc_meter_init(struct nfc_meter *m, const struct nfc_flow_params *params, ui
 
 static void release(struct nfc_meter *m, struct nfc_flow *f)
 {
-    nfc_flow_release(f);
+    nfc_flow_release(&m->params, f);
     nfc_flow_pool_put(&m->pool, f);
 }
 
@@ -70,7 +70,7 @@ static void expire(struct nfc_meter *m, struct nfc_flow *f, int expiration_id)
 }
 
 /* Starts a flow from its first packet; one that ends on that very packet is emitted without being cached. */
-static void create(struct nfc_meter *m, const struct nfc_packet *pkt, uint32_t hash)
+static void create(struct nfc_meter *m, struct nfc_packet *pkt, uint32_t hash)
 {
     if (m->capacity && m->table.count >= m->capacity)
         expire(m, m->table.lru_least, NFC_EXPIRE_CAPACITY);

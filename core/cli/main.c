@@ -50,6 +50,16 @@ static void print_summary(const struct nfc_engine *eng, double seconds)
             seconds > 0 ? (double)st.packets / seconds / 1e6 : 0.0);
 }
 
+static int describe(const struct nfc_cli_options *opt)
+{
+    char err[512];
+    if (nfc_describe_plugins(&opt->cfg, stdout, err, sizeof err) < 0) {
+        fprintf(stderr, "nfcore: %s\n", err);
+        return EXIT_USAGE;
+    }
+    return EXIT_SUCCESS;
+}
+
 static int run(struct nfc_cli_options *opt)
 {
     static char out_buffer[1 << 20];
@@ -112,7 +122,7 @@ int main(int argc, char **argv)
     struct nfc_cli_options opt;
     int status;
     switch (nfc_cli_parse(argc, argv, &opt, stdout, stderr)) {
-    case NFC_CLI_RUN: status = run(&opt); break;
+    case NFC_CLI_RUN: status = opt.describe ? describe(&opt) : run(&opt); break;
     case NFC_CLI_DONE: status = EXIT_SUCCESS; break;
     default: status = EXIT_USAGE; break;
     }

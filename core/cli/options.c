@@ -9,6 +9,8 @@
 
 enum value_kind {
     V_FILE,       /* -r: repeatable */
+    V_PLUGIN,     /* --plugin: repeatable */
+    V_DESCRIBE,
     V_INTERFACE,
     V_OUTPUT,
     V_FORMAT,
@@ -63,6 +65,9 @@ static const struct option_def options[] = {
      "end a TCP flow on RST or after both FINs (expiration_id 2)"},
     {"capacity", 0, V_UINT64, FIELD(capacity), 0, UINT64_MAX, false, "N",
      "keep at most N flows, evicting the least recently seen (expiration_id 3); 0 for no limit"},
+    {"plugin", 'p', V_PLUGIN, 0, 0, 0, false, "PATH[:k=v,...]",
+     "load a plugin (a .so file, or the name of a built-in one); repeat to run several, in order"},
+    {"describe", 0, V_DESCRIBE, 0, 0, 0, false, NULL, "print the plugins' name, version and fields, then exit"},
     {"verbose", 'v', V_VERBOSE, 0, 0, 0, false, NULL, "print a summary on standard error"},
     {"help", 'h', V_HELP, 0, 0, 0, false, NULL, "show this help"},
     {"version", 'V', V_VERSION, 0, 0, 0, false, NULL, "show versions of nfcore, nDPI and libpcap"},
@@ -138,6 +143,8 @@ static int set_value(struct nfc_cli_options *opt, const struct option_def *d, co
     uint64_t v;
     switch (d->kind) {
     case V_FILE: opt->files[cfg->n_files++] = arg; return 0;
+    case V_PLUGIN: opt->plugins[cfg->n_plugins++] = arg; return 0;
+    case V_DESCRIBE: opt->describe = true; return 0;
     case V_INTERFACE: cfg->interface = arg; return 0;
     case V_OUTPUT: opt->output = arg; return 0;
     case V_FORMAT:
@@ -202,14 +209,16 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
     memset(opt, 0, sizeof *opt);
     nfc_config_defaults(&opt->cfg);
     opt->files = calloc((size_t)argc + 1, sizeof *opt->files);
+    opt->plugins = calloc((size_t)argc + 1, sizeof *opt->plugins);
     struct option longopts[2 * N_OPTIONS + 1];
     char shortopts[3 * N_OPTIONS + 2] = ":";
     bool given[N_OPTIONS] = {false};
-    if (!opt->files) {
+    if (!opt->files || !opt->plugins) {
         fprintf(err, "nfcore: out of memory\n");
         return NFC_CLI_INVALID;
     }
     opt->cfg.files = opt->files;
+    opt->cfg.plugins = opt->plugins;
 
     size_t nl = 0, ns = 1;
     for (size_t i = 0; i < N_OPTIONS; i++) {
@@ -276,6 +285,8 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
             }
         }
     }
+    if (opt->describe)
+        return NFC_CLI_RUN;
     char msg[256];
     if (nfc_config_validate(&opt->cfg, msg, sizeof msg) < 0) {
         fprintf(err, "nfcore: %s\n", msg);
@@ -287,5 +298,7 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
 void nfc_cli_options_free(struct nfc_cli_options *opt)
 {
     free(opt->files);
+    free(opt->plugins);
     opt->files = NULL;
+    opt->plugins = NULL;
 }

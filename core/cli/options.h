@@ -10,6 +10,8 @@
 struct nfc_cli_options {
     struct nfc_config cfg;
     const char **files;        /* storage behind cfg.files */
+    const char **plugins;      /* storage behind cfg.plugins */
+    bool describe;             /* print the plugins' fields instead of metering */
     const char *output;        /* NULL: stdout */
     enum nfc_format format;
     bool verbose;

@@ -1,5 +1,7 @@
 #include "columns.h"
 
+#include "plugin_host.h"
+
 #include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,8 +9,8 @@
 #include <string.h>
 
 enum {
-    MAX_COLUMNS = 128,
-    NAME_SPACE = MAX_COLUMNS * 40,
+    MAX_CORE_COLUMNS = 100,
+    NAME_SPACE = MAX_CORE_COLUMNS * 40,
 };
 
 static const char *const scope_name[NFC_SCOPE_COUNT] = {"bidirectional", "src2dst", "dst2src"};
@@ -38,7 +40,7 @@ static void add(struct builder *b, enum nfc_column_kind kind, int arg, enum nfc_
     va_end(ap);
     b->name_used += (size_t)n + 1;
     s->columns[s->count] = (struct nfc_column){.name = name, .type = type};
-    s->specs[s->count] = (struct nfc_column_spec){.kind = (uint8_t)kind, .arg = (uint8_t)arg};
+    s->specs[s->count] = (struct nfc_column_spec){.kind = (uint16_t)kind, .arg = (uint16_t)arg};
     s->count++;
 }
 
@@ -110,8 +112,8 @@ static void add_dpi(struct builder *b)
 int nfc_schema_build(struct nfc_schema *s, const struct nfc_config *cfg)
 {
     memset(s, 0, sizeof *s);
-    s->columns = calloc(MAX_COLUMNS, sizeof *s->columns);
-    s->specs = calloc(MAX_COLUMNS, sizeof *s->specs);
+    s->columns = calloc(MAX_CORE_COLUMNS, sizeof *s->columns);
+    s->specs = calloc(MAX_CORE_COLUMNS, sizeof *s->specs);
     s->names = calloc(1, NAME_SPACE);
     if (!s->columns || !s->specs || !s->names) {
         nfc_schema_free(s);
@@ -129,6 +131,28 @@ int nfc_schema_build(struct nfc_schema *s, const struct nfc_config *cfg)
     }
     if (cfg->n_dissections > 0)
         add_dpi(&b);
+    return 0;
+}
+
+int nfc_schema_add_plugins(struct nfc_schema *s, const struct nfc_plugin_host *plugins)
+{
+    size_t n = nfc_plugins_column_count(plugins);
+    if (!n)
+        return 0;
+    struct nfc_column *columns = realloc(s->columns, (s->count + n) * sizeof *columns);
+    if (!columns)
+        return -1;
+    s->columns = columns;
+    struct nfc_column_spec *specs = realloc(s->specs, (s->count + n) * sizeof *specs);
+    if (!specs)
+        return -1;
+    s->specs = specs;
+    for (size_t i = 0; i < n; i++) {
+        nfc_plugins_column(plugins, i, &s->columns[s->count].name, &s->columns[s->count].type);
+        s->specs[s->count] = (struct nfc_column_spec){.kind = NFC_COL_PLUGIN, .arg = (uint16_t)i};
+        s->count++;
+    }
+    s->plugins = plugins;
     return 0;
 }
 
@@ -232,5 +256,6 @@ void nfc_schema_value(const struct nfc_schema *s, const struct nfc_flow_params *
     case NFC_COL_DPI_TEXT: dpi_text(f, spec->arg, v); break;
     case NFC_COL_DPI_GUESSED: v->as.u = f->dpi.result.is_guessed; break;
     case NFC_COL_DPI_CONFIDENCE: v->as.u = f->dpi.result.confidence; break;
+    case NFC_COL_PLUGIN: nfc_plugins_value(s->plugins, f, spec->arg, v); break;
     }
 }

@@ -21,22 +21,28 @@ enum nfc_column_kind {
     NFC_COL_FLAG,
     NFC_COL_SPLT_DIRECTION, NFC_COL_SPLT_PS, NFC_COL_SPLT_PIAT,
     NFC_COL_DPI_TEXT, NFC_COL_DPI_GUESSED, NFC_COL_DPI_CONFIDENCE,
+    NFC_COL_PLUGIN,
 };
 
 struct nfc_column_spec {
-    uint8_t kind;     /* enum nfc_column_kind */
-    uint8_t arg;      /* scope, flag index or DPI text index */
+    uint16_t kind;    /* enum nfc_column_kind */
+    uint16_t arg;     /* scope, flag index, DPI text index or exported plugin field */
 };
+
+struct nfc_plugin_host;
 
 struct nfc_schema {
     size_t count;
     struct nfc_column *columns;
     struct nfc_column_spec *specs;
     char *names;
+    const struct nfc_plugin_host *plugins;
 };
 
-/* Returns -1 when memory runs out. */
+/* The engine's own columns. Returns -1 when memory runs out. */
 int nfc_schema_build(struct nfc_schema *s, const struct nfc_config *cfg);
+/* Appends the plugins' exported fields (udps.<name>). Returns -1 when memory runs out. */
+int nfc_schema_add_plugins(struct nfc_schema *s, const struct nfc_plugin_host *plugins);
 void nfc_schema_free(struct nfc_schema *s);
 
 void nfc_schema_value(const struct nfc_schema *s, const struct nfc_flow_params *p, const struct nfc_flow *f,

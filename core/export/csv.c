@@ -18,6 +18,48 @@ static void put_quoted(struct nfc_text *out, const char *s, size_t n)
     nfc_text_putc(out, '"');
 }
 
+/* One string as Python's repr() writes it: single quotes unless the text has a ' and no ". */
+static void put_python_str(struct nfc_text *out, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    char quote = memchr(s, '\'', n) && !memchr(s, '"', n) ? '"' : '\'';
+    nfc_text_putc(out, quote);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\\' || c == (unsigned char)quote) {
+            nfc_text_putc(out, '\\');
+            nfc_text_putc(out, (char)c);
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            nfc_text_putc(out, '\\');
+            nfc_text_putc(out, c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+        } else if (c < 0x20 || c == 0x7f) {
+            char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
+            nfc_text_put(out, esc, sizeof esc);
+        } else {
+            nfc_text_putc(out, (char)c);
+        }
+    }
+    nfc_text_putc(out, quote);
+}
+
+/* "['a', \"b's\"]", then CSV-quoted: the list text goes through a scratch buffer so its quotes get doubled. */
+static void put_string_list(struct nfc_text *out, const struct nfc_value *v)
+{
+    struct nfc_text repr = {0};
+    nfc_text_putc(&repr, '[');
+    for (size_t i = 0; i < v->as.strings.len; i++) {
+        if (i)
+            nfc_text_put(&repr, ", ", 2);
+        put_python_str(&repr, v->as.strings.ptr[i].text, v->as.strings.ptr[i].len);
+    }
+    nfc_text_putc(&repr, ']');
+    if (repr.failed)
+        out->failed = true;
+    else
+        put_quoted(out, repr.p, repr.len);
+    nfc_text_free(&repr);
+}
+
 static void csv_header(struct nfc_text *out, const struct nfc_column *columns, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -50,6 +92,7 @@ static void csv_field(struct nfc_text *out, const struct nfc_column *column, siz
         nfc_format_python_list(out, v, ", ");
         nfc_text_putc(out, '"');
         break;
+    case NFC_TYPE_STRING_LIST: put_string_list(out, v); break;
     }
 }
 

@@ -51,6 +51,15 @@ static void jsonl_field(struct nfc_text *out, const struct nfc_column *column, s
         break;
     case NFC_TYPE_STRING: put_json_string(out, v->as.str.ptr, v->as.str.len); break;
     case NFC_TYPE_INT_LIST: nfc_format_python_list(out, v, ","); break;
+    case NFC_TYPE_STRING_LIST:
+        nfc_text_putc(out, '[');
+        for (size_t i = 0; i < v->as.strings.len; i++) {
+            if (i)
+                nfc_text_putc(out, ',');
+            put_json_string(out, v->as.strings.ptr[i].text, v->as.strings.ptr[i].len);
+        }
+        nfc_text_putc(out, ']');
+        break;
     }
 }
 

@@ -204,8 +204,9 @@ typedef struct {
 
 /* A value read through a reference. */
 struct nfc_field_value {
-    uint32_t type;             /* enum nfc_field_type, reduced to INT, UINT, FLOAT, STRING, INT_LIST */
+    uint32_t type;             /* enum nfc_field_type, reduced to INT, UINT, FLOAT, STRING, INT_LIST, STRING_LIST */
     bool set;                  /* false: no value (an empty column) */
+    char text[48];             /* holds address and MAC text; as.str may point here */
     union {
         int64_t i;
         uint64_t u;
@@ -219,6 +220,10 @@ struct nfc_field_value {
             size_t len;
             uint8_t width;     /* bytes per signed element: 1, 4 or 8 */
         } list;
+        struct {
+            const struct nfc_string *ptr;
+            size_t len;
+        } strings;
     } as;
 };
 
@@ -239,14 +244,17 @@ struct nfc_host {
     uint32_t abi_major;
     uint32_t abi_minor;
     /* Replaces the text of a string field. */
-    void (*string_set)(struct nfc_string *s, const char *text, size_t len);
-    void (*int_list_append)(struct nfc_int_list *list, int64_t value);
-    void (*string_list_append)(struct nfc_string_list *list, const char *text, size_t len);
-    /* Ends the flow once every plugin has seen the current packet (expiration_id -1). The next packet with the
-     * same key starts a new flow. Only for plugins whose descriptor has NFC_PLUGIN_MAY_EXPIRE. */
-    void (*request_expiry)(const struct nfc_flow_view *flow);
+    void (*string_set)(const struct nfc_host *host, struct nfc_string *s, const char *text, size_t len);
+    void (*int_list_append)(const struct nfc_host *host, struct nfc_int_list *list, int64_t value);
+    void (*string_list_append)(const struct nfc_host *host, struct nfc_string_list *list, const char *text,
+                               size_t len);
+    /* Ends the flow once every plugin has seen the current packet (expiration_id -1); from on_init, the flow
+     * ends at its first packet. The next packet with the same key starts a new flow. Only for plugins whose
+     * descriptor has NFC_PLUGIN_MAY_EXPIRE; ignored for others. */
+    void (*request_expiry)(const struct nfc_host *host, const struct nfc_flow_view *flow);
     /* Reads a referenced value of this flow, as it stands after the current packet. */
-    void (*read)(const struct nfc_flow_view *flow, nfc_field_ref ref, struct nfc_field_value *out);
+    void (*read)(const struct nfc_host *host, const struct nfc_flow_view *flow, nfc_field_ref ref,
+                 struct nfc_field_value *out);
 };
 
 /* What setup() gets: the host, the plugin's arguments, and the means to look up and declare fields. */

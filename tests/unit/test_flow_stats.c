@@ -257,7 +257,7 @@ START_TEST(google_ssl_reference_values)
     ck_assert_uint_eq(st[NFC_DST2SRC].flags[NFC_FLAG_ACK], 12);
     ck_assert_uint_eq(bi->flags[NFC_FLAG_PSH], 8);
     ck_assert_uint_eq(bi->flags[NFC_FLAG_FIN], 2);
-    nfc_flow_release(f);
+    nfc_flow_release(&params, f);
     free(f);
 }
 END_TEST

@@ -24,6 +24,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <nfcore/plugin.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -68,6 +70,8 @@ struct nfc_config {
     uint64_t max_nflows;         /* 0 = no limit */
     bool expire_on_tcp_end;      /* false */
     uint64_t capacity;           /* 0 = unbounded flow table */
+    const char *const *plugins;  /* "PATH[:key=value,...]", run in this order */
+    size_t n_plugins;
     nfc_warning_fn on_warning;   /* NULL: warnings are dropped */
     void *warning_ctx;
 };
@@ -112,6 +116,10 @@ void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats);
 
 void nfc_engine_close(struct nfc_engine *eng);
 
+/* Loads the configured plugins and writes each one's name, version, description and fields to `out`.
+ * Returns 0, or -1 with a one-line message in `err`. */
+int nfc_describe_plugins(const struct nfc_config *cfg, FILE *out, char *err, size_t errlen);
+
 /* Versions of the libraries the engine runs on. */
 const char *nfc_ndpi_version(void);
 const char *nfc_pcap_version(void);
@@ -123,6 +131,7 @@ enum nfc_type {
     NFC_TYPE_FLOAT,    /* double */
     NFC_TYPE_STRING,
     NFC_TYPE_INT_LIST, /* list of signed integers, read with nfc_list_at() */
+    NFC_TYPE_STRING_LIST,
 };
 
 struct nfc_column {
@@ -147,6 +156,10 @@ struct nfc_value {
             size_t len;
             uint8_t width; /* bytes per element: 1, 4 or 8 */
         } list;
+        struct {
+            const struct nfc_string *ptr;
+            size_t len;
+        } strings;
     } as;
 };
 

@@ -1,0 +1,40 @@
+/* Plugins: loading (dlopen, ABI check, setup), their per-flow state inside the flow record, their hooks in
+ * nfstream's order around the engine's own update (spec §7), and their exported fields. */
+#ifndef NFC_PLUGIN_HOST_H
+#define NFC_PLUGIN_HOST_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <nfcore/nfcore.h>
+
+#include "flow.h"
+
+struct nfc_plugin_host;
+struct nfc_schema;
+
+/* Loads and sets up every plugin of cfg->plugins (none: *out = NULL). Plugins may look up the columns of
+ * `schema`, which must outlive the host. Returns -1 with a one-line message on any refusal. */
+int nfc_plugins_load(struct nfc_plugin_host **out, const struct nfc_config *cfg, const struct nfc_schema *schema,
+                     char *err, size_t errlen);
+void nfc_plugins_unload(struct nfc_plugin_host *host);
+
+/* Bytes of plugin state per flow; `params` (whose plugin_off is where the states start in ext[]) must be the
+ * engine's final ones, as the host reads core columns through them. */
+size_t nfc_plugins_state_size(const struct nfc_plugin_host *host);
+void nfc_plugins_bind(struct nfc_plugin_host *host, const struct nfc_flow_params *params);
+
+void nfc_plugins_on_init(struct nfc_plugin_host *host, struct nfc_flow *f, const struct nfc_packet *pkt);
+void nfc_plugins_on_update(struct nfc_plugin_host *host, struct nfc_flow *f, const struct nfc_packet *pkt);
+void nfc_plugins_on_expire(struct nfc_plugin_host *host, struct nfc_flow *f);
+/* Frees the strings and lists the flow's plugin fields hold. */
+void nfc_plugins_release(const struct nfc_plugin_host *host, struct nfc_flow *f);
+
+/* Exported fields (volatile ones excluded), in plugin order then field order. */
+size_t nfc_plugins_column_count(const struct nfc_plugin_host *host);
+void nfc_plugins_column(const struct nfc_plugin_host *host, size_t i, const char **name, enum nfc_type *type);
+void nfc_plugins_value(const struct nfc_plugin_host *host, const struct nfc_flow *f, size_t i, struct nfc_value *v);
+
+void nfc_plugins_describe(const struct nfc_plugin_host *host, FILE *out);
+
+#endif
