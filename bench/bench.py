@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""Throughput and memory of nfcore next to Debian's ndpiReader on one capture, measured in one sitting.
+
+usage: bench.py NFCORE CAPTURE [--runs N] [--config NAME=ARGS ...] [--no-ndpireader]
+
+Runs every configuration N times (default 3), alternating them so that machine noise spreads evenly, and prints
+for each the median wall time, packets/s, ns/packet, peak RSS and the ratio to ndpiReader's median. The packet
+count comes from nfcore's --verbose summary.
+"""
+import argparse
+import os
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+DEFAULT_CONFIGS = [
+    ('default', ''),
+    ('statistical', '--statistical-analysis'),
+    ('no-dpi', '--n-dissections 0'),
+]
+
+
+def run_once(argv):
+    """Wall seconds, peak RSS in bytes and stderr of one run."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):
+        sys.exit(f'{argv[0]} failed ({proc.returncode}): {err.strip()}')
+    return elapsed, usage.ru_maxrss * 1024, err
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('nfcore')
+    ap.add_argument('capture')
+    ap.add_argument('--runs', type=int, default=3)
+    ap.add_argument('--config', action='append', default=[], metavar='NAME=ARGS')
+    ap.add_argument('--no-ndpireader', action='store_true')
+    args = ap.parse_args()
+
+    configs = [tuple(c.split('=', 1)) for c in args.config] or DEFAULT_CONFIGS
+    runs = {name: [nfcore_argv(args, extra)] for name, extra in configs}
+    ndpi = shutil.which('ndpiReader')
+    if ndpi and not args.no_ndpireader:
+        runs['ndpiReader -q'] = [[ndpi, '-i', args.capture, '-q']]
+
+    packets = None
+    results = {name: [] for name in runs}
+    for _ in range(args.runs):
+        for name, (argv,) in runs.items():
+            elapsed, rss, err = run_once(argv)
+            results[name].append((elapsed, rss))
+            m = re.search(r'nfcore: (\d+) packets', err)
+            if m:
+                packets = int(m.group(1))
+    if packets is None:
+        sys.exit('no packet count: nfcore printed no --verbose summary')
+
+    base = statistics.median(t for t, _ in results['ndpiReader -q']) if 'ndpiReader -q' in results else None
+    print(f'{os.path.basename(args.capture)}: {packets} packets, median of {args.runs} alternating runs')
+    print(f'{"configuration":<28} {"time s":>8} {"Mpkt/s":>8} {"ns/pkt":>8} {"peak RSS MB":>12} {"vs ndpiReader":>14}')
+    for name, samples in results.items():
+        t = statistics.median(s for s, _ in samples)
+        rss = statistics.median(r for _, r in samples)
+        ratio = f'{base / t:.2f}x' if base else '-'
+        print(f'{name:<28} {t:8.2f} {packets / t / 1e6:8.2f} {t / packets * 1e9:8.0f} {rss / 1e6:12.1f} {ratio:>14}')
+    return 0
+
+
+def nfcore_argv(args, extra):
+    return [args.nfcore, '-r', args.capture, '-o', '/dev/null', '--verbose'] + shlex.split(extra)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
