@@ -1,17 +1,20 @@
 #include "capture.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <pcap/pcap.h>
 
 enum {
     LIVE_READ_TIMEOUT_MS = 250, /* how often a quiet live capture returns, so idle flows expire on time */
+    LIVE_DRAIN_MS = 2 * LIVE_READ_TIMEOUT_MS, /* reading on after a stop: the kernel's last block comes out */
     FILE_BUFFER_SIZE = 1 << 20,
     PCAP_RECORD_HEADER = 16,
 };
@@ -30,6 +33,7 @@ struct nfc_capture {
     uint64_t damaged;
     int dlt;
     volatile sig_atomic_t stop;
+    uint64_t drain_until;         /* live, once stopped: monotonic ms until which packets are still read */
     char error[PCAP_ERRBUF_SIZE + 256];
 };
 
@@ -145,6 +149,13 @@ static pcap_t *open_live(const struct nfc_config *cfg, char *err, size_t errlen)
         pcap_close(p);
         return NULL;
     }
+    /* libpcap's TPACKET_V3 reader waits in poll() without a time limit while no packet comes, so the engine
+     * waits itself, with a timeout, and reads without blocking. */
+    if (pcap_setnonblock(p, 1, pcap_err) < 0) {
+        fail(err, errlen, "%s: cannot read without blocking: %s", cfg->interface, pcap_err);
+        pcap_close(p);
+        return NULL;
+    }
     return p;
 }
 
@@ -198,8 +209,7 @@ static void warn(struct nfc_capture *c, const char *fmt, ...)
 
 static long file_offset(const struct nfc_capture *c)
 {
-    FILE *f = c->cfg->interface ? NULL : pcap_file(c->pcap);
-    return f ? ftell(f) : -1;
+    return ftell(pcap_file(c->pcap));
 }
 
 /* Where the next record starts, without a system call per record: a classic pcap record is its header plus its
@@ -212,7 +222,55 @@ static void advance_offset(struct nfc_capture *c, uint32_t caplen)
         c->record_offset = file_offset(c);
 }
 
-enum nfc_capture_status nfc_capture_next(struct nfc_capture *c, struct nfc_frame *frame)
+static void fill_frame(const struct nfc_capture *c, const struct pcap_pkthdr *hdr, const u_char *data,
+                       struct nfc_frame *frame)
+{
+    frame->data = data;
+    frame->caplen = hdr->caplen;
+    frame->wirelen = hdr->len;
+    /* tv_sec and tv_usec keep their sign, as in nfstream: a negative tv_usec lowers the time. */
+    frame->time_ms = (uint64_t)hdr->ts.tv_sec * 1000u + (uint64_t)(hdr->ts.tv_usec / 1000);
+    frame->dlt = c->dlt;
+}
+
+static uint64_t monotonic_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static enum nfc_capture_status next_live(struct nfc_capture *c, struct nfc_frame *frame)
+{
+    for (;;) {
+        int wait_ms = LIVE_READ_TIMEOUT_MS;
+        if (c->stop) {
+            uint64_t now = monotonic_ms();
+            if (!c->drain_until)
+                c->drain_until = now + LIVE_DRAIN_MS;
+            if (now >= c->drain_until)
+                return NFC_CAPTURE_END;
+            wait_ms = (int)(c->drain_until - now);
+        }
+        struct pcap_pkthdr *hdr;
+        const u_char *data;
+        int rc = pcap_next_ex(c->pcap, &hdr, &data);
+        if (rc == 1) {
+            fill_frame(c, hdr, data, frame);
+            return NFC_CAPTURE_FRAME;
+        }
+        if (rc < 0) {
+            fail(c->error, sizeof c->error, "%s: capture failed: %s", c->file_name, pcap_geterr(c->pcap));
+            return NFC_CAPTURE_ERROR;
+        }
+        struct pollfd pfd = {.fd = pcap_get_selectable_fd(c->pcap), .events = POLLIN};
+        /* A signal (the stop, usually) interrupts the wait: the loop then drains. */
+        if (poll(&pfd, 1, wait_ms) == 0 && !c->stop)
+            return NFC_CAPTURE_TIMEOUT;
+    }
+}
+
+static enum nfc_capture_status next_from_files(struct nfc_capture *c, struct nfc_frame *frame)
 {
     for (;;) {
         if (c->stop || !c->pcap)
@@ -221,28 +279,14 @@ enum nfc_capture_status nfc_capture_next(struct nfc_capture *c, struct nfc_frame
         const u_char *data;
         int rc = pcap_next_ex(c->pcap, &hdr, &data);
         if (rc == 1) {
-            if (!c->cfg->interface)
-                advance_offset(c, hdr->caplen);
-            frame->data = data;
-            frame->caplen = hdr->caplen;
-            frame->wirelen = hdr->len;
-            /* tv_sec and tv_usec keep their sign, as in nfstream: a negative tv_usec lowers the time. */
-            frame->time_ms = (uint64_t)hdr->ts.tv_sec * 1000u + (uint64_t)(hdr->ts.tv_usec / 1000);
-            frame->dlt = c->dlt;
+            advance_offset(c, hdr->caplen);
+            fill_frame(c, hdr, data, frame);
             return NFC_CAPTURE_FRAME;
         }
-        if (rc == 0)
-            return NFC_CAPTURE_TIMEOUT;
         if (rc == PCAP_ERROR_BREAK) {
-            if (c->stop || c->cfg->interface)
-                return NFC_CAPTURE_END;
             if (!next_file(c))
                 return c->error[0] ? NFC_CAPTURE_ERROR : NFC_CAPTURE_END;
             continue;
-        }
-        if (c->cfg->interface) {
-            fail(c->error, sizeof c->error, "%s: capture failed: %s", c->file_name, pcap_geterr(c->pcap));
-            return NFC_CAPTURE_ERROR;
         }
         /* A damaged record: libpcap has skipped what it could, and nfstream reads on from there. */
         c->damaged++;
@@ -256,11 +300,14 @@ enum nfc_capture_status nfc_capture_next(struct nfc_capture *c, struct nfc_frame
     }
 }
 
+enum nfc_capture_status nfc_capture_next(struct nfc_capture *c, struct nfc_frame *frame)
+{
+    return c->cfg->interface ? next_live(c, frame) : next_from_files(c, frame);
+}
+
 void nfc_capture_stop(struct nfc_capture *c)
 {
     c->stop = 1;
-    if (c->pcap && c->cfg->interface)
-        pcap_breakloop(c->pcap);
 }
 
 const char *nfc_capture_error(const struct nfc_capture *c)
