@@ -23,7 +23,7 @@ void nfc_flow_params_layout(struct nfc_flow_params *p)
     off += (size_t)p->splt * sizeof(int32_t);
     p->splt_direction_off = off;
     off += p->splt;
-    p->plugin_off = align8(off);
+    p->plugin_off = (off + 15) & ~(size_t)15; /* plugin states are 16-byte aligned, as malloc'd memory is */
     off = p->plugin_off + nfc_plugins_state_size(p->plugins);
     p->record_size = sizeof(struct nfc_flow) + align8(off);
 }

@@ -25,7 +25,7 @@ struct nfc_flow {
     int8_t end_requested;           /* 0, or the expiration_id to end with after this packet step */
     struct nfc_flow_view view;
     struct nfc_dpi_flow dpi;
-    _Alignas(8) unsigned char ext[];
+    _Alignas(16) unsigned char ext[];
 };
 
 struct nfc_plugin_host;

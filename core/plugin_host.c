@@ -280,18 +280,25 @@ static size_t field_size(uint32_t type)
     }
 }
 
+static int check_placement(const struct loaded_plugin *lp, const struct nfc_plugin_field *field, char *err,
+                           size_t errlen)
+{
+    if (field->offset + field_size(field->type) > lp->state_size)
+        return fail(err, errlen, "%s: field '%s' lies outside the plugin's %zu-byte state", lp->path, field->name,
+                    lp->state_size);
+    return 0;
+}
+
 /* Registers one field of `lp`; checks its type, its place in the state and its name. */
 static int add_field(struct loaded_plugin *lp, const struct nfc_plugin_field *field, char *err, size_t errlen)
 {
     struct nfc_plugin_host *host = lp->parent;
-    size_t size = field_size(field->type);
     if (!field->name || !field->name[0])
         return fail(err, errlen, "%s: a field has no name", lp->path);
-    if (!size)
+    if (!field_size(field->type))
         return fail(err, errlen, "%s: field '%s' has an unknown type %u", lp->path, field->name, field->type);
-    if (field->offset + size > lp->state_size)
-        return fail(err, errlen, "%s: field '%s' lies outside the plugin's %zu-byte state", lp->path, field->name,
-                    lp->state_size);
+    if (check_placement(lp, field, err, errlen) < 0)
+        return -1;
     for (size_t i = 0; i < host->n_fields; i++) {
         if (strcmp(host->fields[i].name, field->name) == 0)
             return fail(err, errlen, "%s: field '%s' clashes with the field of the same name of plugin %s",
@@ -347,8 +354,16 @@ static void ctx_error(struct nfc_setup *pub, const char *message)
 static char *resolve_path(const char *name)
 {
     struct stat st;
-    if (strchr(name, '/') || stat(name, &st) == 0)
+    if (strchr(name, '/'))
         return strdup(name);
+    if (stat(name, &st) == 0) { /* dlopen would search the library path for a name without a slash */
+        char *local = malloc(strlen(name) + 3);
+        if (local) {
+            strcpy(local, "./");
+            strcat(local, name);
+        }
+        return local;
+    }
     const char *env = getenv("NFCORE_PLUGIN_PATH");
     const char *lists[] = {env ? env : "", NFC_PLUGIN_DIR};
     for (size_t l = 0; l < 2; l++) {
@@ -450,6 +465,10 @@ static int set_up(struct loaded_plugin *lp, char *err, size_t errlen)
         /* A field declared at setup may have failed without the plugin noticing. */
         if (ctx.error[0])
             return fail(err, errlen, "plugin %s: %s", lp->desc->name, ctx.error);
+        /* setup may have changed the state size under the fields already placed. */
+        for (size_t i = lp->first_field; i < lp->first_field + lp->n_fields; i++)
+            if (check_placement(lp, &lp->parent->fields[i].field, err, errlen) < 0)
+                return -1;
     }
     lp->set_up = true;
     return 0;

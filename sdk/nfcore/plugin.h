@@ -140,7 +140,7 @@ struct nfc_flow_view {
 
 /* ---------------------------------------------------------------------------------------------------------------
  * Fields: a plugin's output columns (`udps.<name>`) live in its per-flow state, which the engine allocates inside
- * the flow record, zeroed, and frees with the flow. Strings and lists are grown through the host functions,
+ * the flow record, zeroed and 16-byte aligned, and frees with the flow. Strings and lists are grown through the host functions,
  * never with malloc in the plugin.
  */
 
