@@ -1,0 +1,53 @@
+/* render: one field of each kind that needs quoting or may stay empty, filled at the first packet of UDP flows. */
+#include <nfcore/plugin.h>
+
+struct render_state {
+    struct nfc_string quote;
+    struct nfc_int_list sizes;
+    struct nfc_string_list labels;
+    struct nfc_opt_int unset;
+    struct nfc_opt_float ratio;
+};
+
+static const struct nfc_plugin_field fields[] = {
+    NFC_FIELD("quote", NFC_FIELD_STRING, struct render_state, quote, 0),
+    NFC_FIELD("sizes", NFC_FIELD_INT_LIST, struct render_state, sizes, 0),
+    NFC_FIELD("labels", NFC_FIELD_STRING_LIST, struct render_state, labels, 0),
+    NFC_FIELD("unset", NFC_FIELD_OPT_INT, struct render_state, unset, 0),
+    NFC_FIELD("ratio", NFC_FIELD_OPT_FLOAT, struct render_state, ratio, 0),
+};
+
+static int setup(struct nfc_setup *ctx, void **instance)
+{
+    *instance = (void *)ctx->host; /* the hooks need the host functions */
+    return 0;
+}
+
+static void fill(void *instance, void *state, const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+{
+    (void)flow;
+    if (pkt->protocol != 17)
+        return; /* other flows keep every field unset */
+    const struct nfc_host *host = instance;
+    struct render_state *s = state;
+    host->string_set(host, &s->quote, "say \"hi\"", 8);
+    host->int_list_append(host, &s->sizes, 1);
+    host->int_list_append(host, &s->sizes, 2);
+    host->string_list_append(host, &s->labels, "a", 1);
+    host->string_list_append(host, &s->labels, "b's", 3);
+    s->ratio = (struct nfc_opt_float){0.5, true};
+}
+
+static const struct nfc_plugin plugin = {
+    NFC_PLUGIN_ABI,
+    .name = "render",
+    .version = "1.0",
+    .description = "a string, an int list, a string list, an unset and a set optional value",
+    .state_size = sizeof(struct render_state),
+    .fields = fields,
+    .n_fields = sizeof fields / sizeof fields[0],
+    .setup = setup,
+    .on_init = fill,
+};
+
+NFC_PLUGIN_EXPORT(plugin)
