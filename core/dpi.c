@@ -177,19 +177,20 @@ static void complete(struct nfc_dpi *dpi, struct nfc_dpi_flow *f)
     f->ndpi = NULL;
 }
 
-int nfc_dpi_first(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt)
+void nfc_dpi_first(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt)
 {
     memset(f, 0, sizeof *f);
     f->ndpi = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
-    if (!f->ndpi)
-        return -1;
+    if (!f->ndpi) {
+        f->completed = 1;
+        return;
+    }
     memset(f->ndpi, 0, SIZEOF_FLOW_STRUCT);
     process(dpi, f, pkt);
     if (f->app_protocol == NDPI_PROTOCOL_UNKNOWN && dpi->n_dissections == 1) {
         give_up(dpi, f);
         complete(dpi, f);
     }
-    return 0;
 }
 
 void nfc_dpi_next(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt, uint64_t k)

@@ -45,8 +45,8 @@ struct nfc_dpi_flow {
 struct nfc_dpi *nfc_dpi_open(uint8_t n_dissections);
 void nfc_dpi_close(struct nfc_dpi *dpi);
 
-/* The flow's first packet. Returns -1 when memory runs out. */
-int nfc_dpi_first(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt);
+/* The flow's first packet. Out of memory, the flow goes unlabelled. */
+void nfc_dpi_first(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt);
 /* A later packet; `k` is the flow's packet count including it. */
 void nfc_dpi_next(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt, uint64_t k);
 /* Flow expiry: gives up if still undecided and fixes the result. */

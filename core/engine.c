@@ -54,7 +54,6 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
     struct nfc_flow_params params = {
         .accounting_mode = (uint8_t)cfg->accounting_mode,
         .statistics = cfg->statistical_analysis,
-        .expire_on_tcp_end = cfg->expire_on_tcp_end,
         .splt = (uint16_t)cfg->splt_analysis,
     };
     if (cfg->n_dissections > 0) {
@@ -73,8 +72,13 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
         goto fail;
     params.plugins = eng->plugins;
     nfc_flow_params_layout(&params);
-    if (nfc_meter_init(&eng->meter, &params, cfg->idle_timeout * 1000, cfg->active_timeout * 1000,
-                       cfg->capacity) < 0 ||
+    struct nfc_meter_limits limits = {
+        .idle_ms = cfg->idle_timeout * 1000,
+        .active_ms = cfg->active_timeout * 1000,
+        .capacity = cfg->capacity,
+        .expire_on_tcp_end = cfg->expire_on_tcp_end,
+    };
+    if (nfc_meter_init(&eng->meter, &params, &limits, NULL) < 0 ||
         nfc_schema_add_plugins(&eng->schema, eng->plugins) < 0) {
         fail(err, errlen, "out of memory");
         goto fail;

@@ -1,7 +1,5 @@
 #include "flow.h"
 
-#include <nfcore/nfcore.h>
-
 #include <string.h>
 
 #include "plugin_host.h"
@@ -64,21 +62,8 @@ static uint64_t scope_add(struct nfc_flow_counters *c, uint64_t t, uint16_t size
     return piat;
 }
 
-/* expire_on_tcp_end: a RST, or the first ACK once both sides have sent a FIN, ends the connection. */
-static void track_tcp_end(struct nfc_flow *f, const struct nfc_packet *pkt, int direction)
+void nfc_flow_identify(struct nfc_flow *f, const struct nfc_packet *pkt, uint32_t hash)
 {
-    if (pkt->protocol != 6)
-        return;
-    if ((pkt->tcp_flags & NFC_TCP_RST) || (f->fins_seen == 3 && (pkt->tcp_flags & NFC_TCP_ACK)))
-        f->end_requested = NFC_EXPIRE_TCP_END;
-    if (pkt->tcp_flags & NFC_TCP_FIN)
-        f->fins_seen |= (uint8_t)(1u << direction);
-}
-
-int nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt)
-{
-    uint16_t size = packet_size(p, pkt);
-
     memcpy(f->view.src_ip, pkt->src_ip, 16);
     memcpy(f->view.dst_ip, pkt->dst_ip, 16);
     memcpy(f->view.src_mac, pkt->src_mac, 6);
@@ -89,14 +74,20 @@ int nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct nf
     f->view.protocol = pkt->protocol;
     f->view.ip_version = pkt->ip_version;
     f->view.tunnel_id = pkt->tunnel_id;
+    f->hash = hash;
+}
+
+void nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt)
+{
+    uint16_t size = packet_size(p, pkt);
 
     if (p->splt) {
         /* The three SPLT arrays sit back to back from splt_piat_off: -1 marks "no packet". */
         memset(f->ext + p->splt_piat_off, 0xFF, (size_t)p->splt * (sizeof(int64_t) + sizeof(int32_t) + 1));
         splt_set(p, f, 0, 0, size, 0);
     }
-    if (p->dpi && nfc_dpi_first(p->dpi, &f->dpi, pkt) < 0)
-        return -1;
+    if (p->dpi)
+        nfc_dpi_first(p->dpi, &f->dpi, pkt);
     scope_first(&f->view.scope[NFC_BIDIRECTIONAL], pkt->time_ms, size);
     scope_first(&f->view.scope[NFC_SRC2DST], pkt->time_ms, size);
     if (p->statistics) {
@@ -104,14 +95,11 @@ int nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct nf
         nfc_stats_first(&st[NFC_BIDIRECTIONAL], size, pkt->tcp_flags);
         nfc_stats_first(&st[NFC_SRC2DST], size, pkt->tcp_flags);
     }
-    if (p->expire_on_tcp_end)
-        track_tcp_end(f, pkt, 0);
     if (p->plugins) {
         pkt->direction = 0;
         pkt->delta_time_ms = 0;
         nfc_plugins_on_init(p->plugins, f, pkt);
     }
-    return 0;
 }
 
 int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt)
@@ -154,8 +142,6 @@ void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, struct
         else
             nfc_stats_add(&st[own], c->packets, size, own_piat, pkt->tcp_flags);
     }
-    if (p->expire_on_tcp_end)
-        track_tcp_end(f, pkt, direction);
     if (p->plugins) {
         pkt->direction = (uint8_t)direction;
         pkt->delta_time_ms = piat;

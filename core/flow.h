@@ -20,7 +20,13 @@ struct nfc_flow {
     struct nfc_flow *older, *newer; /* insertion order (the idle scan's order) */
     struct nfc_flow *lru_prev, *lru_next; /* last-seen order, kept only under a capacity */
     uint64_t id;
+    /* The table's own record of the flow, kept by the thread that owns the table (the view's counters may be
+     * written by a meter thread at the same time). */
+    uint64_t table_first_ms;
+    uint64_t table_last_ms;
+    uint64_t table_packets;
     uint32_t hash;
+    uint16_t meter;                 /* the meter thread that does this flow's work */
     uint8_t fins_seen;              /* bit 0: src sent FIN, bit 1: dst sent FIN (expire_on_tcp_end) */
     int8_t end_requested;           /* 0, or the expiration_id to end with after this packet step */
     struct nfc_flow_view view;
@@ -36,7 +42,6 @@ struct nfc_flow_params {
     struct nfc_plugin_host *plugins; /* NULL without plugins */
     uint8_t accounting_mode;
     bool statistics;
-    bool expire_on_tcp_end;
     uint16_t splt;                  /* SPLT length, 0 = off */
     size_t stats_off;               /* offsets into ext[] */
     size_t splt_direction_off;
@@ -59,9 +64,12 @@ static inline const struct nfc_scope_stats *nfc_flow_stats_c(const struct nfc_fl
     return (const struct nfc_scope_stats *)(f->ext + p->stats_off);
 }
 
-/* Starts `f` (zeroed memory of record_size bytes) from its first packet, plugins' on_init included (they see
- * pkt->direction and pkt->delta_time_ms set here). Returns -1 when nDPI runs out of memory. */
-int nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt);
+/* Gives `f` (zeroed memory of record_size bytes) the key and identity of its first packet. */
+void nfc_flow_identify(struct nfc_flow *f, const struct nfc_packet *pkt, uint32_t hash);
+
+/* Starts an identified flow's features from its first packet, plugins' on_init included (they see
+ * pkt->direction and pkt->delta_time_ms set here). */
+void nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt);
 
 /* 0 when the packet goes src->dst for this flow, 1 otherwise (spec §3). */
 int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt);

@@ -9,16 +9,46 @@ enum {
     SCAN_BUDGET = 1000,    /* and expires at most 1000 flows per scan */
 };
 
-int nfc_meter_init(struct nfc_meter *m, const struct nfc_flow_params *params, uint64_t idle_ms, uint64_t active_ms,
-                   uint64_t capacity)
+static void enqueue(struct nfc_meter *m, struct nfc_flow *f)
+{
+    f->hash_next = NULL;
+    if (m->out_tail)
+        m->out_tail->hash_next = f;
+    else
+        m->out_head = f;
+    m->out_tail = f;
+}
+
+static void inline_init(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
+{
+    nfc_flow_init(&((struct nfc_meter *)ctx)->params, f, pkt);
+}
+
+static void inline_update(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
+{
+    nfc_flow_update(&((struct nfc_meter *)ctx)->params, f, pkt);
+}
+
+static void inline_finish(void *ctx, struct nfc_flow *f)
+{
+    struct nfc_meter *m = ctx;
+    nfc_flow_finish(&m->params, f);
+    enqueue(m, f);
+}
+
+int nfc_meter_init(struct nfc_meter *m, const struct nfc_flow_params *params, const struct nfc_meter_limits *limits,
+                   const struct nfc_flow_work *work)
 {
     memset(m, 0, sizeof *m);
     m->params = *params;
-    m->idle_ms = idle_ms;
-    m->active_ms = active_ms;
-    m->capacity = capacity;
+    m->limits = *limits;
+    if (work)
+        m->work = *work;
+    else
+        m->work = (struct nfc_flow_work){.init = inline_init, .update = inline_update, .finish = inline_finish,
+                                         .ctx = m};
     nfc_flow_pool_init(&m->pool, params->record_size);
-    return nfc_flow_table_init(&m->table, capacity > 0);
+    return nfc_flow_table_init(&m->table, limits->capacity > 0);
 }
 
 static void release(struct nfc_meter *m, struct nfc_flow *f)
@@ -45,22 +75,11 @@ void nfc_meter_free(struct nfc_meter *m)
     nfc_flow_pool_free(&m->pool);
 }
 
-static void enqueue(struct nfc_meter *m, struct nfc_flow *f)
-{
-    f->hash_next = NULL;
-    if (m->out_tail)
-        m->out_tail->hash_next = f;
-    else
-        m->out_head = f;
-    m->out_tail = f;
-}
-
-/* Finalises a flow that is no longer in the table and queues it for output. */
+/* Finalises a flow that is no longer in the table and hands it on for output. */
 static void emit(struct nfc_meter *m, struct nfc_flow *f, int expiration_id)
 {
     f->view.expiration_id = (int8_t)expiration_id;
-    nfc_flow_finish(&m->params, f);
-    enqueue(m, f);
+    m->work.finish(m->work.ctx, f);
 }
 
 static void expire(struct nfc_meter *m, struct nfc_flow *f, int expiration_id)
@@ -69,22 +88,33 @@ static void expire(struct nfc_meter *m, struct nfc_flow *f, int expiration_id)
     emit(m, f, expiration_id);
 }
 
+/* expire_on_tcp_end: a RST, or the first ACK once both sides have sent a FIN, ends the connection. A plugin's
+ * own request (-1) takes precedence. */
+static void track_tcp_end(const struct nfc_meter *m, struct nfc_flow *f, const struct nfc_packet *pkt, int direction)
+{
+    if (!m->limits.expire_on_tcp_end || pkt->protocol != 6)
+        return;
+    if ((pkt->tcp_flags & NFC_TCP_RST) || (f->fins_seen == 3 && (pkt->tcp_flags & NFC_TCP_ACK)))
+        f->end_requested = NFC_EXPIRE_TCP_END;
+    if (pkt->tcp_flags & NFC_TCP_FIN)
+        f->fins_seen |= (uint8_t)(1u << direction);
+}
+
 /* Starts a flow from its first packet; one that ends on that very packet is emitted without being cached. */
 static void create(struct nfc_meter *m, struct nfc_packet *pkt, uint32_t hash)
 {
-    if (m->capacity && m->table.count >= m->capacity)
+    if (m->limits.capacity && m->table.count >= m->limits.capacity)
         expire(m, m->table.lru_least, NFC_EXPIRE_CAPACITY);
     struct nfc_flow *f = nfc_flow_pool_get(&m->pool);
     if (!f) {
         m->dropped++;
         return;
     }
-    if (nfc_flow_init(&m->params, f, pkt) < 0) {
-        release(m, f);
-        m->dropped++;
-        return;
-    }
-    f->hash = hash;
+    nfc_flow_identify(f, pkt, hash);
+    f->table_first_ms = f->table_last_ms = pkt->time_ms;
+    f->table_packets = 1;
+    track_tcp_end(m, f, pkt, 0);
+    m->work.init(m->work.ctx, f, pkt);
     if (f->end_requested) {
         emit(m, f, f->end_requested);
         return;
@@ -92,15 +122,27 @@ static void create(struct nfc_meter *m, struct nfc_packet *pkt, uint32_t hash)
     nfc_flow_table_insert(&m->table, f);
 }
 
+static void update(struct nfc_meter *m, struct nfc_flow *f, struct nfc_packet *pkt)
+{
+    f->table_last_ms = pkt->time_ms;
+    f->table_packets++;
+    track_tcp_end(m, f, pkt, nfc_flow_direction(f, pkt));
+    m->work.update(m->work.ctx, f, pkt);
+    if (f->end_requested)
+        expire(m, f, f->end_requested);
+    else
+        nfc_flow_table_touch(&m->table, f);
+}
+
 /* Expires idle flows from the oldest-inserted on, stopping at the first busy one (spec §5.4). */
 static void scan(struct nfc_meter *m, unsigned budget)
 {
-    if (m->tick < m->idle_ms)
+    if (m->tick < m->limits.idle_ms)
         return;
-    uint64_t horizon = m->tick - m->idle_ms;
+    uint64_t horizon = m->tick - m->limits.idle_ms;
     for (; budget > 0 && m->table.oldest; budget--) {
         struct nfc_flow *f = m->table.oldest;
-        if (horizon < f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms)
+        if (horizon < f->table_last_ms)
             break;
         expire(m, f, NFC_EXPIRE_IDLE);
     }
@@ -120,18 +162,14 @@ void nfc_meter_packet(struct nfc_meter *m, struct nfc_packet *pkt)
     struct nfc_flow *f = nfc_flow_table_find(&m->table, pkt, hash);
     if (!f) {
         create(m, pkt, hash);
-    } else if (pkt->time_ms - f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms >= m->idle_ms) {
+    } else if (pkt->time_ms - f->table_last_ms >= m->limits.idle_ms) {
         expire(m, f, NFC_EXPIRE_IDLE);
         create(m, pkt, hash);
-    } else if (pkt->time_ms - f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms >= m->active_ms) {
+    } else if (pkt->time_ms - f->table_first_ms >= m->limits.active_ms) {
         expire(m, f, NFC_EXPIRE_ACTIVE);
         create(m, pkt, hash);
     } else {
-        nfc_flow_update(&m->params, f, pkt);
-        if (f->end_requested)
-            expire(m, f, f->end_requested);
-        else
-            nfc_flow_table_touch(&m->table, f);
+        update(m, f, pkt);
     }
     if (scan_due)
         scan(m, SCAN_BUDGET);
@@ -148,13 +186,12 @@ void nfc_meter_advance(struct nfc_meter *m, uint64_t now_ms)
 
 void nfc_meter_flush(struct nfc_meter *m)
 {
-    m->flushing = true;
+    while (m->table.oldest)
+        expire(m, m->table.oldest, m->table.oldest->view.expiration_id);
 }
 
 struct nfc_flow *nfc_meter_pop(struct nfc_meter *m)
 {
-    if (!m->out_head && m->flushing && m->table.oldest)
-        expire(m, m->table.oldest, m->table.oldest->view.expiration_id);
     struct nfc_flow *f = m->out_head;
     if (!f)
         return NULL;

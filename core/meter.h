@@ -10,24 +10,39 @@
 #include "flow_pool.h"
 #include "flow_table.h"
 
+struct nfc_meter_limits {
+    uint64_t idle_ms;
+    uint64_t active_ms;
+    uint64_t capacity;           /* 0: unbounded */
+    bool expire_on_tcp_end;
+};
+
+/* Where a flow's per-packet work (counters, statistics, SPLT, nDPI, plugins) is done: inline by default, or
+ * handed to meter threads. `finish` takes the flow out of the table's hands, in emission order. */
+struct nfc_flow_work {
+    void (*init)(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt);
+    void (*update)(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt);
+    void (*finish)(void *ctx, struct nfc_flow *f);
+    void *ctx;
+};
+
 struct nfc_meter {
     struct nfc_flow_params params;
     struct nfc_flow_table table;
     struct nfc_flow_pool pool;
-    uint64_t idle_ms;
-    uint64_t active_ms;
-    uint64_t capacity;           /* 0: unbounded */
+    struct nfc_meter_limits limits;
+    struct nfc_flow_work work;
     uint64_t tick;               /* the meter's clock: the latest packet time */
     uint64_t scan_tick;
     struct nfc_flow *out_head;   /* finished flows, oldest first, chained through hash_next */
     struct nfc_flow *out_tail;
     uint64_t dropped;            /* packets lost for want of memory */
-    bool flushing;               /* end of input: the table drains in insertion order */
 };
 
-/* `params` must already have its layout computed. Returns -1 when memory runs out. */
-int nfc_meter_init(struct nfc_meter *m, const struct nfc_flow_params *params, uint64_t idle_ms, uint64_t active_ms,
-                   uint64_t capacity);
+/* `params` must already have its layout computed. With `work` NULL, the flows' work is done inline and finished
+ * flows queue up for nfc_meter_pop. Returns -1 when memory runs out. */
+int nfc_meter_init(struct nfc_meter *m, const struct nfc_flow_params *params, const struct nfc_meter_limits *limits,
+                   const struct nfc_flow_work *work);
 void nfc_meter_free(struct nfc_meter *m);
 
 /* One decoded packet (its time_ms is clamped to the meter's clock here). */
@@ -36,7 +51,7 @@ void nfc_meter_packet(struct nfc_meter *m, struct nfc_packet *pkt);
 /* Live capture with no packet for a while: moves the clock to `now_ms` and expires idle flows. */
 void nfc_meter_advance(struct nfc_meter *m, uint64_t now_ms);
 
-/* No more packets: every flow left in the table will be emitted, in insertion order. */
+/* No more packets: every flow left in the table is finished, in insertion order. */
 void nfc_meter_flush(struct nfc_meter *m);
 
 /* The next finished flow, or NULL. The caller gives it back with nfc_meter_recycle(). */

@@ -18,9 +18,10 @@ static struct nfc_meter m;
 
 static void start(uint64_t idle_ms, uint64_t active_ms, uint64_t capacity, bool statistics, bool tcp_end)
 {
-    struct nfc_flow_params p = {.dpi = NULL, .statistics = statistics, .expire_on_tcp_end = tcp_end};
+    struct nfc_flow_params p = {.dpi = NULL, .statistics = statistics};
+    struct nfc_meter_limits limits = {idle_ms, active_ms, capacity, tcp_end};
     nfc_flow_params_layout(&p);
-    ck_assert_int_eq(nfc_meter_init(&m, &p, idle_ms, active_ms, capacity), 0);
+    ck_assert_int_eq(nfc_meter_init(&m, &p, &limits, NULL), 0);
 }
 
 static void stop(void)
