@@ -1,7 +1,9 @@
 #include "plugin_host.h"
 
+#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,7 +36,9 @@ struct loaded_plugin {
     char *path;
     char *args;                   /* "k=v,k2=v2", split in place into keys and values */
     char **keys, **values;
+    bool *asked;                  /* per argument: setup asked for its key */
     size_t n_args;
+    char known[160];              /* the keys setup asked for, "a, b", for the message refusing any other */
     void *instance;
     bool set_up;
     size_t state_size;
@@ -81,20 +85,27 @@ static void *state_of(const struct loaded_plugin *lp, const struct nfc_flow *f)
 
 /* ---- host functions -------------------------------------------------------------------------------------- */
 
+/* s->buf is the one allocation, freed with the flow (nfc_plugins_release); text NULL marks the string unset. */
 static void host_string_set(const struct nfc_host *h, struct nfc_string *s, const char *text, size_t len)
 {
     (void)h;
+    if (!text) {
+        s->text = NULL;
+        s->len = 0;
+        return;
+    }
     if (len >= UINT32_MAX)
         return;
-    if (!s->text || s->cap < len + 1) {
-        char *p = realloc(s->text, len + 1);
+    if (s->cap < len + 1) {
+        char *p = realloc(s->buf, len + 1);
         if (!p)
             return;
-        s->text = p;
+        s->buf = p;
         s->cap = (uint32_t)len + 1;
     }
-    memcpy(s->text, text, len);
-    s->text[len] = '\0';
+    memcpy(s->buf, text, len);
+    s->buf[len] = '\0';
+    s->text = s->buf;
     s->len = (uint32_t)len;
 }
 
@@ -129,6 +140,15 @@ static void host_string_list_append(const struct nfc_host *h, struct nfc_string_
     host_string_set(h, s, text, len);
     if (s->text)
         list->len++;
+}
+
+/* Only items[0..len) ever hold a text, so release frees every text by freeing those. */
+static void host_string_list_clear(const struct nfc_host *h, struct nfc_string_list *list)
+{
+    (void)h;
+    for (uint32_t i = 0; i < list->len; i++)
+        free(list->items[i].buf);
+    list->len = 0;
 }
 
 static void host_request_expiry(const struct nfc_host *h, const struct nfc_flow_view *flow)
@@ -235,13 +255,55 @@ static void host_read(const struct nfc_host *h, const struct nfc_flow_view *view
 
 /* ---- setup context ------------------------------------------------------------------------------------------ */
 
+/* Adds `key` to the ", "-separated `list` unless it is there (cut short when the list is full). */
+static void add_known(char *list, size_t size, const char *key)
+{
+    size_t n = strlen(key), used = strlen(list);
+    for (const char *p = list; *p;) {
+        size_t k = strcspn(p, ",");
+        if (k == n && memcmp(p, key, n) == 0)
+            return;
+        p += k + (p[k] ? 2 : 0);
+    }
+    snprintf(list + used, size - used, "%s%s", used ? ", " : "", key);
+}
+
 static const char *ctx_arg(const struct nfc_setup *pub, const char *key)
 {
-    const struct loaded_plugin *lp = ((const struct setup_ctx *)pub)->lp;
-    for (size_t i = 0; i < lp->n_args; i++)
-        if (strcmp(lp->keys[i], key) == 0)
-            return lp->values[i];
-    return NULL;
+    struct loaded_plugin *lp = ((const struct setup_ctx *)pub)->lp;
+    const char *value = NULL;
+    add_known(lp->known, sizeof lp->known, key);
+    for (size_t i = 0; i < lp->n_args; i++) {
+        if (strcmp(lp->keys[i], key) == 0) {
+            lp->asked[i] = true;
+            if (!value)
+                value = lp->values[i];
+        }
+    }
+    return value;
+}
+
+static int ctx_arg_int(struct nfc_setup *pub, const char *key, int64_t min, int64_t max, int64_t fallback,
+                       int64_t *out)
+{
+    struct setup_ctx *ctx = (struct setup_ctx *)pub;
+    const char *text = ctx_arg(pub, key);
+    if (!text) {
+        *out = fallback;
+        return 0;
+    }
+    /* strtoll alone would also take leading blanks and an empty text */
+    const char *digits = text + (*text == '-' || *text == '+');
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (!isdigit((unsigned char)*digits) || *end || errno || v < min || v > max) {
+        snprintf(ctx->error, sizeof ctx->error, "argument %s: '%s' is not an integer in %" PRId64 "..%" PRId64, key,
+                 text, min, max);
+        return -1;
+    }
+    *out = v;
+    return 0;
 }
 
 static int ctx_lookup(const struct nfc_setup *pub, const char *name, nfc_field_ref *ref)
@@ -402,7 +464,8 @@ static int parse_spec(struct loaded_plugin *lp, const char *spec, char *err, siz
         max += *p == ',';
     lp->keys = calloc(max, sizeof *lp->keys);
     lp->values = calloc(max, sizeof *lp->values);
-    if (!lp->path || !lp->keys || !lp->values)
+    lp->asked = calloc(max, sizeof *lp->asked);
+    if (!lp->path || !lp->keys || !lp->values || !lp->asked)
         return fail(err, errlen, "out of memory");
     for (char *save = NULL, *tok = strtok_r(lp->args, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(tok, '=');
@@ -451,26 +514,30 @@ static int set_up(struct loaded_plugin *lp, char *err, size_t errlen)
         .string_set = host_string_set,
         .int_list_append = host_int_list_append,
         .string_list_append = host_string_list_append,
+        .string_list_clear = host_string_list_clear,
         .request_expiry = host_request_expiry,
         .read = host_read,
     };
-    if (lp->desc->setup) {
-        struct setup_ctx ctx = {
-            .pub = {.host = &lp->host, .arg = ctx_arg, .lookup = ctx_lookup, .declare_field = ctx_declare_field,
-                    .set_state_size = ctx_set_state_size, .error = ctx_error},
-            .lp = lp,
-        };
-        if (lp->desc->setup(&ctx.pub, &lp->instance) != 0)
-            return fail(err, errlen, "plugin %s: %s", lp->desc->name, ctx.error[0] ? ctx.error : "setup failed");
-        /* A field declared at setup may have failed without the plugin noticing. */
-        if (ctx.error[0])
-            return fail(err, errlen, "plugin %s: %s", lp->desc->name, ctx.error);
-        /* setup may have changed the state size under the fields already placed. */
-        for (size_t i = lp->first_field; i < lp->first_field + lp->n_fields; i++)
-            if (check_placement(lp, &lp->parent->fields[i].field, err, errlen) < 0)
-                return -1;
-    }
-    lp->set_up = true;
+    struct setup_ctx ctx = {
+        .pub = {.host = &lp->host, .arg = ctx_arg, .arg_int = ctx_arg_int, .lookup = ctx_lookup,
+                .declare_field = ctx_declare_field, .set_state_size = ctx_set_state_size, .error = ctx_error},
+        .lp = lp,
+    };
+    if (lp->desc->setup && lp->desc->setup(&ctx.pub, &lp->instance) != 0)
+        return fail(err, errlen, "plugin %s: %s", lp->desc->name, ctx.error[0] ? ctx.error : "setup failed");
+    lp->set_up = true; /* whatever is refused next, unload tears the instance down */
+    /* An argument read or a field declared at setup may have failed without the plugin noticing. */
+    if (ctx.error[0])
+        return fail(err, errlen, "plugin %s: %s", lp->desc->name, ctx.error);
+    /* setup may have changed the state size under the fields already placed. */
+    for (size_t i = lp->first_field; i < lp->first_field + lp->n_fields; i++)
+        if (check_placement(lp, &lp->parent->fields[i].field, err, errlen) < 0)
+            return -1;
+    /* An argument setup never asked for is most likely a misspelt key, whose value would silently go unused. */
+    for (size_t i = 0; i < lp->n_args; i++)
+        if (!lp->asked[i])
+            return fail(err, errlen, "plugin %s: unknown argument '%s' (%s%s)", lp->desc->name, lp->keys[i],
+                        lp->known[0] ? "known: " : "takes no arguments", lp->known);
     return 0;
 }
 
@@ -526,6 +593,7 @@ void nfc_plugins_unload(struct nfc_plugin_host *host)
         free(lp->args);
         free(lp->keys);
         free(lp->values);
+        free(lp->asked);
     }
     for (size_t i = 0; i < host->n_fields; i++) {
         free(host->fields[i].name);
@@ -554,7 +622,7 @@ void nfc_plugins_on_init(struct nfc_plugin_host *host, struct nfc_flow *f, const
     for (size_t i = 0; i < host->n_plugins; i++) {
         const struct loaded_plugin *lp = &host->plugins[i];
         if (lp->desc->on_init)
-            lp->desc->on_init(lp->instance, state_of(lp, f), &f->view, pkt);
+            lp->desc->on_init(&lp->host, lp->instance, state_of(lp, f), &f->view, pkt);
     }
 }
 
@@ -563,7 +631,7 @@ void nfc_plugins_on_update(struct nfc_plugin_host *host, struct nfc_flow *f, con
     for (size_t i = 0; i < host->n_plugins; i++) {
         const struct loaded_plugin *lp = &host->plugins[i];
         if (lp->desc->on_update)
-            lp->desc->on_update(lp->instance, state_of(lp, f), &f->view, pkt);
+            lp->desc->on_update(&lp->host, lp->instance, state_of(lp, f), &f->view, pkt);
     }
 }
 
@@ -572,7 +640,7 @@ void nfc_plugins_on_expire(struct nfc_plugin_host *host, struct nfc_flow *f)
     for (size_t i = 0; i < host->n_plugins; i++) {
         const struct loaded_plugin *lp = &host->plugins[i];
         if (lp->desc->on_expire)
-            lp->desc->on_expire(lp->instance, state_of(lp, f), &f->view);
+            lp->desc->on_expire(&lp->host, lp->instance, state_of(lp, f), &f->view);
     }
 }
 
@@ -582,12 +650,12 @@ void nfc_plugins_release(const struct nfc_plugin_host *host, struct nfc_flow *f)
         const struct field_entry *e = &host->fields[i];
         char *p = (char *)state_of(e->owner, f) + e->field.offset;
         switch (e->field.type) {
-        case NFC_FIELD_STRING: free(((struct nfc_string *)p)->text); break;
+        case NFC_FIELD_STRING: free(((struct nfc_string *)p)->buf); break;
         case NFC_FIELD_INT_LIST: free(((struct nfc_int_list *)p)->items); break;
         case NFC_FIELD_STRING_LIST: {
             struct nfc_string_list *l = (struct nfc_string_list *)p;
             for (uint32_t k = 0; k < l->len; k++)
-                free(l->items[k].text);
+                free(l->items[k].buf);
             free(l->items);
             break;
         }
@@ -653,4 +721,12 @@ void nfc_plugins_describe(const struct nfc_plugin_host *host, FILE *out)
                     e->field.flags & NFC_FIELD_VOLATILE ? ", volatile (not exported)" : "");
         }
     }
+}
+
+bool nfc_plugins_may_expire(const struct nfc_plugin_host *host)
+{
+    for (size_t i = 0; host && i < host->n_plugins; i++)
+        if (host->plugins[i].desc->flags & NFC_PLUGIN_MAY_EXPIRE)
+            return true;
+    return false;
 }

@@ -3,6 +3,7 @@
 #ifndef NFC_PLUGIN_HOST_H
 #define NFC_PLUGIN_HOST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -36,5 +37,8 @@ void nfc_plugins_column(const struct nfc_plugin_host *host, size_t i, const char
 void nfc_plugins_value(const struct nfc_plugin_host *host, const struct nfc_flow *f, size_t i, struct nfc_value *v);
 
 void nfc_plugins_describe(const struct nfc_plugin_host *host, FILE *out);
+
+/* Whether any plugin may end flows early (NULL host: no). */
+bool nfc_plugins_may_expire(const struct nfc_plugin_host *host);
 
 #endif

@@ -13,8 +13,10 @@ static const struct nfc_plugin_field fields[] = {
     NFC_FIELD("ack_count", NFC_FIELD_INT, struct ack_state, ack_count, 0),
 };
 
-static void count_ack(void *instance, void *state, const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void count_ack(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                      const struct nfc_packet *pkt)
 {
+    (void)host;
     (void)instance;
     (void)flow;
     if (pkt->tcp_flags & NFC_TCP_ACK)

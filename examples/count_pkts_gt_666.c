@@ -14,8 +14,10 @@ static const struct nfc_plugin_field fields[] = {
     NFC_FIELD("count_pkts_gt_666", NFC_FIELD_INT, struct big_state, count_pkts_gt_666, 0),
 };
 
-static void count_big(void *instance, void *state, const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void count_big(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                      const struct nfc_packet *pkt)
 {
+    (void)host;
     (void)instance;
     (void)flow;
     if (pkt->raw_size > 666)

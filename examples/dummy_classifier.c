@@ -27,9 +27,10 @@ static const char *predict(const uint16_t sizes[3])
     return sum > 3 * 100 ? "bulk" : "interactive";
 }
 
-static void classify(void *instance, void *state, const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void classify(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                     const struct nfc_packet *pkt)
 {
-    const struct nfc_host *host = instance;
+    (void)instance;
     struct classifier_state *s = state;
     /* The engine has already counted this packet: the count is its position in the flow. */
     uint64_t n = flow->scope[NFC_BIDIRECTIONAL].packets;
@@ -43,13 +44,6 @@ static void classify(void *instance, void *state, const struct nfc_flow_view *fl
     }
 }
 
-/* The hooks get no host of their own: keep it as the instance. */
-static int setup(struct nfc_setup *ctx, void **instance)
-{
-    *instance = (void *)(uintptr_t)ctx->host;
-    return 0;
-}
-
 static const struct nfc_plugin dummy_classifier = {
     NFC_PLUGIN_ABI,
     .name = "dummy_classifier",
@@ -59,7 +53,6 @@ static const struct nfc_plugin dummy_classifier = {
     .fields = fields,
     .n_fields = sizeof fields / sizeof fields[0],
     .flags = NFC_PLUGIN_MAY_EXPIRE,
-    .setup = setup,
     .on_init = classify,
     .on_update = classify,
 };

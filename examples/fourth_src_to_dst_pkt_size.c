@@ -14,9 +14,10 @@ static const struct nfc_plugin_field fields[] = {
     NFC_FIELD("fourth_src_to_dst_pkt_size", NFC_FIELD_OPT_INT, struct fourth_state, size, 0),
 };
 
-static void record_fourth(void *instance, void *state, const struct nfc_flow_view *flow,
-                          const struct nfc_packet *pkt)
+static void record_fourth(const struct nfc_host *host, void *instance, void *state,
+                          const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
 {
+    (void)host;
     (void)instance;
     /* The engine has already counted this packet, so it is the fourth src->dst one when the count reads 4. */
     if (pkt->direction == 0 && flow->scope[NFC_SRC2DST].packets == 4) {

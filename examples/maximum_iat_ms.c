@@ -16,12 +16,6 @@ static const struct nfc_plugin_field fields[] = {
     NFC_FIELD("maximum_iat_ms", NFC_FIELD_INT, struct max_iat_state, maximum_iat_ms, 0),
 };
 
-/* What the hooks need: the host, to read `iat`, and the reference to it. */
-struct max_iat {
-    const struct nfc_host *host;
-    nfc_field_ref iat;
-};
-
 static int setup(struct nfc_setup *ctx, void **instance)
 {
     nfc_field_ref ref;
@@ -30,33 +24,35 @@ static int setup(struct nfc_setup *ctx, void **instance)
         ctx->error(ctx, "needs the field 'iat': load iat.so before it (--plugin iat.so --plugin maximum_iat_ms.so)");
         return -1;
     }
-    struct max_iat *self = malloc(sizeof *self);
-    if (!self) {
+    /* Besides the host, which they get, the hooks need only the reference: it is the instance. */
+    nfc_field_ref *iat = malloc(sizeof *iat);
+    if (!iat) {
         ctx->error(ctx, "out of memory");
         return -1;
     }
-    self->host = ctx->host;
-    self->iat = ref;
-    *instance = self;
+    *iat = ref;
+    *instance = iat;
     return 0;
 }
 
-static void first_packet(void *instance, void *state, const struct nfc_flow_view *flow,
-                         const struct nfc_packet *pkt)
+static void first_packet(const struct nfc_host *host, void *instance, void *state,
+                         const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
 {
+    (void)host;
     (void)instance;
     (void)flow;
     (void)pkt;
     ((struct max_iat_state *)state)->maximum_iat_ms = -1;
 }
 
-static void next_packet(void *instance, void *state, const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void next_packet(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                        const struct nfc_packet *pkt)
 {
     (void)pkt;
-    const struct max_iat *self = instance;
+    const nfc_field_ref *ref = instance;
     struct max_iat_state *s = state;
     struct nfc_field_value iat;
-    self->host->read(self->host, flow, self->iat, &iat);
+    host->read(host, flow, *ref, &iat);
     if (iat.set && iat.as.i > s->maximum_iat_ms)
         s->maximum_iat_ms = iat.as.i;
 }

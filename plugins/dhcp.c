@@ -12,8 +12,9 @@
  * and from a REQUEST (the latest one):
  *   udps.dhcp_oui      first three bytes of the client hardware address, "xx:xx:xx"
  *   udps.dhcp_options  its option codes in order
- *   udps.dhcp_55       the requested parameters (option 55) as comma-separated decimals
- *   udps.dhcp_50       the requested address (option 50)
+ *   udps.dhcp_55       the requested parameters (option 55) as comma-separated decimals; unset again by a
+ *                      REQUEST without the option
+ *   udps.dhcp_50       the requested address (option 50); likewise
  *   udps.dhcp_addr     the client address (ciaddr) when not 0.0.0.0
  * The flow ends (expiration_id -1) at an ACK, NACK, INFORM or DECLINE, and at any message when its source
  * address is 0.0.0.0.
@@ -23,6 +24,8 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "utf8.h"
 
 enum {
     DHCP_SERVER_PORT = 67,
@@ -115,63 +118,6 @@ static bool next_option(const uint8_t **p, const uint8_t *end, struct option *op
     return true;
 }
 
-/* The bytes of the UTF-8 sequence at p (n > 0): a character when *valid, otherwise the maximal ill-formed part
- * that Python's decoder replaces by one U+FFFD (at least one byte). */
-static size_t utf8_sequence(const uint8_t *p, size_t n, bool *valid)
-{
-    uint8_t c = p[0], lo = 0x80, hi = 0xBF;
-    size_t need;
-    if (c < 0x80) {
-        *valid = true;
-        return 1;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        need = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        lo = c == 0xE0 ? 0xA0 : 0x80; /* no overlong forms */
-        hi = c == 0xED ? 0x9F : 0xBF; /* no surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF; /* nothing above U+10FFFF */
-    } else {
-        *valid = false;
-        return 1;
-    }
-    size_t i = 1;
-    while (i <= need && i < n && p[i] >= (i == 1 ? lo : 0x80) && p[i] <= (i == 1 ? hi : 0xBF))
-        i++;
-    *valid = i == need + 1;
-    return i;
-}
-
-static bool utf8_valid(const uint8_t *p, size_t n)
-{
-    bool valid = true;
-    for (size_t i = 0; i < n && valid; i += utf8_sequence(p + i, n - i, &valid))
-        ;
-    return valid;
-}
-
-/* Python's bytes.decode("utf-8", errors="replace"); out holds 3 bytes per input byte. */
-static size_t utf8_replace(const uint8_t *p, size_t n, char *out)
-{
-    size_t len = 0;
-    bool valid;
-    for (size_t i = 0, k; i < n; i += k) {
-        k = utf8_sequence(p + i, n - i, &valid);
-        if (valid) {
-            memcpy(out + len, p + i, k);
-            len += k;
-        } else {
-            memcpy(out + len, "\xEF\xBF\xBD", 3);
-            len += 3;
-        }
-    }
-    return len;
-}
-
 /* int.from_bytes(data, "big") into 16 bytes, right-aligned; false when it does not fit. */
 static bool big_endian(const uint8_t *p, size_t n, uint8_t out[16])
 {
@@ -260,16 +206,6 @@ static void read_options(const struct nfc_host *host, struct dhcp_state *s, cons
     }
 }
 
-/* A REQUEST replaces these fields. A field whose option is absent would go back to unset, which the SDK cannot
- * do: it is emptied instead (only matters for a second REQUEST in the same flow). */
-static void replace(const struct nfc_host *host, struct nfc_string *s, const char *text, size_t len)
-{
-    if (text)
-        host->string_set(host, s, text, len);
-    else if (s->text)
-        host->string_set(host, s, "", 0);
-}
-
 static void read_request(const struct nfc_host *host, struct dhcp_state *s, const uint8_t *bootp,
                          const uint8_t *end, const struct message *msg)
 {
@@ -287,12 +223,13 @@ static void read_request(const struct nfc_host *host, struct dhcp_state *s, cons
     size_t len = 0;
     for (size_t i = 0; i < msg->params.len; i++)
         len += (size_t)snprintf(text + len, sizeof text - len, i ? ",%u" : "%u", msg->params.data[i]);
-    replace(host, &s->params, msg->params.data ? text : NULL, len);
+    /* A REQUEST replaces these two; one without the option sets them back to unset (nfstream's None). */
+    host->string_set(host, &s->params, msg->params.data ? text : NULL, len);
 
     char address[INET6_ADDRSTRLEN];
     const struct option *ip = &msg->requested_ip;
     bool requested = ip->data && format_address(ip->data, ip->len, address); /* over 128 bits: as absent */
-    replace(host, &s->requested_ip, requested ? address : NULL, requested ? strlen(address) : 0);
+    host->string_set(host, &s->requested_ip, requested ? address : NULL, requested ? strlen(address) : 0);
 
     const uint8_t *ciaddr = bootp + BOOTP_CIADDR;
     if (ciaddr[0] | ciaddr[1] | ciaddr[2] | ciaddr[3]) {
@@ -301,10 +238,11 @@ static void read_request(const struct nfc_host *host, struct dhcp_state *s, cons
     }
 }
 
-static void dhcp_packet(void *instance, void *state, const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void dhcp_packet(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                        const struct nfc_packet *pkt)
 {
     static const uint8_t unspecified[4];
-    const struct nfc_host *host = instance;
+    (void)instance;
     struct dhcp_state *s = state;
     /* nfstream's parser starts at the IP header: IPv4 with a header length of at least 20 bytes */
     if (flow->dst_port != DHCP_SERVER_PORT || pkt->ip_version != 4 || (pkt->ip[0] & 0x0F) < 5 || !pkt->payload ||
@@ -323,12 +261,6 @@ static void dhcp_packet(void *instance, void *state, const struct nfc_flow_view 
         set_text(host, &s->msg_type, msg_type_names[msg.type]);
 }
 
-static int dhcp_setup(struct nfc_setup *ctx, void **instance)
-{
-    *instance = (void *)ctx->host; /* all the hooks need */
-    return 0;
-}
-
 static const struct nfc_plugin dhcp = {
     NFC_PLUGIN_ABI,
     .name = "dhcp",
@@ -338,7 +270,6 @@ static const struct nfc_plugin dhcp = {
     .fields = fields,
     .n_fields = sizeof fields / sizeof fields[0],
     .flags = NFC_PLUGIN_MAY_EXPIRE,
-    .setup = dhcp_setup,
     .on_init = dhcp_packet,
     .on_update = dhcp_packet,
 };

@@ -7,51 +7,36 @@
  */
 #include <nfcore/plugin.h>
 
-#include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
-
-struct slicer {
-    const struct nfc_host *host;
-    uint64_t limit;
-};
 
 static int slicer_setup(struct nfc_setup *ctx, void **instance)
 {
-    const char *text = ctx->arg(ctx, "limit");
-    if (!text) {
+    int64_t limit;
+    if (ctx->arg_int(ctx, "limit", 1, INT64_MAX, 0, &limit) < 0)
+        return -1;
+    if (limit == 0) { /* the fallback, outside the range: no limit given */
         ctx->error(ctx, "limit is required: flow_slicer.so:limit=N, a number of packets from 1");
         return -1;
     }
-    char *end;
-    errno = 0;
-    unsigned long long limit = strtoull(text, &end, 10);
-    if (*text < '0' || *text > '9' || *end || errno || limit < 1) {
-        char message[160];
-        snprintf(message, sizeof message, "limit must be a whole number of packets from 1 to %" PRIu64 " (got '%s')",
-                 UINT64_MAX, text);
-        ctx->error(ctx, message);
-        return -1;
-    }
-    struct slicer *slicer = malloc(sizeof *slicer);
-    if (!slicer) {
+    int64_t *self = malloc(sizeof *self);
+    if (!self) {
         ctx->error(ctx, "out of memory");
         return -1;
     }
-    *slicer = (struct slicer){.host = ctx->host, .limit = limit};
-    *instance = slicer;
+    *self = limit;
+    *instance = self;
     return 0;
 }
 
 /* The same check on the first packet (packets is 1 there) and on every later one. */
-static void slice(void *instance, void *state, const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void slice(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                  const struct nfc_packet *pkt)
 {
     (void)state;
     (void)pkt;
-    const struct slicer *slicer = instance;
-    if (flow->scope[NFC_BIDIRECTIONAL].packets == slicer->limit)
-        slicer->host->request_expiry(slicer->host, flow);
+    const int64_t *limit = instance;
+    if (flow->scope[NFC_BIDIRECTIONAL].packets == (uint64_t)*limit)
+        host->request_expiry(host, flow);
 }
 
 static void slicer_teardown(void *instance)

@@ -43,7 +43,6 @@ struct ja4_state {
 };
 
 struct ja4_instance {
-    const struct nfc_host *host;
     uint16_t list[MAX_LIST];   /* values being sorted, reused for each hello */
 };
 
@@ -421,7 +420,8 @@ static bool record_header(struct span *s, unsigned *type, unsigned *length)
     return get8(s, type) && get16(s, &version) && version >> 8 == 3 && get16(s, length);
 }
 
-static void on_packet(void *instance, void *state, const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void on_packet(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                      const struct nfc_packet *pkt)
 {
     (void)flow;
     struct ja4_instance *in = instance;
@@ -453,9 +453,9 @@ static void on_packet(void *instance, void *state, const struct nfc_flow_view *f
 
     char text[64];
     if (type == HANDSHAKE_CLIENT_HELLO && !st->ja4.text && client_hello(in, hello, text, sizeof text))
-        in->host->string_set(in->host, &st->ja4, text, strlen(text));
+        host->string_set(host, &st->ja4, text, strlen(text));
     else if (type == HANDSHAKE_SERVER_HELLO && !st->ja4s.text && server_hello(hello, text, sizeof text))
-        in->host->string_set(in->host, &st->ja4s, text, strlen(text));
+        host->string_set(host, &st->ja4s, text, strlen(text));
 }
 
 static int setup(struct nfc_setup *ctx, void **instance)
@@ -465,7 +465,6 @@ static int setup(struct nfc_setup *ctx, void **instance)
         ctx->error(ctx, "out of memory");
         return -1;
     }
-    in->host = ctx->host;
     *instance = in;
     return 0;
 }

@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include "utf8.h"
+
 enum {
     MDNS_PORT = 5353,
     DNS_HEADER = 12,
@@ -48,25 +50,6 @@ struct message {
 static uint16_t be16(const uint8_t *p)
 {
     return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* Whether p holds well-formed UTF-8 (Unicode table 3-7), as Python's strict decoder requires. */
-static bool utf8_valid(const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        uint8_t c = p[i++];
-        if (c < 0x80)
-            continue;
-        size_t more = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : 1;
-        uint8_t lo = c == 0xE0 ? 0xA0 : c == 0xF0 ? 0x90 : 0x80; /* no overlong forms */
-        uint8_t hi = c == 0xED ? 0x9F : c == 0xF4 ? 0x8F : 0xBF; /* no surrogates, nothing above U+10FFFF */
-        if (c < 0xC2 || c > 0xF4 || n - i < more)
-            return false;
-        for (size_t k = 0; k < more; k++, i++)
-            if (p[i] < (k ? 0x80 : lo) || p[i] > (k ? 0xBF : hi))
-                return false;
-    }
-    return true;
 }
 
 /* TXT and HINFO data: length-prefixed strings, each decoded on its own (a cut-off last one as far as it goes). */
@@ -196,9 +179,10 @@ static bool walk(const struct message *m, const struct nfc_host *host, struct nf
     return true;
 }
 
-static void mdns_packet(void *instance, void *state, const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void mdns_packet(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                        const struct nfc_packet *pkt)
 {
-    const struct nfc_host *host = instance;
+    (void)instance;
     struct mdns_state *s = state;
     /* nfstream's parser starts at the IP header: IPv4 with a header length of at least 20 bytes */
     if (flow->dst_port != MDNS_PORT || pkt->ip_version != 4 || (pkt->ip[0] & 0x0F) < 5 || !pkt->payload)
@@ -206,12 +190,6 @@ static void mdns_packet(void *instance, void *state, const struct nfc_flow_view 
     struct message m = {pkt->payload, pkt->payload_caplen};
     if (walk(&m, host, NULL))
         walk(&m, host, &s->ptr);
-}
-
-static int mdns_setup(struct nfc_setup *ctx, void **instance)
-{
-    *instance = (void *)ctx->host; /* all the hooks need */
-    return 0;
 }
 
 static const struct nfc_plugin mdns = {
@@ -222,7 +200,6 @@ static const struct nfc_plugin mdns = {
     .state_size = sizeof(struct mdns_state),
     .fields = fields,
     .n_fields = sizeof fields / sizeof fields[0],
-    .setup = mdns_setup,
     .on_init = mdns_packet,
     .on_update = mdns_packet,
 };

@@ -8,9 +8,6 @@
  */
 #include <nfcore/plugin.h>
 
-#include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 enum {
@@ -24,9 +21,8 @@ struct splt_state {
 };
 
 struct splt {
-    const struct nfc_host *host;
-    uint64_t sequence_length;
-    uint64_t accounting_mode;
+    int64_t sequence_length;
+    int64_t accounting_mode;
 };
 
 static const struct nfc_plugin_field fields[] = {
@@ -35,31 +31,11 @@ static const struct nfc_plugin_field fields[] = {
     NFC_FIELD("splt_piat_ms", NFC_FIELD_INT_LIST, struct splt_state, piat_ms, 0),
 };
 
-/* Reads the decimal argument `key` into *out, which keeps its default when the argument is absent. */
-static int read_arg(struct nfc_setup *ctx, const char *key, uint64_t min, uint64_t max, uint64_t *out)
-{
-    const char *text = ctx->arg(ctx, key);
-    if (!text)
-        return 0;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (*text < '0' || *text > '9' || *end || errno || v < min || v > max) {
-        char message[160];
-        snprintf(message, sizeof message, "%s must be a whole number from %" PRIu64 " to %" PRIu64 " (got '%s')",
-                 key, min, max, text);
-        ctx->error(ctx, message);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static int splt_setup(struct nfc_setup *ctx, void **instance)
 {
-    struct splt cfg = {.host = ctx->host, .sequence_length = 5, .accounting_mode = 0};
-    if (read_arg(ctx, "sequence_length", 1, MAX_SEQUENCE_LENGTH, &cfg.sequence_length) < 0 ||
-        read_arg(ctx, "accounting_mode", 0, 3, &cfg.accounting_mode) < 0)
+    struct splt cfg;
+    if (ctx->arg_int(ctx, "sequence_length", 1, MAX_SEQUENCE_LENGTH, 5, &cfg.sequence_length) < 0 ||
+        ctx->arg_int(ctx, "accounting_mode", 0, 3, 0, &cfg.accounting_mode) < 0)
         return -1;
     struct splt *splt = malloc(sizeof *splt);
     if (!splt) {
@@ -81,22 +57,23 @@ static int64_t packet_size(const struct splt *splt, const struct nfc_packet *pkt
     }
 }
 
-static void record(const struct splt *splt, struct splt_state *s, uint64_t index, const struct nfc_packet *pkt)
+static void record(const struct splt *splt, struct splt_state *s, int64_t index, const struct nfc_packet *pkt)
 {
     s->direction.items[index] = pkt->direction;
     s->ps.items[index] = packet_size(splt, pkt);
     s->piat_ms.items[index] = (int64_t)pkt->delta_time_ms;
 }
 
-static void splt_init(void *instance, void *state, const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void splt_init(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                      const struct nfc_packet *pkt)
 {
     (void)flow;
     const struct splt *splt = instance;
     struct splt_state *s = state;
-    for (uint64_t i = 0; i < splt->sequence_length; i++) {
-        splt->host->int_list_append(splt->host, &s->direction, -1);
-        splt->host->int_list_append(splt->host, &s->ps, -1);
-        splt->host->int_list_append(splt->host, &s->piat_ms, -1);
+    for (int64_t i = 0; i < splt->sequence_length; i++) {
+        host->int_list_append(host, &s->direction, -1);
+        host->int_list_append(host, &s->ps, -1);
+        host->int_list_append(host, &s->piat_ms, -1);
     }
     /* All three lists are full only if no allocation failed; otherwise they stay as they are. */
     if (s->direction.len == splt->sequence_length && s->ps.len == splt->sequence_length &&
@@ -104,15 +81,16 @@ static void splt_init(void *instance, void *state, const struct nfc_flow_view *f
         record(splt, s, 0, pkt);
 }
 
-static void splt_update(void *instance, void *state, const struct nfc_flow_view *flow,
+static void splt_update(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
                         const struct nfc_packet *pkt)
 {
+    (void)host;
     const struct splt *splt = instance;
     struct splt_state *s = state;
     uint64_t packets = flow->scope[NFC_BIDIRECTIONAL].packets;
-    if (packets <= splt->sequence_length && packets <= s->direction.len && packets <= s->ps.len &&
+    if (packets <= (uint64_t)splt->sequence_length && packets <= s->direction.len && packets <= s->ps.len &&
         packets <= s->piat_ms.len)
-        record(splt, s, packets - 1, pkt);
+        record(splt, s, (int64_t)packets - 1, pkt);
 }
 
 static void splt_teardown(void *instance)

@@ -1,4 +1,6 @@
 /* CSV as nfstream's to_csv writes it (spec §9.2), with RFC 4180 quoting: an embedded '"' is doubled. */
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "format.h"
@@ -18,26 +20,91 @@ static void put_quoted(struct nfc_text *out, const char *s, size_t n)
     nfc_text_putc(out, '"');
 }
 
-/* One string as Python's repr() writes it: single quotes unless the text has a ' and no ". */
-static void put_python_str(struct nfc_text *out, const char *s, size_t n)
+/* The code points above ASCII that Python's str.isprintable() rejects, and repr() therefore escapes: the
+ * categories Cc, Cf, Cs, Co, Zs, Zl and Zp of Unicode 14 (Python 3.11), in sorted, merged ranges. Of Cn
+ * (unassigned), only the noncharacters are caught, by rule in printable(): other unassigned code points, which
+ * Python escapes too, are written as they are, since they change with each Unicode version. */
+static const struct {
+    uint32_t first, last;
+} non_printable[] = {
+    {0x80, 0xA0},       {0xAD, 0xAD},       {0x600, 0x605},     {0x61C, 0x61C},     {0x6DD, 0x6DD},
+    {0x70F, 0x70F},     {0x890, 0x891},     {0x8E2, 0x8E2},     {0x1680, 0x1680},   {0x180E, 0x180E},
+    {0x2000, 0x200F},   {0x2028, 0x202F},   {0x205F, 0x2064},   {0x2066, 0x206F},   {0x3000, 0x3000},
+    {0xD800, 0xF8FF},   {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD}, {0x110CD, 0x110CD},
+    {0x13430, 0x13438}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A}, {0xE0001, 0xE0001}, {0xE0020, 0xE007F},
+    {0xF0000, 0xFFFFD}, {0x100000, 0x10FFFD},
+};
+
+static bool printable(uint32_t c)
+{
+    if ((c & 0xFFFE) == 0xFFFE || (c >= 0xFDD0 && c <= 0xFDEF))
+        return false; /* the noncharacters */
+    size_t lo = 0, hi = sizeof non_printable / sizeof non_printable[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (c < non_printable[mid].first)
+            hi = mid;
+        else if (c > non_printable[mid].last)
+            lo = mid + 1;
+        else
+            return false;
+    }
+    return true;
+}
+
+/* The code point of the well-formed UTF-8 sequence of two to four bytes at s (n bytes left) into *c; returns its
+ * length, or 0 when s does not start one. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *c)
+{
+    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : 2;
+    if (s[0] < 0xC2 || s[0] > 0xF4 || n < len)
+        return 0;
+    uint32_t v = s[0] & (0x7Fu >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        v = v << 6 | (s[i] & 0x3Fu);
+    }
+    if (v < (len == 2 ? 0x80u : len == 3 ? 0x800u : 0x10000u) || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0; /* overlong, beyond Unicode, or a surrogate */
+    *c = v;
+    return len;
+}
+
+/* \xNN, \uNNNN or \UNNNNNNNN: the shortest of Python's escapes that holds c. */
+static void put_escape(struct nfc_text *out, uint32_t c)
 {
     static const char hex[] = "0123456789abcdef";
+    size_t digits = c < 0x100 ? 2 : c < 0x10000 ? 4 : 8;
+    char esc[10] = {'\\', c < 0x100 ? 'x' : c < 0x10000 ? 'u' : 'U'};
+    for (size_t i = 0; i < digits; i++)
+        esc[2 + i] = hex[(c >> (4 * (digits - 1 - i))) & 15];
+    nfc_text_put(out, esc, 2 + digits);
+}
+
+void nfc_format_python_str(struct nfc_text *out, const char *s, size_t n)
+{
     char quote = memchr(s, '\'', n) && !memchr(s, '"', n) ? '"' : '\'';
     nfc_text_putc(out, quote);
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)s[i];
+        uint32_t code = c;
+        size_t len = c < 0x80 ? 1 : utf8_decode((const unsigned char *)s + i, n - i, &code);
         if (c == '\\' || c == (unsigned char)quote) {
             nfc_text_putc(out, '\\');
             nfc_text_putc(out, (char)c);
         } else if (c == '\n' || c == '\r' || c == '\t') {
             nfc_text_putc(out, '\\');
             nfc_text_putc(out, c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
-        } else if (c < 0x20 || c == 0x7f) {
-            char esc[4] = {'\\', 'x', hex[c >> 4], hex[c & 15]};
-            nfc_text_put(out, esc, sizeof esc);
+        } else if (c < 0x20 || c == 0x7f || (len > 1 && !printable(code))) {
+            put_escape(out, code);
         } else {
-            nfc_text_putc(out, (char)c);
+            /* a printable character; or a byte that starts no UTF-8 sequence, which no Python str holds: as it is */
+            if (!len)
+                len = 1;
+            nfc_text_put(out, s + i, len);
         }
+        i += len;
     }
     nfc_text_putc(out, quote);
 }
@@ -50,7 +117,7 @@ static void put_string_list(struct nfc_text *out, const struct nfc_value *v)
     for (size_t i = 0; i < v->as.strings.len; i++) {
         if (i)
             nfc_text_put(&repr, ", ", 2);
-        put_python_str(&repr, v->as.strings.ptr[i].text, v->as.strings.ptr[i].len);
+        nfc_format_python_str(&repr, v->as.strings.ptr[i].text, v->as.strings.ptr[i].len);
     }
     nfc_text_putc(&repr, ']');
     if (repr.failed)

@@ -16,8 +16,8 @@
  *         NFC_FIELD("ack_count", NFC_FIELD_INT, struct ack_state, ack_count, 0),
  *     };
  *
- *     static void count(void *instance, void *state, const struct nfc_flow_view *flow,
- *                       const struct nfc_packet *pkt)
+ *     static void count(const struct nfc_host *host, void *instance, void *state,
+ *                       const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
  *     {
  *         if (pkt->tcp_flags & NFC_TCP_ACK)
  *             ((struct ack_state *)state)->ack_count++;
@@ -140,8 +140,8 @@ struct nfc_flow_view {
 
 /* ---------------------------------------------------------------------------------------------------------------
  * Fields: a plugin's output columns (`udps.<name>`) live in its per-flow state, which the engine allocates inside
- * the flow record, zeroed and 16-byte aligned, and frees with the flow. Strings and lists are grown through the host functions,
- * never with malloc in the plugin.
+ * the flow record, zeroed and 16-byte aligned, and frees with the flow. Strings and lists are grown through the
+ * host functions, never with malloc in the plugin: the engine frees what they allocated when the flow goes.
  */
 
 enum nfc_field_type {
@@ -169,18 +169,25 @@ struct nfc_opt_float {
     bool set;
 };
 
+/* A string field, or one item of a string list. Plugins read text and len; they change a string only through
+ * string_set. buf and cap are the host's: the allocation stays while the string is unset, for the next text. */
 struct nfc_string {
-    char *text;                /* NUL-terminated; NULL while unset */
-    uint32_t len;
-    uint32_t cap;
+    char *text;                /* NUL-terminated, pointing to buf; NULL while unset */
+    uint32_t len;              /* bytes before the NUL */
+    uint32_t cap;              /* bytes allocated at buf */
+    char *buf;
 };
 
+/* items[0..len) may be read and written in place, and len may be lowered to shorten the list; it grows only
+ * through int_list_append. cap is the host's. */
 struct nfc_int_list {
     int64_t *items;
     uint32_t len;
     uint32_t cap;
 };
 
+/* items[0..len) may be read; the list changes only through string_list_append and string_list_clear. Lowering
+ * len is not allowed: the host frees the texts of items[0..len) alone, so a text beyond len would leak. */
 struct nfc_string_list {
     struct nfc_string *items;
     uint32_t len;
@@ -243,11 +250,14 @@ static inline int64_t nfc_field_list_at(const struct nfc_field_value *v, size_t 
 struct nfc_host {
     uint32_t abi_major;
     uint32_t abi_minor;
-    /* Replaces the text of a string field. */
+    /* Replaces the text of a string field with the len bytes at text; text NULL makes the field unset again
+     * (written empty, null in JSON), keeping its allocation for a later text. */
     void (*string_set)(const struct nfc_host *host, struct nfc_string *s, const char *text, size_t len);
     void (*int_list_append)(const struct nfc_host *host, struct nfc_int_list *list, int64_t value);
     void (*string_list_append)(const struct nfc_host *host, struct nfc_string_list *list, const char *text,
                                size_t len);
+    /* Empties a string list: frees its texts and keeps the items array for the next appends. */
+    void (*string_list_clear)(const struct nfc_host *host, struct nfc_string_list *list);
     /* Ends the flow once every plugin has seen the current packet (expiration_id -1); from on_init, the flow
      * ends at its first packet. The next packet with the same key starts a new flow. Only for plugins whose
      * descriptor has NFC_PLUGIN_MAY_EXPIRE; ignored for others. */
@@ -257,11 +267,18 @@ struct nfc_host {
                  struct nfc_field_value *out);
 };
 
-/* What setup() gets: the host, the plugin's arguments, and the means to look up and declare fields. */
+/* What setup() gets: the host, the plugin's arguments, and the means to look up and declare fields. Once setup
+ * has succeeded, nfcore refuses any argument whose key the plugin never asked for through arg or arg_int, so
+ * that a misspelt key fails rather than leaving a default in place. */
 struct nfc_setup {
     const struct nfc_host *host;
     /* The value of `key` in `--plugin PATH:key=value,...`, or NULL. */
     const char *(*arg)(const struct nfc_setup *ctx, const char *key);
+    /* The decimal integer value of `key` into *out: `fallback` when the key is absent (it need not lie in
+     * [min, max], so an absent key can be told apart). Returns 0, or -1 after setting the error ("argument
+     * limit: 'abc' is not an integer in 1..100") when the value is not an integer in [min, max]. */
+    int (*arg_int)(struct nfc_setup *ctx, const char *key, int64_t min, int64_t max, int64_t fallback,
+                   int64_t *out);
     /* A core column (bidirectional_packets, bidirectional_mean_ps, splt_ps, application_name, ...) or a field of
      * an earlier plugin, by name (without `udps.`). Returns 0, or -1 when there is no such column. */
     int (*lookup)(const struct nfc_setup *ctx, const char *name, nfc_field_ref *ref);
@@ -282,8 +299,9 @@ enum nfc_plugin_flag {
     NFC_PLUGIN_MAY_EXPIRE = 1u << 0, /* may call request_expiry */
 };
 
-typedef void (*nfc_packet_hook)(void *instance, void *state, const struct nfc_flow_view *flow,
-                                const struct nfc_packet *pkt);
+/* The hooks get this plugin's host (the one setup got), the instance setup made, and the flow's state. */
+typedef void (*nfc_packet_hook)(const struct nfc_host *host, void *instance, void *state,
+                                const struct nfc_flow_view *flow, const struct nfc_packet *pkt);
 
 struct nfc_plugin {
     uint32_t abi_major;        /* NFC_PLUGIN_ABI_MAJOR, set by NFC_PLUGIN_ABI */
@@ -296,14 +314,14 @@ struct nfc_plugin {
     size_t n_fields;
     uint32_t flags;            /* enum nfc_plugin_flag bits */
     /* Once per meter, before any packet: returns 0 and sets *instance (may stay NULL), or non-zero after
-     * ctx->error(). May be NULL. */
+     * ctx->error() (a failed arg_int has set the error already). May be NULL. */
     int (*setup)(struct nfc_setup *ctx, void **instance);
     /* A flow's first packet, after the engine has counted it. May be NULL. */
     nfc_packet_hook on_init;
     /* Each later packet, after the engine has counted it (its statistics, SPLT and labels included). */
     nfc_packet_hook on_update;
     /* The flow ends: the engine's features are final. Last chance to fill fields. */
-    void (*on_expire)(void *instance, void *state, const struct nfc_flow_view *flow);
+    void (*on_expire)(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow);
     /* Once per meter, after the last flow. May be NULL. */
     void (*teardown)(void *instance);
 };

@@ -1,35 +1,33 @@
-/* expire: ends every flow at its Nth packet (`--plugin expire.so:at=N`); at=1 ends it at its first. The build
- * compiles it twice: with NFC_PLUGIN_MAY_EXPIRE (expire.so) and without (expire_unflagged.so), whose requests the
- * host must ignore. */
+/* expire: ends every flow at its Nth packet (`--plugin expire.so:at=N`, N from 1 to 1000, default 1); at=1 ends
+ * it at its first. The build compiles it twice: with NFC_PLUGIN_MAY_EXPIRE (expire.so) and without
+ * (expire_unflagged.so), whose requests the host must ignore. */
 #include <stdlib.h>
 
 #include <nfcore/plugin.h>
 
-struct expire {
-    const struct nfc_host *host;
-    uint64_t at;
-};
-
 static int setup(struct nfc_setup *ctx, void **instance)
 {
-    const char *at = ctx->arg(ctx, "at");
-    struct expire *e = malloc(sizeof *e);
-    if (!e) {
+    int64_t at;
+    if (ctx->arg_int(ctx, "at", 1, 1000, 1, &at) < 0)
+        return -1;
+    int64_t *self = malloc(sizeof *self);
+    if (!self) {
         ctx->error(ctx, "out of memory");
         return -1;
     }
-    *e = (struct expire){ctx->host, at ? strtoull(at, NULL, 10) : 1};
-    *instance = e;
+    *self = at;
+    *instance = self;
     return 0;
 }
 
-static void check(void *instance, void *state, const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void check(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                  const struct nfc_packet *pkt)
 {
     (void)state;
     (void)pkt;
-    const struct expire *e = instance;
-    if (flow->scope[NFC_BIDIRECTIONAL].packets == e->at)
-        e->host->request_expiry(e->host, flow);
+    const int64_t *at = instance;
+    if (flow->scope[NFC_BIDIRECTIONAL].packets == (uint64_t)*at)
+        host->request_expiry(host, flow);
 }
 
 static const struct nfc_plugin plugin = {

@@ -9,8 +9,10 @@ static const struct nfc_plugin_field fields[] = {
     NFC_FIELD("hidden_packets", NFC_FIELD_INT, struct hidden_state, packets, NFC_FIELD_VOLATILE),
 };
 
-static void count(void *instance, void *state, const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void count(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                  const struct nfc_packet *pkt)
 {
+    (void)host;
     (void)instance;
     (void)flow;
     (void)pkt;

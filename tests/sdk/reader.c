@@ -5,11 +5,6 @@
 
 #include <nfcore/plugin.h>
 
-struct reader {
-    const struct nfc_host *host;
-    nfc_field_ref column;
-};
-
 struct reader_state {
     int64_t read;
 };
@@ -32,22 +27,23 @@ static int setup(struct nfc_setup *ctx, void **instance)
         ctx->error(ctx, message);
         return -1;
     }
-    struct reader *r = malloc(sizeof *r);
-    if (!r) {
+    nfc_field_ref *self = malloc(sizeof *self);
+    if (!self) {
         ctx->error(ctx, "out of memory");
         return -1;
     }
-    *r = (struct reader){ctx->host, column};
-    *instance = r;
+    *self = column;
+    *instance = self;
     return 0;
 }
 
-static void read_column(void *instance, void *state, const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void read_column(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                        const struct nfc_packet *pkt)
 {
     (void)pkt;
-    const struct reader *r = instance;
+    const nfc_field_ref *column = instance;
     struct nfc_field_value v;
-    r->host->read(r->host, flow, r->column, &v);
+    host->read(host, flow, *column, &v);
     ((struct reader_state *)state)->read = v.type == NFC_FIELD_UINT ? (int64_t)v.as.u : v.as.i;
 }
 

@@ -1,8 +1,11 @@
-/* render: one field of each kind that needs quoting or may stay empty, filled at the first packet of UDP flows. */
+/* render: one field of each kind that needs quoting or may stay empty, filled at the first packet of UDP flows.
+ * Each value is reached through a detour that the host must undo: a string set then unset, a text replaced after
+ * an unset, a string list cleared, an int list written in place and shortened. */
 #include <nfcore/plugin.h>
 
 struct render_state {
     struct nfc_string quote;
+    struct nfc_string cleared;
     struct nfc_int_list sizes;
     struct nfc_string_list labels;
     struct nfc_opt_int unset;
@@ -11,28 +14,33 @@ struct render_state {
 
 static const struct nfc_plugin_field fields[] = {
     NFC_FIELD("quote", NFC_FIELD_STRING, struct render_state, quote, 0),
+    NFC_FIELD("cleared", NFC_FIELD_STRING, struct render_state, cleared, 0),
     NFC_FIELD("sizes", NFC_FIELD_INT_LIST, struct render_state, sizes, 0),
     NFC_FIELD("labels", NFC_FIELD_STRING_LIST, struct render_state, labels, 0),
     NFC_FIELD("unset", NFC_FIELD_OPT_INT, struct render_state, unset, 0),
     NFC_FIELD("ratio", NFC_FIELD_OPT_FLOAT, struct render_state, ratio, 0),
 };
 
-static int setup(struct nfc_setup *ctx, void **instance)
+static void fill(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                 const struct nfc_packet *pkt)
 {
-    *instance = (void *)ctx->host; /* the hooks need the host functions */
-    return 0;
-}
-
-static void fill(void *instance, void *state, const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
-{
+    (void)instance;
     (void)flow;
     if (pkt->protocol != 17)
         return; /* other flows keep every field unset */
-    const struct nfc_host *host = instance;
     struct render_state *s = state;
+    host->string_set(host, &s->quote, "a longer text than the final one", 32);
+    host->string_set(host, &s->quote, NULL, 0);
     host->string_set(host, &s->quote, "say \"hi\"", 8);
-    host->int_list_append(host, &s->sizes, 1);
+    host->string_set(host, &s->cleared, "gone", 4);
+    host->string_set(host, &s->cleared, NULL, 0);
+    host->int_list_append(host, &s->sizes, 9);
     host->int_list_append(host, &s->sizes, 2);
+    host->int_list_append(host, &s->sizes, 3);
+    s->sizes.items[0] = 1;
+    s->sizes.len = 2;
+    host->string_list_append(host, &s->labels, "stale", 5);
+    host->string_list_clear(host, &s->labels);
     host->string_list_append(host, &s->labels, "a", 1);
     host->string_list_append(host, &s->labels, "b's", 3);
     s->ratio = (struct nfc_opt_float){0.5, true};
@@ -42,11 +50,10 @@ static const struct nfc_plugin plugin = {
     NFC_PLUGIN_ABI,
     .name = "render",
     .version = "1.0",
-    .description = "a string, an int list, a string list, an unset and a set optional value",
+    .description = "strings, an int list, a string list, an unset and a set optional value",
     .state_size = sizeof(struct render_state),
     .fields = fields,
     .n_fields = sizeof fields / sizeof fields[0],
-    .setup = setup,
     .on_init = fill,
 };
 

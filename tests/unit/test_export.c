@@ -9,6 +9,8 @@
 
 #include <nfcore/nfcore.h>
 
+#include "export/format.h"
+
 /* ---- a classic pcap, written by hand ---- */
 
 enum { TCP = 6, UDP = 17 };
@@ -412,6 +414,60 @@ START_TEST(column_counts)
 }
 END_TEST
 
+/* ---- Python's repr() of a str, as string lists are written in CSV ---- */
+
+START_TEST(python_str_repr)
+{
+    /* Each expected text is what python3 -c "print(repr(...))" prints; the bytes are UTF-8, in octal. */
+    static const struct {
+        const char *text;
+        size_t len;
+        const char *repr;
+    } cases[] = {
+#define CASE(text, repr) {text, sizeof text - 1, repr}
+        CASE("a\302\240b", "'a\\xa0b'"),                /* U+00A0, a space (Zs) other than ' ' */
+        CASE("\302\205", "'\\x85'"),                    /* U+0085, a C1 control (Cc) */
+        CASE("\302\255", "'\\xad'"),                    /* U+00AD, a format character (Cf) */
+        CASE("\342\200\250", "'\\u2028'"),              /* the line separator (Zl) */
+        CASE("\342\200\213", "'\\u200b'"),              /* the zero width space (Cf) */
+        CASE("\343\200\200", "'\\u3000'"),              /* the ideographic space (Zs) */
+        CASE("\357\273\277", "'\\ufeff'"),              /* the byte order mark (Cf) */
+        CASE("\357\267\220", "'\\ufdd0'"),              /* a noncharacter (Cn) */
+        CASE("\357\277\277", "'\\uffff'"),              /* the last noncharacter of plane 0 */
+        CASE("\356\200\200", "'\\ue000'"),              /* private use (Co) */
+        CASE("\363\240\200\201", "'\\U000e0001'"),      /* the language tag (Cf) */
+        CASE("\364\217\277\277", "'\\U0010ffff'"),      /* the last code point, a noncharacter */
+        CASE("\303\251", "'\303\251'"),                 /* e acute: printable, as it is */
+        CASE("\302\241", "'\302\241'"),                 /* inverted exclamation mark, just after U+00A0 */
+        CASE("\360\237\230\200", "'\360\237\230\200'"), /* an emoji */
+        CASE("it's", "\"it's\""),                       /* double quotes around a ' */
+        CASE("'\"both\"'", "'\\'\"both\"\\''"),         /* both quotes: single ones, escaped */
+        CASE("tab\011\177\000", "'tab\\t\\x7f\\x00'"),  /* ASCII controls */
+        CASE("x\\y", "'x\\\\y'"),                       /* the backslash */
+        CASE("a\377\342\200", "'a\377\342\200'"),       /* not UTF-8 (no str holds it): bytes as they are */
+#undef CASE
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct nfc_text out = {0};
+        nfc_format_python_str(&out, cases[i].text, cases[i].len);
+        ck_assert(!out.failed);
+        ck_assert_msg(out.len == strlen(cases[i].repr) && memcmp(out.p, cases[i].repr, out.len) == 0,
+                      "case %zu: %.*s instead of %s", i, (int)out.len, out.p, cases[i].repr);
+        nfc_text_free(&out);
+    }
+
+    /* a string list's CSV field: each item so, inside one CSV-quoted text */
+    struct nfc_string items[] = {{.text = "a\302\240b", .len = 4}, {.text = "c", .len = 1}};
+    struct nfc_value v = {.type = NFC_TYPE_STRING_LIST, .as.strings = {items, 2}};
+    struct nfc_text out = {0};
+    nfc_csv_format.field(&out, NULL, 0, &v);
+    ck_assert(!out.failed);
+    ck_assert_uint_eq(out.len, strlen("\"['a\\xa0b', 'c']\""));
+    ck_assert(memcmp(out.p, "\"['a\\xa0b', 'c']\"", out.len) == 0);
+    nfc_text_free(&out);
+}
+END_TEST
+
 static Suite *export_suite(void)
 {
     Suite *s = suite_create("export");
@@ -431,6 +487,10 @@ static Suite *export_suite(void)
     tcase_add_test(jsonl, jsonl_no_parsable_packet_is_empty);
     tcase_add_test(jsonl, jsonl_statistics_and_splt);
     suite_add_tcase(s, jsonl);
+
+    TCase *python = tcase_create("python_repr");
+    tcase_add_test(python, python_str_repr);
+    suite_add_tcase(s, python);
 
     TCase *columns = tcase_create("columns");
     tcase_add_checked_fixture(columns, NULL, teardown);

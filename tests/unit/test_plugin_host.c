@@ -1,6 +1,6 @@
 /* The plugin host (sdk/nfcore/plugin.h), through the engine's public API and the nfcore command: every refusal, then
  * what loaded plugins see and produce. The plugins are small shared objects built from tests/sdk/ into
- * NFC_TEST_PLUGINS; the capture is written by the test. nDPI is off (n_dissections = 0). */
+ * NFC_TEST_PLUGINS, and the built-in splt.so; the capture is written by the test. nDPI is off (n_dissections = 0). */
 #include <check.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -260,6 +260,52 @@ START_TEST(lookup_of_a_later_plugins_field)
 }
 END_TEST
 
+START_TEST(integer_argument_out_of_range)
+{
+    const char *plugins[] = {PLUGIN("expire.so:at=0")};
+    assert_refused(plugins, 1, "plugin expire: argument at: '0' is not an integer in 1..1000");
+    plugins[0] = PLUGIN("expire.so:at=1001");
+    assert_refused(plugins, 1, "plugin expire: argument at: '1001' is not an integer in 1..1000");
+    plugins[0] = PLUGIN("expire.so:at=99999999999999999999"); /* beyond int64 */
+    assert_refused(plugins, 1, "plugin expire: argument at: '99999999999999999999' is not an integer in 1..1000");
+}
+END_TEST
+
+START_TEST(integer_argument_not_a_number)
+{
+    const char *texts[] = {"abc", "", "2x", " 2", "-", "0x10"};
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char spec[128], expected[128];
+        snprintf(spec, sizeof spec, "%s:at=%s", PLUGIN("expire.so"), texts[i]);
+        snprintf(expected, sizeof expected, "plugin expire: argument at: '%s' is not an integer in 1..1000", texts[i]);
+        const char *plugins[] = {spec};
+        assert_refused(plugins, 1, expected);
+    }
+}
+END_TEST
+
+START_TEST(unknown_argument)
+{
+    const char *plugins[] = {PLUGIN("expire.so:at=2,at_packet=3")};
+    assert_refused(plugins, 1, "plugin expire: unknown argument 'at_packet' (known: at)");
+}
+END_TEST
+
+START_TEST(unknown_argument_of_a_built_in_plugin)
+{
+    const char *plugins[] = {"splt.so:sequence_lenght=10"}; /* found by its bare name in the build tree */
+    assert_refused(plugins, 1,
+                   "plugin splt: unknown argument 'sequence_lenght' (known: sequence_length, accounting_mode)");
+}
+END_TEST
+
+START_TEST(argument_to_a_plugin_without_arguments)
+{
+    const char *plugins[] = {PLUGIN("hidden.so:packets=1")};
+    assert_refused(plugins, 1, "plugin hidden: unknown argument 'packets' (takes no arguments)");
+}
+END_TEST
+
 /* The command: exit status 2 and the message alone on standard error. */
 static void assert_command_refuses(const char *plugin, const char *expected_stderr)
 {
@@ -293,6 +339,13 @@ END_TEST
 START_TEST(command_refuses_failed_setup)
 {
     assert_command_refuses(PLUGIN("reader.so"), "nfcore: plugin reader: needs an argument column=NAME\n");
+}
+END_TEST
+
+START_TEST(command_refuses_unknown_argument)
+{
+    assert_command_refuses(PLUGIN("expire.so:at=2,limit=3"),
+                           "nfcore: plugin expire: unknown argument 'limit' (known: at)\n");
 }
 END_TEST
 
@@ -348,7 +401,7 @@ END_TEST
 
 START_TEST(expiry_from_on_update)
 {
-    const char *plugins[] = {PLUGIN("expire.so:at=2")};
+    const char *plugins[] = {PLUGIN("expire.so:at=+2")}; /* a sign is part of an integer */
     struct row rows[4];
     ck_assert_uint_eq(run(plugins, 1, rows, 4), 3);
     /* the UDP flow ends at its second packet, before the third is read */
@@ -367,7 +420,7 @@ END_TEST
 
 START_TEST(expiry_from_on_init)
 {
-    const char *plugins[] = {PLUGIN("expire.so:at=1")};
+    const char *plugins[] = {PLUGIN("expire.so")}; /* at defaults to 1 */
     struct row rows[5];
     ck_assert_uint_eq(run(plugins, 1, rows, 5), 4);
     const int64_t src_ports[] = {5000, 53, 53, 40000};
@@ -424,12 +477,14 @@ static const char *assert_line_ends(const char *line, const char *tail)
 START_TEST(csv_rendering)
 {
     write_flows(NFC_FORMAT_CSV);
-    const char *line = assert_line_ends(output, ",dst2src_bytes,udps.quote,udps.sizes,udps.labels,udps.unset,udps.ratio");
+    const char *line =
+        assert_line_ends(output, ",dst2src_bytes,udps.quote,udps.cleared,udps.sizes,udps.labels,udps.unset,udps.ratio");
     /* render filled the UDP flow: the string and the list texts are quoted, their '"' doubled (RFC 4180); the
-     * string list is written as Python's repr() writes it, ['a', "b's"]; the unset optional int is empty */
-    line = assert_line_ends(line, ",84,\"say \"\"hi\"\"\",\"[1, 2]\",\"['a', \"\"b's\"\"]\",,0.5");
-    /* and left the TCP flow alone: empty lists, and nothing at all for the unset string and optionals */
-    line = assert_line_ends(line, ",0,,\"[]\",\"[]\",,");
+     * string list is written as Python's repr() writes it, ['a', "b's"]; the string set back to unset and the
+     * unset optional int are empty */
+    line = assert_line_ends(line, ",84,\"say \"\"hi\"\"\",,\"[1, 2]\",\"['a', \"\"b's\"\"]\",,0.5");
+    /* and left the TCP flow alone: empty lists, and nothing at all for the unset strings and optionals */
+    line = assert_line_ends(line, ",0,,,\"[]\",\"[]\",,");
     ck_assert_str_eq(line, "");
 }
 END_TEST
@@ -437,10 +492,11 @@ END_TEST
 START_TEST(jsonl_rendering)
 {
     write_flows(NFC_FORMAT_JSONL);
-    const char *line = assert_line_ends(output, "\"dst2src_bytes\":84,\"udps.quote\":\"say \\\"hi\\\"\",\"udps.sizes\":[1,2],"
-                                                "\"udps.labels\":[\"a\",\"b's\"],\"udps.unset\":null,\"udps.ratio\":0.5}");
-    line = assert_line_ends(line, "\"dst2src_bytes\":0,\"udps.quote\":null,\"udps.sizes\":[],\"udps.labels\":[],"
-                                  "\"udps.unset\":null,\"udps.ratio\":null}");
+    const char *line = assert_line_ends(output, "\"dst2src_bytes\":84,\"udps.quote\":\"say \\\"hi\\\"\","
+                                                "\"udps.cleared\":null,\"udps.sizes\":[1,2],\"udps.labels\":[\"a\",\"b's\"],"
+                                                "\"udps.unset\":null,\"udps.ratio\":0.5}");
+    line = assert_line_ends(line, "\"dst2src_bytes\":0,\"udps.quote\":null,\"udps.cleared\":null,\"udps.sizes\":[],"
+                                  "\"udps.labels\":[],\"udps.unset\":null,\"udps.ratio\":null}");
     ck_assert_str_eq(line, "");
 }
 END_TEST
@@ -460,9 +516,15 @@ static Suite *plugin_host_suite(void)
     tcase_add_test(refusals, argument_without_value);
     tcase_add_test(refusals, lookup_of_unknown_column);
     tcase_add_test(refusals, lookup_of_a_later_plugins_field);
+    tcase_add_test(refusals, integer_argument_out_of_range);
+    tcase_add_test(refusals, integer_argument_not_a_number);
+    tcase_add_test(refusals, unknown_argument);
+    tcase_add_test(refusals, unknown_argument_of_a_built_in_plugin);
+    tcase_add_test(refusals, argument_to_a_plugin_without_arguments);
     tcase_add_test(refusals, command_refuses_bad_arguments);
     tcase_add_test(refusals, command_refuses_other_abi);
     tcase_add_test(refusals, command_refuses_failed_setup);
+    tcase_add_test(refusals, command_refuses_unknown_argument);
     suite_add_tcase(s, refusals);
 
     TCase *reading = tcase_create("reading");
