@@ -2,7 +2,7 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -32,7 +32,7 @@ struct nfc_capture {
     long record_offset;           /* where the next record starts */
     uint64_t damaged;
     int dlt;
-    volatile sig_atomic_t stop;
+    _Atomic int stop;             /* lock-free: set from signal handlers and other threads */
     uint64_t drain_until;         /* live, once stopped: monotonic ms until which packets are still read */
     char error[PCAP_ERRBUF_SIZE + 256];
 };
@@ -244,7 +244,7 @@ static enum nfc_capture_status next_live(struct nfc_capture *c, struct nfc_frame
 {
     for (;;) {
         int wait_ms = LIVE_READ_TIMEOUT_MS;
-        if (c->stop) {
+        if (atomic_load_explicit(&c->stop, memory_order_relaxed)) {
             uint64_t now = monotonic_ms();
             if (!c->drain_until)
                 c->drain_until = now + LIVE_DRAIN_MS;
@@ -265,7 +265,7 @@ static enum nfc_capture_status next_live(struct nfc_capture *c, struct nfc_frame
         }
         struct pollfd pfd = {.fd = pcap_get_selectable_fd(c->pcap), .events = POLLIN};
         /* A signal (the stop, usually) interrupts the wait: the loop then drains. */
-        if (poll(&pfd, 1, wait_ms) == 0 && !c->stop)
+        if (poll(&pfd, 1, wait_ms) == 0 && !atomic_load_explicit(&c->stop, memory_order_relaxed))
             return NFC_CAPTURE_TIMEOUT;
     }
 }
@@ -273,7 +273,7 @@ static enum nfc_capture_status next_live(struct nfc_capture *c, struct nfc_frame
 static enum nfc_capture_status next_from_files(struct nfc_capture *c, struct nfc_frame *frame)
 {
     for (;;) {
-        if (c->stop || !c->pcap)
+        if (atomic_load_explicit(&c->stop, memory_order_relaxed) || !c->pcap)
             return NFC_CAPTURE_END;
         struct pcap_pkthdr *hdr;
         const u_char *data;
@@ -307,7 +307,7 @@ enum nfc_capture_status nfc_capture_next(struct nfc_capture *c, struct nfc_frame
 
 void nfc_capture_stop(struct nfc_capture *c)
 {
-    c->stop = 1;
+    atomic_store_explicit(&c->stop, 1, memory_order_relaxed);
 }
 
 const char *nfc_capture_error(const struct nfc_capture *c)

@@ -48,5 +48,7 @@ int nfc_config_validate(const struct nfc_config *cfg, char *err, size_t errlen)
         return invalid(err, errlen, "n-dissections must be in 0..255");
     if (cfg->splt_analysis < 0 || cfg->splt_analysis > 65535)
         return invalid(err, errlen, "splt-analysis must be in 0..65535");
+    if (cfg->n_meters > NFC_MAX_METERS)
+        return invalid(err, errlen, "n-meters must be in 0..%d", NFC_MAX_METERS);
     return 0;
 }

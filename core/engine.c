@@ -1,5 +1,10 @@
-/* libnfcore's public API: a source, one meter and the output schema, pulled one flow at a time. */
+/* libnfcore's public API: a source, the flow table, the flows' work and the output schema, pulled one flow at a
+ * time. With one meter everything runs on the caller's thread; with N >= 2 a table thread reads and decides, N
+ * meter threads do the flows' work, and the caller takes the finished flows in the table's order. */
+#include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -13,21 +18,31 @@
 #include "dpi.h"
 #include "export/columns.h"
 #include "meter.h"
+#include "meters.h"
 #include "plugin_host.h"
+
+enum { PROGRESS_EVERY = 4096 }; /* packets between two updates of the figures another thread may read */
 
 struct nfc_engine {
     struct nfc_config cfg;
     struct nfc_capture *capture;
-    struct nfc_dpi *dpi;
-    struct nfc_meter meter;
+    struct nfc_dpi *dpi;           /* one meter only; meter threads have their own */
+    struct nfc_meter meter;        /* the flow table */
     struct nfc_schema schema;
     struct nfc_plugin_host *plugins;
+    struct nfc_meters *meters;     /* NULL with one meter */
+    pthread_t table_thread;
+    bool table_running;
+    _Atomic bool quit;             /* the table thread must stop */
     struct nfc_flow *handed_out;   /* the flow the caller holds until its next call */
-    uint64_t packets;
-    uint64_t ignored;
+    _Atomic uint64_t packets;      /* written by the table's side, read by anyone */
+    _Atomic uint64_t ignored;
+    _Atomic uint64_t bytes_read;
+    _Atomic uint64_t file_size;
     uint64_t flows;
     uint64_t unwritten;
-    bool input_done;
+    bool input_done;               /* the table's side has seen the end of its input */
+    bool failed;                   /* ... because of a capture error */
     bool limit_reached;
     char error[512];
 };
@@ -38,6 +53,46 @@ static void fail(char *err, size_t errlen, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, errlen, fmt, ap);
     va_end(ap);
+}
+
+static unsigned available_cpus(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return (unsigned)CPU_COUNT(&set);
+    return 1;
+}
+
+/* A plugin that may end flows decides which flow the next packet joins, so its hooks run where the table is
+ * decided: such configurations use one meter. */
+static unsigned meter_count(const struct nfc_config *cfg, const struct nfc_plugin_host *plugins)
+{
+    if (nfc_plugins_may_expire(plugins))
+        return 1;
+    return cfg->n_meters ? cfg->n_meters : available_cpus();
+}
+
+static void *table_main(void *arg);
+
+static int start_threads(struct nfc_engine *eng, unsigned n, char *err, size_t errlen)
+{
+    struct nfc_meters_setup setup = {
+        .n = n,
+        .cfg = &eng->cfg,
+        .params = &eng->meter.params,
+        .plugins = eng->plugins,
+        .schema = &eng->schema,
+    };
+    eng->meters = nfc_meters_start(&setup, err, errlen);
+    if (!eng->meters)
+        return -1;
+    eng->meter.work = nfc_meters_work(eng->meters);
+    if (pthread_create(&eng->table_thread, NULL, table_main, eng) != 0) {
+        fail(err, errlen, "cannot start the table thread");
+        return -1;
+    }
+    eng->table_running = true;
+    return 0;
 }
 
 struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size_t errlen)
@@ -56,7 +111,14 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
         .statistics = cfg->statistical_analysis,
         .splt = (uint16_t)cfg->splt_analysis,
     };
-    if (cfg->n_dissections > 0) {
+    if (nfc_schema_build(&eng->schema, cfg) < 0) {
+        fail(err, errlen, "out of memory");
+        goto fail;
+    }
+    if (nfc_plugins_load(&eng->plugins, cfg, &eng->schema, err, errlen) < 0)
+        goto fail;
+    unsigned n_meters = meter_count(cfg, eng->plugins);
+    if (cfg->n_dissections > 0 && n_meters == 1) {
         eng->dpi = nfc_dpi_open((uint8_t)cfg->n_dissections);
         if (!eng->dpi) {
             fail(err, errlen, "cannot initialise nDPI");
@@ -64,12 +126,6 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
         }
         params.dpi = eng->dpi;
     }
-    if (nfc_schema_build(&eng->schema, cfg) < 0) {
-        fail(err, errlen, "out of memory");
-        goto fail;
-    }
-    if (nfc_plugins_load(&eng->plugins, cfg, &eng->schema, err, errlen) < 0)
-        goto fail;
     params.plugins = eng->plugins;
     nfc_flow_params_layout(&params);
     struct nfc_meter_limits limits = {
@@ -87,6 +143,8 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
         nfc_plugins_bind(eng->plugins, &eng->meter.params);
     eng->capture = nfc_capture_open(&eng->cfg, err, errlen);
     if (!eng->capture)
+        goto fail;
+    if (n_meters > 1 && start_threads(eng, n_meters, err, errlen) < 0)
         goto fail;
     return eng;
 
@@ -114,57 +172,139 @@ static void warn(const struct nfc_engine *eng, const char *fmt, ...)
     eng->cfg.on_warning(eng->cfg.warning_ctx, msg);
 }
 
-/* Feeds packets to the meter until a flow is finished or the input ends. */
-static enum nfc_next meter_until_flow(struct nfc_engine *eng)
+static void count(_Atomic uint64_t *counter)
 {
-    while (!eng->meter.out_head && !eng->input_done) {
-        struct nfc_frame frame;
-        switch (nfc_capture_next(eng->capture, &frame)) {
-        case NFC_CAPTURE_FRAME: {
-            eng->packets++;
-            struct nfc_packet pkt;
-            if (!nfc_decode(frame.data, frame.caplen, frame.wirelen, frame.dlt, eng->cfg.decode_tunnels, &pkt)) {
-                eng->ignored++;
-                break;
-            }
-            pkt.time_ms = frame.time_ms;
-            nfc_meter_packet(&eng->meter, &pkt);
-            break;
+    atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + 1, memory_order_relaxed);
+}
+
+static void publish_progress(struct nfc_engine *eng)
+{
+    uint64_t read, size;
+    nfc_capture_progress(eng->capture, &read, &size);
+    atomic_store_explicit(&eng->bytes_read, read, memory_order_relaxed);
+    atomic_store_explicit(&eng->file_size, size, memory_order_relaxed);
+}
+
+/* The table's side of one capture event. Returns false once the input has ended (every flow then finished). */
+static bool table_step(struct nfc_engine *eng)
+{
+    struct nfc_frame frame;
+    switch (nfc_capture_next(eng->capture, &frame)) {
+    case NFC_CAPTURE_FRAME: {
+        count(&eng->packets);
+        if (atomic_load_explicit(&eng->packets, memory_order_relaxed) % PROGRESS_EVERY == 0)
+            publish_progress(eng);
+        struct nfc_packet pkt;
+        if (!nfc_decode(frame.data, frame.caplen, frame.wirelen, frame.dlt, eng->cfg.decode_tunnels, &pkt)) {
+            count(&eng->ignored);
+            return true;
         }
-        case NFC_CAPTURE_TIMEOUT:
-            nfc_meter_advance(&eng->meter, wall_clock_ms());
-            break;
-        case NFC_CAPTURE_END:
-            eng->input_done = true;
-            nfc_meter_flush(&eng->meter);
-            break;
-        case NFC_CAPTURE_ERROR:
-            snprintf(eng->error, sizeof eng->error, "%s", nfc_capture_error(eng->capture));
-            return NFC_NEXT_ERROR;
-        }
+        pkt.time_ms = frame.time_ms;
+        nfc_meter_packet(&eng->meter, &pkt);
+        return true;
     }
-    return NFC_NEXT_FLOW;
+    case NFC_CAPTURE_TIMEOUT:
+        nfc_meter_advance(&eng->meter, wall_clock_ms());
+        return true;
+    case NFC_CAPTURE_ERROR:
+        /* The flows metered so far are still written; the error is reported after them. */
+        snprintf(eng->error, sizeof eng->error, "%s", nfc_capture_error(eng->capture));
+        eng->failed = true;
+        break;
+    case NFC_CAPTURE_END:
+        break;
+    }
+    publish_progress(eng);
+    nfc_meter_flush(&eng->meter);
+    return false;
+}
+
+static void recycle_given_back(struct nfc_engine *eng)
+{
+    struct nfc_flow *f = nfc_meters_take_back(eng->meters);
+    while (f) {
+        struct nfc_flow *next = f->hash_next;
+        nfc_meter_recycle(&eng->meter, f);
+        f = next;
+    }
+}
+
+static void *table_main(void *arg)
+{
+    struct nfc_engine *eng = arg;
+    bool more = true;
+    while (more && !atomic_load_explicit(&eng->quit, memory_order_relaxed)) {
+        recycle_given_back(eng);
+        more = table_step(eng);
+        if (eng->cfg.interface)
+            nfc_meters_publish(eng->meters); /* live: flows go out as they end, not a batch later */
+    }
+    if (!more)
+        nfc_meters_end(eng->meters);
+    return NULL;
+}
+
+/* Stops the table thread wherever it is; afterwards the table and its counters belong to the caller. */
+static void stop_table_thread(struct nfc_engine *eng)
+{
+    if (!eng->table_running)
+        return;
+    atomic_store(&eng->quit, true);
+    nfc_capture_stop(eng->capture);
+    nfc_meters_cancel(eng->meters);
+    pthread_join(eng->table_thread, NULL);
+    eng->table_running = false;
+}
+
+static struct nfc_flow *next_finished(struct nfc_engine *eng)
+{
+    if (eng->meters) {
+        struct nfc_flow *f = nfc_meters_next(eng->meters);
+        if (!f && eng->table_running) {
+            pthread_join(eng->table_thread, NULL);
+            eng->table_running = false;
+        }
+        return f;
+    }
+    while (!eng->meter.out_head && !eng->input_done)
+        eng->input_done = !table_step(eng);
+    return nfc_meter_pop(&eng->meter);
+}
+
+static void give_back(struct nfc_engine *eng, struct nfc_flow *f)
+{
+    if (eng->meters)
+        nfc_meters_give_back(eng->meters, f);
+    else
+        nfc_meter_recycle(&eng->meter, f);
+}
+
+/* Flows metered but never handed out, once the limit stopped the run. */
+static uint64_t flows_left(struct nfc_engine *eng)
+{
+    if (!eng->meters)
+        return nfc_meter_pending(&eng->meter);
+    stop_table_thread(eng);
+    return eng->meter.table.count + nfc_meters_ended(eng->meters) - eng->flows;
 }
 
 enum nfc_next nfc_engine_next(struct nfc_engine *eng, const struct nfc_flow **flow)
 {
     if (eng->handed_out) {
-        nfc_meter_recycle(&eng->meter, eng->handed_out);
+        give_back(eng, eng->handed_out);
         eng->handed_out = NULL;
     }
     if (eng->limit_reached)
         return NFC_NEXT_END;
-    if (meter_until_flow(eng) == NFC_NEXT_ERROR)
-        return NFC_NEXT_ERROR;
-    struct nfc_flow *f = nfc_meter_pop(&eng->meter);
+    struct nfc_flow *f = next_finished(eng);
     if (!f)
-        return NFC_NEXT_END;
+        return eng->failed ? NFC_NEXT_ERROR : NFC_NEXT_END;
     f->id = eng->flows++;
     eng->handed_out = f;
     *flow = f;
     if (eng->cfg.max_nflows && eng->flows == eng->cfg.max_nflows) {
         eng->limit_reached = true;
-        eng->unwritten = nfc_meter_pending(&eng->meter);
+        eng->unwritten = flows_left(eng);
         if (eng->unwritten)
             warn(eng, "max-nflows %llu reached: %llu flows still in the table were not written",
                  (unsigned long long)eng->cfg.max_nflows, (unsigned long long)eng->unwritten);
@@ -185,20 +325,33 @@ const char *nfc_engine_error(const struct nfc_engine *eng)
 void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats)
 {
     memset(stats, 0, sizeof *stats);
-    stats->packets = eng->packets;
-    stats->ignored = eng->ignored;
+    stats->packets = atomic_load_explicit(&eng->packets, memory_order_relaxed);
+    stats->ignored = atomic_load_explicit(&eng->ignored, memory_order_relaxed);
     stats->flows = eng->flows;
     stats->flows_unwritten = eng->unwritten;
-    stats->damaged_records = nfc_capture_damaged(eng->capture);
-    nfc_capture_progress(eng->capture, &stats->bytes_read, &stats->file_size);
+    stats->bytes_read = atomic_load_explicit(&eng->bytes_read, memory_order_relaxed);
+    stats->file_size = atomic_load_explicit(&eng->file_size, memory_order_relaxed);
+    /* The capture's own count is final once the table's side is done with it. */
+    if (!eng->table_running)
+        stats->damaged_records = nfc_capture_damaged(eng->capture);
+}
+
+static void release_flow(void *ctx, struct nfc_flow *f)
+{
+    nfc_meter_recycle(&((struct nfc_engine *)ctx)->meter, f);
 }
 
 void nfc_engine_close(struct nfc_engine *eng)
 {
     if (!eng)
         return;
+    stop_table_thread(eng);
     if (eng->handed_out)
-        nfc_meter_recycle(&eng->meter, eng->handed_out);
+        release_flow(eng, eng->handed_out);
+    if (eng->meters) {
+        nfc_meters_cancel(eng->meters);
+        nfc_meters_stop(eng->meters, release_flow, eng);
+    }
     nfc_meter_free(&eng->meter);
     nfc_plugins_unload(eng->plugins);
     nfc_schema_free(&eng->schema);

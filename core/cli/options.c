@@ -17,6 +17,7 @@ enum value_kind {
     V_STRING,     /* a const char * config field */
     V_BOOL,       /* a flag with a --no- form */
     V_INT,        /* an int config field */
+    V_UNSIGNED,   /* an unsigned config field */
     V_INT64,
     V_UINT64,
     V_VERBOSE,
@@ -68,6 +69,8 @@ static const struct option_def options[] = {
     {"plugin", 'p', V_PLUGIN, 0, 0, 0, false, "PATH[:k=v,...]",
      "load a plugin (a .so file, or the name of a built-in one); repeat to run several, in order"},
     {"describe", 0, V_DESCRIBE, 0, 0, 0, false, NULL, "print the plugins' name, version and fields, then exit"},
+    {"n-meters", 'j', V_UNSIGNED, FIELD(n_meters), 0, NFC_MAX_METERS, false, "N",
+     "threads doing the flows' work; 1 runs everything on one thread, 0 one per available CPU"},
     {"verbose", 'v', V_VERBOSE, 0, 0, 0, false, NULL, "print a summary on standard error"},
     {"help", 'h', V_HELP, 0, 0, 0, false, NULL, "show this help"},
     {"version", 'V', V_VERSION, 0, 0, 0, false, NULL, "show versions of nfcore, nDPI and libpcap"},
@@ -86,6 +89,7 @@ static void print_default(FILE *out, const struct option_def *d, const struct nf
     switch (d->kind) {
     case V_BOOL: fprintf(out, " (default %s)", *(const bool *)p ? "on" : "off"); break;
     case V_INT: fprintf(out, " (default %d)", *(const int *)p); break;
+    case V_UNSIGNED: fprintf(out, " (default %u)", *(const unsigned *)p); break;
     case V_INT64: fprintf(out, " (default %" PRId64 ")", *(const int64_t *)p); break;
     case V_UINT64: fprintf(out, " (default %" PRIu64 ")", *(const uint64_t *)p); break;
     default: break;
@@ -161,12 +165,15 @@ static int set_value(struct nfc_cli_options *opt, const struct option_def *d, co
     case V_BOOL: *bool_field(cfg, d) = true; return 0;
     case V_VERBOSE: opt->verbose = true; return 0;
     case V_INT:
+    case V_UNSIGNED:
     case V_INT64:
     case V_UINT64:
         if (parse_number(arg, d, &v, err) < 0)
             return -1;
         if (d->kind == V_INT)
             *(int *)field = (int)v;
+        else if (d->kind == V_UNSIGNED)
+            *(unsigned *)field = (unsigned)v;
         else if (d->kind == V_INT64)
             *(int64_t *)field = (int64_t)v;
         else

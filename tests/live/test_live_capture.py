@@ -59,22 +59,25 @@ class Nfcore:
         return self.err.read().strip()
 
     def capturing(self):
-        """True once nfcore holds a packet socket and waits in poll(): its capture is active and filtered.
-        None when /proc does not show it (a process with file capabilities is not dumpable)."""
+        """True once nfcore holds a packet socket and one of its threads (the one that reads packets) waits in
+        poll(): its capture is active and filtered. None when /proc does not show it (a process with file
+        capabilities is not dumpable)."""
         pid = self.proc.pid
         try:
             links = {os.readlink(f'/proc/{pid}/fd/{fd}') for fd in os.listdir(f'/proc/{pid}/fd')}
             with open('/proc/net/packet') as f:
                 packet_sockets = {'socket:[%s]' % line.split()[-1] for line in list(f)[1:] if line.strip()}
-            with open(f'/proc/{pid}/wchan') as f:
-                wchan = f.read()
-            with open(f'/proc/{pid}/syscall') as f:
-                syscall = f.read().split()[0]
+            polling = False
+            for tid in os.listdir(f'/proc/{pid}/task'):
+                with open(f'/proc/{pid}/task/{tid}/wchan') as f:
+                    wchan = f.read()
+                with open(f'/proc/{pid}/task/{tid}/syscall') as f:
+                    syscall = f.read().split()[0]
+                polling |= 'poll' in wchan or syscall in POLL_SYSCALLS.get(platform.machine(), ())
         except PermissionError:
             return None
         except (OSError, IndexError):
             return False
-        polling = 'poll' in wchan or syscall in POLL_SYSCALLS.get(platform.machine(), ())
         return polling and bool(links & packet_sockets)
 
     def wait_capturing(self):

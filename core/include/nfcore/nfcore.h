@@ -31,6 +31,7 @@ extern "C" {
 #endif
 
 #define NFC_VERSION "0.1.0"
+#define NFC_MAX_METERS 1024
 
 /* What *_bytes, *_ps and splt_ps count (spec §4.4). */
 enum nfc_accounting_mode {
@@ -72,6 +73,8 @@ struct nfc_config {
     uint64_t capacity;           /* 0 = unbounded flow table */
     const char *const *plugins;  /* "PATH[:key=value,...]", run in this order */
     size_t n_plugins;
+    unsigned n_meters;           /* threads doing the flows' work: 1 = everything on the caller's thread;
+                                    0 = one per available CPU; the output is the same for any value */
     nfc_warning_fn on_warning;   /* NULL: warnings are dropped */
     void *warning_ctx;
 };
