@@ -1,9 +1,12 @@
 #include "capture.h"
 
+#include "pcap_reader.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdatomic.h>
 #include <stdarg.h>
+#include <stdio_ext.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +32,10 @@ struct nfc_capture {
     const char *file_name;
     uint64_t file_size;
     unsigned char *file_buffer;   /* stdio buffer of the open file: large reads, few system calls */
+    struct nfc_pcap_reader reader; /* the open file, when nfcore reads it itself rather than through libpcap */
+    bool direct;
+    struct bpf_program filter;    /* the BPF filter, applied here to files read directly */
+    bool filtering;
     long record_offset;           /* where the next record starts */
     uint64_t damaged;
     int dlt;
@@ -83,6 +90,9 @@ static pcap_t *open_file(const char *path, const char *filter, unsigned char *bu
     }
     if (buffer)
         setvbuf(fp, (char *)buffer, _IOFBF, FILE_BUFFER_SIZE);
+    /* One thread reads the file: stdio's per-call locking, which libpcap's two freads per packet pay for once
+     * the process has threads, is not needed. */
+    __fsetlocking(fp, FSETLOCKING_BYCALLER);
     pcap_t *p = pcap_fopen_offline(fp, pcap_err);
     if (!p) {
         fclose(fp);
@@ -96,13 +106,45 @@ static pcap_t *open_file(const char *path, const char *filter, unsigned char *bu
     return p;
 }
 
+/* Link types whose records libpcap allows to be longer than 262144 bytes stay with libpcap's reader. */
+static bool direct_dlt(int dlt)
+{
+    return dlt != DLT_DBUS && dlt != DLT_EBHSCR && dlt != DLT_USBPCAP;
+}
+
+/* Reads the open file directly when it is a classic pcap file that allows it; libpcap keeps the header it
+ * parsed and compiles the filter. */
+static void read_directly(struct nfc_capture *c)
+{
+    if (!direct_dlt(c->dlt) || nfc_pcap_reader_open(&c->reader, c->file_name, pcap_snapshot(c->pcap)) < 0)
+        return;
+    if (c->cfg->bpf_filter) {
+        if (pcap_compile(c->pcap, &c->filter, c->cfg->bpf_filter, 1, BPF_NETMASK) < 0) {
+            nfc_pcap_reader_close(&c->reader);
+            return;
+        }
+        c->filtering = true;
+    }
+    c->direct = true;
+    c->record_offset = (long)nfc_pcap_reader_offset(&c->reader);
+}
+
+static void close_file(struct nfc_capture *c)
+{
+    if (c->direct)
+        nfc_pcap_reader_close(&c->reader);
+    if (c->filtering)
+        pcap_freecode(&c->filter);
+    c->direct = c->filtering = false;
+    if (c->pcap)
+        pcap_close(c->pcap);
+    c->pcap = NULL;
+}
+
 /* Opens the next file of the list; false when there is none. */
 static bool next_file(struct nfc_capture *c)
 {
-    if (c->pcap) {
-        pcap_close(c->pcap);
-        c->pcap = NULL;
-    }
+    close_file(c);
     if (c->next_file >= c->cfg->n_files)
         return false;
     c->file_name = c->cfg->files[c->next_file++];
@@ -113,6 +155,7 @@ static bool next_file(struct nfc_capture *c)
     struct stat st;
     c->file_size = stat(c->file_name, &st) == 0 ? (uint64_t)st.st_size : 0;
     c->dlt = pcap_datalink(c->pcap);
+    read_directly(c);
     return true;
 }
 
@@ -270,11 +313,48 @@ static enum nfc_capture_status next_live(struct nfc_capture *c, struct nfc_frame
     }
 }
 
+static enum nfc_capture_status next_direct(struct nfc_capture *c, struct nfc_frame *frame)
+{
+    for (;;) {
+        if (atomic_load_explicit(&c->stop, memory_order_relaxed))
+            return NFC_CAPTURE_END;
+        struct pcap_pkthdr hdr;
+        const uint8_t *data;
+        char why[PCAP_ERRBUF_SIZE];
+        switch (nfc_pcap_reader_next(&c->reader, &hdr, &data, why, sizeof why)) {
+        case NFC_PCAP_RECORD:
+            c->record_offset = (long)nfc_pcap_reader_offset(&c->reader);
+            if (c->filtering && !pcap_offline_filter(&c->filter, &hdr, data))
+                continue;
+            fill_frame(c, &hdr, data, frame);
+            return NFC_CAPTURE_FRAME;
+        case NFC_PCAP_DAMAGED:
+            c->damaged++;
+            warn(c, "%s: damaged record at byte offset %ld: %s", c->file_name, c->record_offset, why);
+            c->record_offset = (long)nfc_pcap_reader_offset(&c->reader);
+            continue;
+        case NFC_PCAP_IO_ERROR:
+            fail(c->error, sizeof c->error, "%s: %s", c->file_name, why);
+            return NFC_CAPTURE_ERROR;
+        case NFC_PCAP_END:
+            return NFC_CAPTURE_END;
+        }
+    }
+}
+
 static enum nfc_capture_status next_from_files(struct nfc_capture *c, struct nfc_frame *frame)
 {
     for (;;) {
         if (atomic_load_explicit(&c->stop, memory_order_relaxed) || !c->pcap)
             return NFC_CAPTURE_END;
+        if (c->direct) {
+            enum nfc_capture_status st = next_direct(c, frame);
+            if (st != NFC_CAPTURE_END || atomic_load_explicit(&c->stop, memory_order_relaxed))
+                return st;
+            if (!next_file(c))
+                return c->error[0] ? NFC_CAPTURE_ERROR : NFC_CAPTURE_END;
+            continue;
+        }
         struct pcap_pkthdr *hdr;
         const u_char *data;
         int rc = pcap_next_ex(c->pcap, &hdr, &data);
@@ -330,8 +410,7 @@ void nfc_capture_close(struct nfc_capture *c)
 {
     if (!c)
         return;
-    if (c->pcap)
-        pcap_close(c->pcap);
+    close_file(c);
     free(c->file_buffer);
     free(c);
 }

@@ -232,6 +232,7 @@ static void recycle_given_back(struct nfc_engine *eng)
 static void *table_main(void *arg)
 {
     struct nfc_engine *eng = arg;
+    pthread_setname_np(pthread_self(), "nfc-table");
     bool more = true;
     while (more && !atomic_load_explicit(&eng->quit, memory_order_relaxed)) {
         recycle_given_back(eng);

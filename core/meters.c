@@ -12,11 +12,11 @@
 #include "spsc_ring.h"
 
 enum {
-    WORK_SLOTS = 8192,
-    WORK_BATCH = 512,
-    DONE_SLOTS = 1024,
-    ORDER_SLOTS = 4096,
-    FLOW_BATCH = 64,
+    WORK_SLOTS = 16384,
+    WORK_BATCH = 2048,
+    DONE_SLOTS = 4096,
+    ORDER_SLOTS = 16384,
+    FLOW_BATCH = 128,
     PACKET_BYTES = 4 << 20,   /* per meter: copies of the packets nDPI or plugins will read */
     ORDER_END = 0xFFFF,
     BYTES_BATCH = 256,        /* work items between two publications of the bytes a meter is done with */
@@ -80,6 +80,9 @@ static bool hand_over(struct meter_thread *mt, struct nfc_flow *f)
 static void *meter_main(void *arg)
 {
     struct meter_thread *mt = arg;
+    char name[16];
+    snprintf(name, sizeof name, "nfc-meter-%u", (unsigned)(mt - mt->owner->meters));
+    pthread_setname_np(pthread_self(), name);
     for (unsigned n = 1;; n++) {
         struct work_item *w = nfc_ring_try_peek(&mt->work);
         if (!w) {

@@ -13,4 +13,4 @@ if [ ! -d "$data/pcaps" ]; then
     exit 77
 fi
 exec python3 "$here/compare.py" "$nfcore" "$data/pcaps" "$data/expected_full" -- \
-    --statistical-analysis --splt-analysis 10
+    --statistical-analysis --splt-analysis 10 -j 1

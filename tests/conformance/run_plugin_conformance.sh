@@ -20,4 +20,4 @@ if [ ! -d "$pcaps" ] || [ ! -d "$expected" ]; then
     exit 77
 fi
 # shellcheck disable=SC2086 # $plugins is a list of options
-exec python3 "$here/compare.py" "$nfcore" "$pcaps" "$expected" -- $plugins
+exec python3 "$here/compare.py" "$nfcore" "$pcaps" "$expected" -- -j 1 $plugins
