@@ -4,8 +4,9 @@
 usage: bench.py NFCORE CAPTURE [--runs N] [--config NAME=ARGS ...] [--no-ndpireader]
 
 Runs every configuration N times (default 3), alternating them so that machine noise spreads evenly, and prints
-for each the median wall time, packets/s, ns/packet, peak RSS and the ratio to ndpiReader's median. The packet
-count comes from nfcore's --verbose summary.
+for each the median wall time, packets/s, ns/packet, peak RSS and the ratio to ndpiReader's median, then nfcore's
+own figures: bytes per flow record and the most flows held at once. The packet count comes from nfcore's
+--verbose summary.
 """
 import argparse
 import os
@@ -17,11 +18,13 @@ import subprocess
 import sys
 import time
 
-DEFAULT_CONFIGS = [
-    ('default', ''),
-    ('statistical', '--statistical-analysis'),
-    ('no-dpi', '--n-dissections 0'),
-]
+def default_configs():
+    """Each configuration at -j 1, then the default and --statistical-analysis at -j 2 up to one per core."""
+    configs = [('default -j 1', '-j 1'), ('statistical -j 1', '--statistical-analysis -j 1'),
+               ('no-dpi -j 1', '--n-dissections 0 -j 1')]
+    for n in range(2, max(2, len(os.sched_getaffinity(0))) + 1):
+        configs += [(f'default -j {n}', f'-j {n}'), (f'statistical -j {n}', f'--statistical-analysis -j {n}')]
+    return configs
 
 
 def run_once(argv):
@@ -46,13 +49,14 @@ def main():
     ap.add_argument('--no-ndpireader', action='store_true')
     args = ap.parse_args()
 
-    configs = [tuple(c.split('=', 1)) for c in args.config] or DEFAULT_CONFIGS
+    configs = [tuple(c.split('=', 1)) for c in args.config] or default_configs()
     runs = {name: [nfcore_argv(args, extra)] for name, extra in configs}
     ndpi = shutil.which('ndpiReader')
     if ndpi and not args.no_ndpireader:
         runs['ndpiReader -q'] = [[ndpi, '-i', args.capture, '-q']]
 
     packets = None
+    memory = {}
     results = {name: [] for name in runs}
     for _ in range(args.runs):
         for name, (argv,) in runs.items():
@@ -61,6 +65,9 @@ def main():
             m = re.search(r'nfcore: (\d+) packets', err)
             if m:
                 packets = int(m.group(1))
+            m = re.search(r'at most (\d+) flows at once; (\d+) bytes per flow record, \+(\d+)', err)
+            if m:
+                memory[name] = m.groups()
     if packets is None:
         sys.exit('no packet count: nfcore printed no --verbose summary')
 
@@ -72,6 +79,9 @@ def main():
         rss = statistics.median(r for _, r in samples)
         ratio = f'{base / t:.2f}x' if base else '-'
         print(f'{name:<28} {t:8.2f} {packets / t / 1e6:8.2f} {t / packets * 1e9:8.0f} {rss / 1e6:12.1f} {ratio:>14}')
+    for name, (peak, record, dpi) in memory.items():
+        print(f'{name}: {record} bytes per flow record (+{dpi} of nDPI state while it dissects), '
+              f'at most {peak} flows at once')
     return 0
 
 

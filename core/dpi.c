@@ -48,6 +48,11 @@ void nfc_dpi_close(struct nfc_dpi *dpi)
     free(dpi);
 }
 
+size_t nfc_dpi_flow_size(void)
+{
+    return SIZEOF_FLOW_STRUCT;
+}
+
 const char *nfc_dpi_library_version(void)
 {
     return ndpi_revision();

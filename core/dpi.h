@@ -55,5 +55,7 @@ void nfc_dpi_finish(struct nfc_dpi *dpi, struct nfc_dpi_flow *f);
 void nfc_dpi_release(struct nfc_dpi_flow *f);
 
 const char *nfc_dpi_library_version(void);
+/* Bytes of nDPI's per-flow state. */
+size_t nfc_dpi_flow_size(void);
 
 #endif

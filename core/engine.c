@@ -332,9 +332,13 @@ void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats)
     stats->flows_unwritten = eng->unwritten;
     stats->bytes_read = atomic_load_explicit(&eng->bytes_read, memory_order_relaxed);
     stats->file_size = atomic_load_explicit(&eng->file_size, memory_order_relaxed);
-    /* The capture's own count is final once the table's side is done with it. */
-    if (!eng->table_running)
+    stats->flow_bytes = eng->meter.pool.record_size;
+    stats->dpi_flow_bytes = eng->cfg.n_dissections ? nfc_dpi_flow_size() : 0;
+    /* The table's own figures are final once the table's side is done with them. */
+    if (!eng->table_running) {
         stats->damaged_records = nfc_capture_damaged(eng->capture);
+        stats->peak_flows = eng->meter.peak_flows;
+    }
 }
 
 static void release_flow(void *ctx, struct nfc_flow *f)

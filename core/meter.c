@@ -120,6 +120,8 @@ static void create(struct nfc_meter *m, struct nfc_packet *pkt, uint32_t hash)
         return;
     }
     nfc_flow_table_insert(&m->table, f);
+    if (m->table.count > m->peak_flows)
+        m->peak_flows = m->table.count;
 }
 
 static void update(struct nfc_meter *m, struct nfc_flow *f, struct nfc_packet *pkt)

@@ -37,6 +37,7 @@ struct nfc_meter {
     struct nfc_flow *out_head;   /* finished flows, oldest first, chained through hash_next */
     struct nfc_flow *out_tail;
     uint64_t dropped;            /* packets lost for want of memory */
+    uint64_t peak_flows;         /* most flows in the table at once */
 };
 
 /* `params` must already have its layout computed. With `work` NULL, the flows' work is done inline and finished

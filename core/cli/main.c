@@ -48,6 +48,10 @@ static void print_summary(const struct nfc_engine *eng, double seconds)
     fprintf(stderr, "nfcore: %llu packets (%llu ignored), %llu flows in %.3f s (%.2f M packets/s)\n",
             (unsigned long long)st.packets, (unsigned long long)st.ignored, (unsigned long long)st.flows, seconds,
             seconds > 0 ? (double)st.packets / seconds / 1e6 : 0.0);
+    fprintf(stderr, "nfcore: at most %llu flows at once; %llu bytes per flow record, +%llu of nDPI state while it "
+                    "dissects\n",
+            (unsigned long long)st.peak_flows, (unsigned long long)st.flow_bytes,
+            (unsigned long long)st.dpi_flow_bytes);
 }
 
 static int describe(const struct nfc_cli_options *opt)

@@ -114,6 +114,9 @@ struct nfc_stats {
     uint64_t damaged_records;  /* capture records skipped or cut off */
     uint64_t bytes_read;       /* bytes of the current capture file consumed so far */
     uint64_t file_size;        /* size of the current capture file (0 when live) */
+    uint64_t peak_flows;       /* most flows in the table at once */
+    uint64_t flow_bytes;       /* one flow record in this configuration (statistics, SPLT, plugin state) */
+    uint64_t dpi_flow_bytes;   /* nDPI's state, held by a flow only while its dissection runs */
 };
 void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats);
 

@@ -1,0 +1,24 @@
+#!/bin/sh
+# The benchmark: builds nfcore (Release), takes a large capture — ../shared/bench's big.pcap when ../shared exists,
+# else one from the project's own generator — and runs bench.py on it next to Debian's ndpiReader.
+# usage: bench/run.sh [RUNS]        (the capture is kept in build-bench/ for the next run)
+set -eu
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive
+runs=${1:-3}
+scripts/install-deps.sh
+if ! command -v ndpiReader >/dev/null; then
+    apt-get install -y -qq --no-install-recommends libndpi-bin
+fi
+cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DNFC_BUILD_TESTS=OFF >/dev/null
+cmake --build build-bench -j"$(nproc)" >/dev/null
+capture=build-bench/big.pcap
+if [ ! -s "$capture" ]; then
+    if [ -x ../shared/bench/make_bench_pcap.sh ] || [ -f ../shared/bench/make_bench_pcap.sh ]; then
+        command -v editcap >/dev/null || apt-get install -y -qq --no-install-recommends wireshark-common
+        bash ../shared/bench/make_bench_pcap.sh "$capture"
+    else
+        build-bench/tools/make_traffic_pcap --flows 300000 --concurrency 3000 --packets 20 "$capture"
+    fi
+fi
+exec python3 bench/bench.py build-bench/nfcore "$capture" --runs "$runs"
