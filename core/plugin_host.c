@@ -41,6 +41,7 @@ struct loaded_plugin {
     char known[160];              /* the keys setup asked for, "a, b", for the message refusing any other */
     void *instance;
     bool set_up;
+    bool may_expire;              /* NFC_PLUGIN_MAY_EXPIRE, or allow_expiry at setup */
     size_t state_size;
     size_t state_off;             /* from the start of the plugin area of ext[] */
     size_t first_field, n_fields;
@@ -154,7 +155,7 @@ static void host_string_list_clear(const struct nfc_host *h, struct nfc_string_l
 static void host_request_expiry(const struct nfc_host *h, const struct nfc_flow_view *flow)
 {
     const struct loaded_plugin *lp = (const struct loaded_plugin *)h;
-    if (lp->desc->flags & NFC_PLUGIN_MAY_EXPIRE)
+    if (lp->may_expire)
         flow_of(flow)->end_requested = NFC_EXPIRE_CUSTOM;
 }
 
@@ -404,6 +405,11 @@ static void ctx_set_state_size(struct nfc_setup *pub, size_t size)
     ((struct setup_ctx *)pub)->lp->state_size = size;
 }
 
+static void ctx_allow_expiry(struct nfc_setup *pub)
+{
+    ((struct setup_ctx *)pub)->lp->may_expire = true;
+}
+
 static void ctx_error(struct nfc_setup *pub, const char *message)
 {
     struct setup_ctx *ctx = (struct setup_ctx *)pub;
@@ -518,9 +524,11 @@ static int set_up(struct loaded_plugin *lp, char *err, size_t errlen)
         .request_expiry = host_request_expiry,
         .read = host_read,
     };
+    lp->may_expire = (lp->desc->flags & NFC_PLUGIN_MAY_EXPIRE) != 0;
     struct setup_ctx ctx = {
         .pub = {.host = &lp->host, .arg = ctx_arg, .arg_int = ctx_arg_int, .lookup = ctx_lookup,
-                .declare_field = ctx_declare_field, .set_state_size = ctx_set_state_size, .error = ctx_error},
+                .declare_field = ctx_declare_field, .set_state_size = ctx_set_state_size, .error = ctx_error,
+                .allow_expiry = ctx_allow_expiry},
         .lp = lp,
     };
     if (lp->desc->setup && lp->desc->setup(&ctx.pub, &lp->instance) != 0)
@@ -713,7 +721,7 @@ void nfc_plugins_describe(const struct nfc_plugin_host *host, FILE *out)
         fprintf(out, "%s %s (plugin ABI %u.%u)\n  %s\n  %s\n", lp->desc->name,
                 lp->desc->version ? lp->desc->version : "", lp->desc->abi_major, lp->desc->abi_minor,
                 lp->desc->description ? lp->desc->description : "", lp->path);
-        if (lp->desc->flags & NFC_PLUGIN_MAY_EXPIRE)
+        if (lp->may_expire)
             fprintf(out, "  may end flows early (expiration_id -1)\n");
         for (size_t k = lp->first_field; k < lp->first_field + lp->n_fields; k++) {
             const struct field_entry *e = &host->fields[k];
@@ -726,7 +734,7 @@ void nfc_plugins_describe(const struct nfc_plugin_host *host, FILE *out)
 bool nfc_plugins_may_expire(const struct nfc_plugin_host *host)
 {
     for (size_t i = 0; host && i < host->n_plugins; i++)
-        if (host->plugins[i].desc->flags & NFC_PLUGIN_MAY_EXPIRE)
+        if (host->plugins[i].may_expire)
             return true;
     return false;
 }

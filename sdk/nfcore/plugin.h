@@ -260,7 +260,7 @@ struct nfc_host {
     void (*string_list_clear)(const struct nfc_host *host, struct nfc_string_list *list);
     /* Ends the flow once every plugin has seen the current packet (expiration_id -1); from on_init, the flow
      * ends at its first packet. The next packet with the same key starts a new flow. Only for plugins whose
-     * descriptor has NFC_PLUGIN_MAY_EXPIRE; ignored for others. */
+     * descriptor has NFC_PLUGIN_MAY_EXPIRE or whose setup called allow_expiry; ignored for others. */
     void (*request_expiry)(const struct nfc_host *host, const struct nfc_flow_view *flow);
     /* Reads a referenced value of this flow, as it stands after the current packet. */
     void (*read)(const struct nfc_host *host, const struct nfc_flow_view *flow, nfc_field_ref ref,
@@ -288,7 +288,10 @@ struct nfc_setup {
     void (*set_state_size)(struct nfc_setup *ctx, size_t size);
     /* Reports why setup failed; nfcore prints it and exits with status 2. */
     void (*error)(struct nfc_setup *ctx, const char *message);
-    void *host_data;           /* the engine's, not the plugin's */
+    /* The same as NFC_PLUGIN_MAY_EXPIRE in the descriptor, for a plugin whose arguments decide whether it may
+     * end flows. nfcore runs such plugins where the flow table is decided, which costs the other meter threads'
+     * parallelism: a plugin should ask only when it will use request_expiry. */
+    void (*allow_expiry)(struct nfc_setup *ctx);
 };
 
 /* ---------------------------------------------------------------------------------------------------------------
