@@ -1,10 +1,8 @@
 /* libnfcore's public API: a source, the flow table, the flows' work and the output schema, pulled one flow at a
- * time. With one meter everything runs on the caller's thread; with N >= 2 a table thread reads and decides, N
- * meter threads do the flows' work, and the caller takes the finished flows in the table's order. */
-#include <pthread.h>
+ * time. The caller's thread reads packets and owns the flow table; the flows' work is done on that thread with
+ * one meter, or by N meter threads, from which the caller takes the finished flows back in the table's order. */
 #include <sched.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -21,8 +19,6 @@
 #include "meters.h"
 #include "plugin_host.h"
 
-enum { PROGRESS_EVERY = 4096 }; /* packets between two updates of the figures another thread may read */
-
 struct nfc_engine {
     struct nfc_config cfg;
     struct nfc_capture *capture;
@@ -31,17 +27,12 @@ struct nfc_engine {
     struct nfc_schema schema;
     struct nfc_plugin_host *plugins;
     struct nfc_meters *meters;     /* NULL with one meter */
-    pthread_t table_thread;
-    bool table_running;
-    _Atomic bool quit;             /* the table thread must stop */
     struct nfc_flow *handed_out;   /* the flow the caller holds until its next call */
-    _Atomic uint64_t packets;      /* written by the table's side, read by anyone */
-    _Atomic uint64_t ignored;
-    _Atomic uint64_t bytes_read;
-    _Atomic uint64_t file_size;
+    uint64_t packets;
+    uint64_t ignored;
     uint64_t flows;
     uint64_t unwritten;
-    bool input_done;               /* the table's side has seen the end of its input */
+    bool input_done;               /* every packet has been metered and every flow ended */
     bool failed;                   /* ... because of a capture error */
     bool limit_reached;
     char error[512];
@@ -72,9 +63,7 @@ static unsigned meter_count(const struct nfc_config *cfg, const struct nfc_plugi
     return cfg->n_meters ? cfg->n_meters : available_cpus();
 }
 
-static void *table_main(void *arg);
-
-static int start_threads(struct nfc_engine *eng, unsigned n, char *err, size_t errlen)
+static int start_meters(struct nfc_engine *eng, unsigned n, char *err, size_t errlen)
 {
     struct nfc_meters_setup setup = {
         .n = n,
@@ -87,11 +76,6 @@ static int start_threads(struct nfc_engine *eng, unsigned n, char *err, size_t e
     if (!eng->meters)
         return -1;
     eng->meter.work = nfc_meters_work(eng->meters);
-    if (pthread_create(&eng->table_thread, NULL, table_main, eng) != 0) {
-        fail(err, errlen, "cannot start the table thread");
-        return -1;
-    }
-    eng->table_running = true;
     return 0;
 }
 
@@ -144,7 +128,7 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
     eng->capture = nfc_capture_open(&eng->cfg, err, errlen);
     if (!eng->capture)
         goto fail;
-    if (n_meters > 1 && start_threads(eng, n_meters, err, errlen) < 0)
+    if (n_meters > 1 && start_meters(eng, n_meters, err, errlen) < 0)
         goto fail;
     return eng;
 
@@ -172,31 +156,16 @@ static void warn(const struct nfc_engine *eng, const char *fmt, ...)
     eng->cfg.on_warning(eng->cfg.warning_ctx, msg);
 }
 
-static void count(_Atomic uint64_t *counter)
-{
-    atomic_store_explicit(counter, atomic_load_explicit(counter, memory_order_relaxed) + 1, memory_order_relaxed);
-}
-
-static void publish_progress(struct nfc_engine *eng)
-{
-    uint64_t read, size;
-    nfc_capture_progress(eng->capture, &read, &size);
-    atomic_store_explicit(&eng->bytes_read, read, memory_order_relaxed);
-    atomic_store_explicit(&eng->file_size, size, memory_order_relaxed);
-}
-
 /* The table's side of one capture event. Returns false once the input has ended (every flow then finished). */
 static bool table_step(struct nfc_engine *eng)
 {
     struct nfc_frame frame;
     switch (nfc_capture_next(eng->capture, &frame)) {
     case NFC_CAPTURE_FRAME: {
-        count(&eng->packets);
-        if (atomic_load_explicit(&eng->packets, memory_order_relaxed) % PROGRESS_EVERY == 0)
-            publish_progress(eng);
+        eng->packets++;
         struct nfc_packet pkt;
         if (!nfc_decode(frame.data, frame.caplen, frame.wirelen, frame.dlt, eng->cfg.decode_tunnels, &pkt)) {
-            count(&eng->ignored);
+            eng->ignored++;
             return true;
         }
         pkt.time_ms = frame.time_ms;
@@ -205,6 +174,8 @@ static bool table_step(struct nfc_engine *eng)
     }
     case NFC_CAPTURE_TIMEOUT:
         nfc_meter_advance(&eng->meter, wall_clock_ms());
+        if (eng->meters) /* live: ended flows go to the meters now, not a batch later */
+            nfc_meters_publish(eng->meters);
         return true;
     case NFC_CAPTURE_ERROR:
         /* The flows metered so far are still written; the error is reported after them. */
@@ -214,85 +185,40 @@ static bool table_step(struct nfc_engine *eng)
     case NFC_CAPTURE_END:
         break;
     }
-    publish_progress(eng);
     nfc_meter_flush(&eng->meter);
+    if (eng->meters)
+        nfc_meters_publish(eng->meters);
     return false;
 }
 
-static void recycle_given_back(struct nfc_engine *eng)
-{
-    struct nfc_flow *f = nfc_meters_take_back(eng->meters);
-    while (f) {
-        struct nfc_flow *next = f->hash_next;
-        nfc_meter_recycle(&eng->meter, f);
-        f = next;
-    }
-}
-
-static void *table_main(void *arg)
-{
-    struct nfc_engine *eng = arg;
-    pthread_setname_np(pthread_self(), "nfc-table");
-    bool more = true;
-    while (more && !atomic_load_explicit(&eng->quit, memory_order_relaxed)) {
-        recycle_given_back(eng);
-        more = table_step(eng);
-        if (eng->cfg.interface)
-            nfc_meters_publish(eng->meters); /* live: flows go out as they end, not a batch later */
-    }
-    if (!more)
-        nfc_meters_end(eng->meters);
-    return NULL;
-}
-
-/* Stops the table thread wherever it is; afterwards the table and its counters belong to the caller. */
-static void stop_table_thread(struct nfc_engine *eng)
-{
-    if (!eng->table_running)
-        return;
-    atomic_store(&eng->quit, true);
-    nfc_capture_stop(eng->capture);
-    nfc_meters_cancel(eng->meters);
-    pthread_join(eng->table_thread, NULL);
-    eng->table_running = false;
-}
-
+/* The next finished flow: metering packets until one is, or the input ends. With meter threads, a flow they have
+ * finished is taken as soon as it is ready, and reading goes on while they work. */
 static struct nfc_flow *next_finished(struct nfc_engine *eng)
 {
-    if (eng->meters) {
-        struct nfc_flow *f = nfc_meters_next(eng->meters);
-        if (!f && eng->table_running) {
-            pthread_join(eng->table_thread, NULL);
-            eng->table_running = false;
-        }
-        return f;
+    if (!eng->meters) {
+        while (!eng->meter.out_head && !eng->input_done)
+            eng->input_done = !table_step(eng);
+        return nfc_meter_pop(&eng->meter);
     }
-    while (!eng->meter.out_head && !eng->input_done)
+    for (;;) {
+        struct nfc_flow *f = nfc_meters_try_next(eng->meters);
+        if (f || eng->input_done)
+            return f ? f : nfc_meters_wait_next(eng->meters);
         eng->input_done = !table_step(eng);
-    return nfc_meter_pop(&eng->meter);
-}
-
-static void give_back(struct nfc_engine *eng, struct nfc_flow *f)
-{
-    if (eng->meters)
-        nfc_meters_give_back(eng->meters, f);
-    else
-        nfc_meter_recycle(&eng->meter, f);
+    }
 }
 
 /* Flows metered but never handed out, once the limit stopped the run. */
-static uint64_t flows_left(struct nfc_engine *eng)
+static uint64_t flows_left(const struct nfc_engine *eng)
 {
-    if (!eng->meters)
-        return nfc_meter_pending(&eng->meter);
-    stop_table_thread(eng);
-    return eng->meter.table.count + nfc_meters_ended(eng->meters) - eng->flows;
+    uint64_t left = nfc_meter_pending(&eng->meter);
+    return eng->meters ? left + nfc_meters_in_flight(eng->meters) : left;
 }
 
 enum nfc_next nfc_engine_next(struct nfc_engine *eng, const struct nfc_flow **flow)
 {
     if (eng->handed_out) {
-        give_back(eng, eng->handed_out);
+        nfc_meter_recycle(&eng->meter, eng->handed_out);
         eng->handed_out = NULL;
     }
     if (eng->limit_reached)
@@ -326,19 +252,15 @@ const char *nfc_engine_error(const struct nfc_engine *eng)
 void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats)
 {
     memset(stats, 0, sizeof *stats);
-    stats->packets = atomic_load_explicit(&eng->packets, memory_order_relaxed);
-    stats->ignored = atomic_load_explicit(&eng->ignored, memory_order_relaxed);
+    stats->packets = eng->packets;
+    stats->ignored = eng->ignored;
     stats->flows = eng->flows;
     stats->flows_unwritten = eng->unwritten;
-    stats->bytes_read = atomic_load_explicit(&eng->bytes_read, memory_order_relaxed);
-    stats->file_size = atomic_load_explicit(&eng->file_size, memory_order_relaxed);
+    stats->damaged_records = nfc_capture_damaged(eng->capture);
+    nfc_capture_progress(eng->capture, &stats->bytes_read, &stats->file_size);
+    stats->peak_flows = eng->meter.peak_flows;
     stats->flow_bytes = eng->meter.pool.record_size;
     stats->dpi_flow_bytes = eng->cfg.n_dissections ? nfc_dpi_flow_size() : 0;
-    /* The table's own figures are final once the table's side is done with them. */
-    if (!eng->table_running) {
-        stats->damaged_records = nfc_capture_damaged(eng->capture);
-        stats->peak_flows = eng->meter.peak_flows;
-    }
 }
 
 static void release_flow(void *ctx, struct nfc_flow *f)
@@ -350,13 +272,10 @@ void nfc_engine_close(struct nfc_engine *eng)
 {
     if (!eng)
         return;
-    stop_table_thread(eng);
     if (eng->handed_out)
         release_flow(eng, eng->handed_out);
-    if (eng->meters) {
-        nfc_meters_cancel(eng->meters);
+    if (eng->meters)
         nfc_meters_stop(eng->meters, release_flow, eng);
-    }
     nfc_meter_free(&eng->meter);
     nfc_plugins_unload(eng->plugins);
     nfc_schema_free(&eng->schema);

@@ -19,6 +19,7 @@ struct nfc_flow {
     struct nfc_flow *hash_next;     /* bucket chain; the output queue once emitted */
     struct nfc_flow *older, *newer; /* insertion order (the idle scan's order) */
     struct nfc_flow *lru_prev, *lru_next; /* last-seen order, kept only under a capacity */
+    struct nfc_flow *emit_next;     /* ended, on its way back from a meter thread: the emission order */
     uint64_t id;
     /* The table's own record of the flow, kept by the thread that owns the table (the view's counters may be
      * written by a meter thread at the same time). */

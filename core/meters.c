@@ -1,7 +1,6 @@
 #include "meters.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,16 +12,16 @@
 
 enum {
     WORK_SLOTS = 16384,
-    WORK_BATCH = 2048,
-    DONE_SLOTS = 4096,
-    ORDER_SLOTS = 16384,
-    FLOW_BATCH = 128,
+    WORK_BATCH = 2048,        /* few, large batches: a sleeping meter is woken once per batch */
+    /* At least WORK_SLOTS: once the table side has emptied a meter's done ring, the meter can finish every flow
+     * in its work ring without waiting, so the table side never waits for a meter that waits for it. */
+    DONE_SLOTS = WORK_SLOTS,
+    DONE_BATCH = 128,
     PACKET_BYTES = 4 << 20,   /* per meter: copies of the packets nDPI or plugins will read */
-    ORDER_END = 0xFFFF,
     BYTES_BATCH = 256,        /* work items between two publications of the bytes a meter is done with */
 };
 
-enum work_op { OP_INIT, OP_UPDATE, OP_FINISH, OP_END };
+enum work_op { OP_INIT, OP_UPDATE, OP_FINISH };
 
 struct work_item {
     struct nfc_packet pkt;     /* ip and payload point into the meter's byte ring, or are NULL */
@@ -35,9 +34,10 @@ struct meter_thread {
     struct nfc_meters *owner;
     pthread_t thread;
     bool running;
-    struct nfc_ring work;      /* table thread -> meter */
+    struct nfc_ring work;      /* table side -> meter */
     struct nfc_bytes bytes;
-    struct nfc_ring done;      /* meter -> consumer: finished flows */
+    struct nfc_ring done;      /* meter -> table side: finished flows */
+    struct nfc_flow *drained, *drained_tail; /* finished flows taken off `done` early, chained by hash_next */
     struct nfc_flow_params params;
     struct nfc_plugin_host *own_plugins; /* NULL for meter 0, which uses the engine's */
 };
@@ -45,13 +45,10 @@ struct meter_thread {
 struct nfc_meters {
     unsigned n;
     struct meter_thread *meters;
-    struct nfc_ring order;     /* table thread -> consumer: which meter holds the next finished flow */
-    bool order_ended;
+    struct nfc_flow *ended, *ended_tail; /* flows ended and not returned, in emission order (emit_next) */
+    uint64_t in_flight;
     bool copy_always;          /* plugins read packet bytes at any time */
     int n_dissections;
-    uint64_t ended;
-    struct nfc_flow *orphans;  /* flows ended after a cancel, never handed to a meter */
-    _Atomic(struct nfc_flow *) given_back;
 };
 
 /* ---- the meter threads ------------------------------------------------------------------------------------- */
@@ -98,9 +95,6 @@ static void *meter_main(void *arg)
             if (!hand_over(mt, w->flow))
                 return NULL;
             break;
-        case OP_END:
-            meter_publish(mt);
-            return NULL;
         }
         if (w->bytes_end)
             nfc_bytes_release(&mt->bytes, w->bytes_end);
@@ -117,7 +111,7 @@ static int start_meter(struct nfc_meters *ms, unsigned i, const struct nfc_meter
     mt->owner = ms;
     mt->params = *setup->params;
     if (nfc_ring_init(&mt->work, sizeof(struct work_item), WORK_SLOTS, WORK_BATCH) < 0 ||
-        nfc_ring_init(&mt->done, sizeof(struct nfc_flow *), DONE_SLOTS, FLOW_BATCH) < 0 ||
+        nfc_ring_init(&mt->done, sizeof(struct nfc_flow *), DONE_SLOTS, DONE_BATCH) < 0 ||
         nfc_bytes_init(&mt->bytes, PACKET_BYTES) < 0) {
         snprintf(err, errlen, "out of memory");
         return -1;
@@ -146,8 +140,7 @@ static int start_meter(struct nfc_meters *ms, unsigned i, const struct nfc_meter
 struct nfc_meters *nfc_meters_start(const struct nfc_meters_setup *setup, char *err, size_t errlen)
 {
     struct nfc_meters *ms = calloc(1, sizeof *ms);
-    if (!ms || nfc_ring_init(&ms->order, sizeof(uint16_t), ORDER_SLOTS, FLOW_BATCH) < 0 ||
-        !(ms->meters = calloc(setup->n, sizeof *ms->meters))) {
+    if (!ms || !(ms->meters = calloc(setup->n, sizeof *ms->meters))) {
         snprintf(err, errlen, "out of memory");
         free(ms);
         return NULL;
@@ -157,7 +150,6 @@ struct nfc_meters *nfc_meters_start(const struct nfc_meters_setup *setup, char *
     ms->n_dissections = setup->cfg->n_dissections;
     for (unsigned i = 0; i < setup->n; i++) {
         if (start_meter(ms, i, setup, err, errlen) < 0) {
-            nfc_meters_cancel(ms);
             nfc_meters_stop(ms, NULL, NULL);
             return NULL;
         }
@@ -165,7 +157,7 @@ struct nfc_meters *nfc_meters_start(const struct nfc_meters_setup *setup, char *
     return ms;
 }
 
-/* ---- the table thread's side -------------------------------------------------------------------------------- */
+/* ---- the table side ----------------------------------------------------------------------------------------- */
 
 /* The address pair alone picks the meter, both directions alike, so that one host's flows share an nDPI module. */
 static uint16_t meter_of(const struct nfc_meters *ms, const struct nfc_flow *f)
@@ -188,23 +180,36 @@ static bool needs_bytes(const struct nfc_meters *ms, const struct nfc_flow *f)
     return ms->copy_always || (ms->n_dissections > 0 && f->table_packets <= (uint64_t)ms->n_dissections);
 }
 
-/* The table thread publishes everything it holds back before it waits, or a meter or the consumer it waits for
- * could be waiting for it. */
-static void table_publish(struct nfc_meters *ms)
+void nfc_meters_publish(struct nfc_meters *ms)
 {
     for (unsigned i = 0; i < ms->n; i++)
         nfc_ring_publish(&ms->meters[i].work);
-    nfc_ring_publish(&ms->order);
 }
 
-static void *reserve(struct nfc_meters *ms, struct nfc_ring *r)
+/* Takes every finished flow off the meters' done rings, so that no meter waits for room to hand one over. */
+static void drain_done(struct nfc_meters *ms)
 {
-    void *slot = nfc_ring_try_reserve(r);
-    if (!slot) {
-        table_publish(ms);
-        slot = nfc_ring_reserve(r);
+    for (unsigned i = 0; i < ms->n; i++) {
+        struct meter_thread *mt = &ms->meters[i];
+        for (struct nfc_flow **slot; (slot = nfc_ring_try_peek(&mt->done)); nfc_ring_release(&mt->done)) {
+            struct nfc_flow *f = *slot;
+            f->hash_next = NULL;
+            if (mt->drained_tail)
+                mt->drained_tail->hash_next = f;
+            else
+                mt->drained = f;
+            mt->drained_tail = f;
+        }
+        nfc_ring_publish_releases(&mt->done);
     }
-    return slot;
+}
+
+/* Before the table side waits for a meter, it sends what it batched and frees what the meters handed back: the
+ * meter it waits for can then always move. */
+static void before_waiting(struct nfc_meters *ms)
+{
+    nfc_meters_publish(ms);
+    drain_done(ms);
 }
 
 static void send_packet(struct nfc_meters *ms, struct nfc_flow *f, const struct nfc_packet *pkt, enum work_op op)
@@ -222,13 +227,16 @@ static void send_packet(struct nfc_meters *ms, struct nfc_flow *f, const struct 
     uint64_t bytes_end = 0;
     unsigned char *copy = NULL;
     if (len && !(copy = nfc_bytes_try_alloc(&mt->bytes, len, &bytes_end))) {
-        table_publish(ms);
+        before_waiting(ms);
         if (!(copy = nfc_bytes_alloc(&mt->bytes, len, &bytes_end)))
             return;
     }
-    struct work_item *w = reserve(ms, &mt->work);
-    if (!w)
-        return;
+    struct work_item *w = nfc_ring_try_reserve(&mt->work);
+    if (!w) {
+        before_waiting(ms);
+        if (!(w = nfc_ring_reserve(&mt->work)))
+            return;
+    }
     w->op = (uint8_t)op;
     w->flow = f;
     w->pkt = *pkt;
@@ -259,23 +267,16 @@ static void work_update(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 static void work_finish(void *ctx, struct nfc_flow *f)
 {
     struct nfc_meters *ms = ctx;
-    struct meter_thread *mt = &ms->meters[f->meter];
-    ms->ended++;
-    struct work_item *w = reserve(ms, &mt->work);
-    if (!w) {
-        f->hash_next = ms->orphans;
-        ms->orphans = f;
-        return;
-    }
-    memset(w, 0, sizeof *w);
-    w->op = OP_FINISH;
-    w->flow = f;
-    nfc_ring_commit(&mt->work);
-    uint16_t *slot = reserve(ms, &ms->order);
-    if (!slot)
-        return;
-    *slot = f->meter;
-    nfc_ring_commit(&ms->order);
+    f->emit_next = NULL;
+    if (ms->ended_tail)
+        ms->ended_tail->emit_next = f;
+    else
+        ms->ended = f;
+    ms->ended_tail = f;
+    ms->in_flight++;
+    struct nfc_packet none;
+    memset(&none, 0, sizeof none);
+    send_packet(ms, f, &none, OP_FINISH);
 }
 
 struct nfc_flow_work nfc_meters_work(struct nfc_meters *ms)
@@ -283,134 +284,69 @@ struct nfc_flow_work nfc_meters_work(struct nfc_meters *ms)
     return (struct nfc_flow_work){.init = work_init, .update = work_update, .finish = work_finish, .ctx = ms};
 }
 
-void nfc_meters_end(struct nfc_meters *ms)
+/* ---- finished flows, in order -------------------------------------------------------------------------------- */
+
+/* The oldest ended flow, once its meter has finished it: each meter hands flows back in the order it got them. */
+static struct nfc_flow *take(struct nfc_meters *ms, bool wait)
 {
-    for (unsigned i = 0; i < ms->n; i++) {
-        struct work_item *w = reserve(ms, &ms->meters[i].work);
-        if (!w)
-            return;
-        memset(w, 0, sizeof *w);
-        w->op = OP_END;
-        nfc_ring_commit(&ms->meters[i].work);
+    struct nfc_flow *f = ms->ended;
+    if (!f)
+        return NULL;
+    struct meter_thread *mt = &ms->meters[f->meter];
+    if (mt->drained) {
+        mt->drained = mt->drained->hash_next;
+        if (!mt->drained)
+            mt->drained_tail = NULL;
+    } else {
+        struct nfc_flow **slot = nfc_ring_try_peek(&mt->done);
+        if (!slot && wait) {
+            before_waiting(ms);
+            slot = nfc_ring_peek(&mt->done);
+        }
+        if (!slot)
+            return NULL;
+        nfc_ring_release(&mt->done);
     }
-    uint16_t *slot = reserve(ms, &ms->order);
-    if (!slot)
-        return;
-    *slot = ORDER_END;
-    nfc_ring_commit(&ms->order);
-    table_publish(ms);
-}
-
-void nfc_meters_publish(struct nfc_meters *ms)
-{
-    table_publish(ms);
-}
-
-struct nfc_flow *nfc_meters_take_back(struct nfc_meters *ms)
-{
-    if (!atomic_load_explicit(&ms->given_back, memory_order_relaxed))
-        return NULL;
-    return atomic_exchange_explicit(&ms->given_back, NULL, memory_order_acquire);
-}
-
-uint64_t nfc_meters_ended(const struct nfc_meters *ms)
-{
-    return ms->ended;
-}
-
-/* ---- the consumer's side ------------------------------------------------------------------------------------ */
-
-/* The consumer publishes its releases before it waits: a meter may be waiting for room to hand a flow over. */
-static void consumer_publish(struct nfc_meters *ms)
-{
-    nfc_ring_publish_releases(&ms->order);
-    for (unsigned i = 0; i < ms->n; i++)
-        nfc_ring_publish_releases(&ms->meters[i].done);
-}
-
-static void *consume(struct nfc_meters *ms, struct nfc_ring *r)
-{
-    void *item = nfc_ring_try_peek(r);
-    if (!item) {
-        consumer_publish(ms);
-        item = nfc_ring_peek(r);
-    }
-    return item;
-}
-
-struct nfc_flow *nfc_meters_next(struct nfc_meters *ms)
-{
-    if (ms->order_ended)
-        return NULL;
-    uint16_t *which = consume(ms, &ms->order);
-    if (!which)
-        return NULL;
-    if (*which == ORDER_END) {
-        ms->order_ended = true;
-        return NULL;
-    }
-    struct nfc_ring *done = &ms->meters[*which].done;
-    struct nfc_flow **slot = consume(ms, done);
-    if (!slot)
-        return NULL;
-    struct nfc_flow *f = *slot;
-    nfc_ring_release(done);
-    nfc_ring_release(&ms->order);
+    ms->ended = f->emit_next;
+    if (!ms->ended)
+        ms->ended_tail = NULL;
+    ms->in_flight--;
     return f;
 }
 
-void nfc_meters_give_back(struct nfc_meters *ms, struct nfc_flow *f)
+struct nfc_flow *nfc_meters_try_next(struct nfc_meters *ms)
 {
-    struct nfc_flow *head = atomic_load_explicit(&ms->given_back, memory_order_relaxed);
-    do
-        f->hash_next = head;
-    while (!atomic_compare_exchange_weak_explicit(&ms->given_back, &head, f, memory_order_release,
-                                                  memory_order_relaxed));
+    return take(ms, false);
+}
+
+struct nfc_flow *nfc_meters_wait_next(struct nfc_meters *ms)
+{
+    return take(ms, true);
+}
+
+uint64_t nfc_meters_in_flight(const struct nfc_meters *ms)
+{
+    return ms->in_flight;
 }
 
 /* ---- shutdown ----------------------------------------------------------------------------------------------- */
 
-void nfc_meters_cancel(struct nfc_meters *ms)
+void nfc_meters_stop(struct nfc_meters *ms, void (*release)(void *ctx, struct nfc_flow *f), void *ctx)
 {
-    nfc_ring_cancel(&ms->order);
     for (unsigned i = 0; i < ms->n; i++) {
         nfc_ring_cancel(&ms->meters[i].work);
         nfc_ring_cancel(&ms->meters[i].done);
         nfc_bytes_cancel(&ms->meters[i].bytes);
     }
-}
-
-static void release_list(struct nfc_flow *f, void (*release)(void *ctx, struct nfc_flow *f), void *ctx)
-{
-    while (f) {
-        struct nfc_flow *next = f->hash_next;
-        release(ctx, f);
-        f = next;
-    }
-}
-
-void nfc_meters_stop(struct nfc_meters *ms, void (*release)(void *ctx, struct nfc_flow *f), void *ctx)
-{
     for (unsigned i = 0; i < ms->n; i++)
         if (ms->meters[i].running)
             pthread_join(ms->meters[i].thread, NULL);
-    /* Every thread has stopped: what they held back in batches becomes visible, so that it is released too. */
-    table_publish(ms);
-    for (unsigned i = 0; i < ms->n; i++)
-        nfc_ring_publish(&ms->meters[i].done);
-    for (unsigned i = 0; release && i < ms->n; i++) {
-        struct meter_thread *mt = &ms->meters[i];
-        /* Flows in transit: ended but not yet finished, or finished but not yet taken. Flows whose packets are
-         * still queued are in the table, which releases them. */
-        for (struct work_item *w; (w = nfc_ring_try_peek(&mt->work)); nfc_ring_release(&mt->work))
-            if (w->op == OP_FINISH)
-                release(ctx, w->flow);
-        for (struct nfc_flow **slot; (slot = nfc_ring_try_peek(&mt->done)); nfc_ring_release(&mt->done))
-            release(ctx, *slot);
-    }
-    if (release) {
-        release_list(ms->orphans, release, ctx);
-        release_list(atomic_exchange(&ms->given_back, NULL), release, ctx);
+    /* Every thread has stopped. Flows in transit are those ended but not returned, wherever they are; flows whose
+     * packets are still queued are in the table, which releases them. */
+    while (release && ms->ended) {
+        struct nfc_flow *f = ms->ended;
+        ms->ended = f->emit_next;
+        release(ctx, f);
     }
     for (unsigned i = 0; i < ms->n; i++) {
         struct meter_thread *mt = &ms->meters[i];
@@ -420,7 +356,6 @@ void nfc_meters_stop(struct nfc_meters *ms, void (*release)(void *ctx, struct nf
         nfc_dpi_close(mt->params.dpi);
         nfc_plugins_unload(mt->own_plugins);
     }
-    nfc_ring_free(&ms->order);
     free(ms->meters);
     free(ms);
 }
