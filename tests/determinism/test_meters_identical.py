@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""nfcore's output must not depend on the number of meter threads (-j N): every column of every flow, in the same
+order, except nDPI's application columns, which may differ for a few flows because each meter has its own nDPI
+module and caches. For a fixed N the output must be byte-identical from run to run.
+
+Checks, each a pass or a failure:
+- a capture written by make_traffic_pcap (20000 interleaved flows, 2000 open at once), with
+  --statistical-analysis --splt-analysis 10, for N = 2, 3, 4 against N = 1, and N = 2 run twice;
+- the same capture with two plugins (ack_count, splt), N = 3 against N = 1;
+- when the shared conformance data exists (../../../shared, or $NFC_SHARED_DIR), every capture of
+  conformance/nfstream/pcaps for N = 2, 3, 4 against N = 1.
+A check fails on any difference outside the nDPI columns, on more than 0.5% of flows differing in them, on an exit
+status other than 0 or 1 (1: a damaged capture, read anyway) or different between N, and on a sanitizer report
+on standard error. The flows whose nDPI columns differ are counted for each N.
+
+usage: test_meters_identical.py NFCORE TOOLS_DIR [--build DIR] [--jobs N]
+TOOLS_DIR holds make_traffic_pcap; DIR (default: TOOLS_DIR's parent) holds examples/ and plugins/.
+"""
+import argparse
+import csv
+import io
+import os
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+
+NDPI_COLUMNS = ('application_name', 'application_category_name', 'application_is_guessed',
+                'application_confidence', 'requested_server_name', 'client_fingerprint', 'server_fingerprint',
+                'user_agent', 'content_type')
+OPTIONS = ['--statistical-analysis', '--splt-analysis', '10']
+FLOWS = 20000  # in the generated capture; idle and active expiry split a few more
+METERS = (1, 2, 3, 4)
+MAX_NDPI_SHARE = 0.005
+TIMEOUT_S = 300  # one nfcore run; generous for sanitizer builds
+SHOWN = 5        # differences printed per comparison
+
+
+class Run:
+    """One nfcore run: exit status, output, and what went wrong with it (None when nothing)."""
+
+    def __init__(self, nfcore, captures, options, meters):
+        args = [nfcore] + [a for c in captures for a in ('-r', c)] + options + ['-j', str(meters)]
+        self.label = f'-j {meters}'
+        try:
+            done = subprocess.run(args, capture_output=True, timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self.status, self.stdout, self.error = None, b'', f'no result after {TIMEOUT_S} s: {" ".join(args)}'
+            return
+        self.status, self.stdout = done.returncode, done.stdout
+        stderr = done.stderr.decode(errors='replace')
+        if 'Sanitizer' in stderr or 'runtime error' in stderr:
+            self.error = f'sanitizer report: {stderr.strip()[-3000:]}'
+        elif done.returncode not in (0, 1):
+            self.error = f'exit status {done.returncode}: {stderr.strip()[-2000:]}'
+        else:
+            self.error = None
+
+
+def rows(output):
+    reader = csv.reader(io.StringIO(output.decode(errors='surrogateescape')))
+    return next(reader, []), list(reader)
+
+
+class Comparison:
+    """A run against the reference (-j 1) run: problems outside nDPI, and the flows differing in nDPI columns."""
+
+    def __init__(self, reference, run):
+        self.problems = [f'{r.label}: {r.error}' for r in (reference, run) if r.error is not None]
+        self.ndpi_rows, self.flows, self.ndpi_shown = 0, 0, []
+        if self.problems:
+            return
+        if run.status != reference.status:
+            self.problems.append(f'exit status {run.status}, {reference.status} with {reference.label}')
+        header, ref_rows = rows(reference.stdout)
+        self.flows = len(ref_rows)
+        if run.stdout == reference.stdout:
+            return
+        run_header, run_rows = rows(run.stdout)
+        if run_header != header:
+            self.problems.append('the header differs')
+            return
+        if len(run_rows) != len(ref_rows):
+            self.problems.append(f'{len(run_rows)} flows, {len(ref_rows)} with {reference.label}')
+        ndpi = {i for i, name in enumerate(header) if name in NDPI_COLUMNS}
+        core_rows = 0
+        for ref, act in zip(ref_rows, run_rows):
+            if len(ref) != len(header) or len(act) != len(header):
+                self.problems.append(f'flow {ref[0]}: {len(ref)} and {len(act)} fields, {len(header)} columns')
+                return
+            differ = [i for i in range(len(header)) if ref[i] != act[i]]
+            core = [i for i in differ if i not in ndpi]
+            if core:
+                core_rows += 1
+                if core_rows <= SHOWN:
+                    self.problems.append(f'flow {ref[0]}: ' + ', '.join(
+                        f'{header[i]} {ref[i]!r} with {reference.label}, {act[i]!r}' for i in core[:3]))
+            if len(core) < len(differ):
+                self.ndpi_rows += 1
+                if len(self.ndpi_shown) < SHOWN:
+                    self.ndpi_shown.append(f'flow {ref[0]}: ' + ', '.join(
+                        f'{header[i]} {ref[i]!r} -> {act[i]!r}' for i in differ if i in ndpi))
+        if core_rows > SHOWN:
+            self.problems.append(f'... {core_rows} flows in all differ outside the nDPI columns')
+
+
+class Report:
+    def __init__(self):
+        self.passed = self.failed = 0
+
+    def check(self, name, problems):
+        if problems:
+            self.failed += 1
+            print(f'FAIL {name}')
+            for p in problems:
+                print(f'    {p}')
+        else:
+            self.passed += 1
+            print(f'ok   {name}')
+        sys.stdout.flush()
+
+
+def ndpi_problems(ndpi_rows, flows):
+    if flows and ndpi_rows > MAX_NDPI_SHARE * flows:
+        return [f'{ndpi_rows} of {flows} flows differ in nDPI columns, more than {MAX_NDPI_SHARE:.1%}']
+    return []
+
+
+def check_generated(report, nfcore, capture, build, pool):
+    runs = {n: pool.submit(Run, nfcore, [capture], OPTIONS, n) for n in METERS}
+    again = pool.submit(Run, nfcore, [capture], OPTIONS, 2)
+    reference = runs[1].result()
+    for n in METERS[1:]:
+        c = Comparison(reference, runs[n].result())
+        print(f'generated capture, -j {n}: {c.ndpi_rows} of {c.flows} flows differ from -j 1 in nDPI columns')
+        for line in c.ndpi_shown:
+            print(f'    {line}')
+        # Identical but empty or truncated output would pass the comparison.
+        short = [f'{c.flows} flows, fewer than the {FLOWS} written'] if not c.problems and c.flows < FLOWS else []
+        report.check(f'generated capture: -j {n} = -j 1', c.problems + short + ndpi_problems(c.ndpi_rows, c.flows))
+    first, second = runs[2].result(), again.result()
+    problems = [f'{r.label}: {r.error}' for r in (first, second) if r.error is not None]
+    if not problems and (first.stdout != second.stdout or first.status != second.status):
+        problems.append('two runs with -j 2 differ')
+    report.check('generated capture: -j 2 twice, byte-identical', problems)
+
+    plugins = ['--plugin', os.path.join(build, 'examples', 'ack_count.so'),
+               '--plugin', os.path.join(build, 'plugins', 'splt.so') + ':sequence_length=5,accounting_mode=0']
+    with_plugins = {n: pool.submit(Run, nfcore, [capture], OPTIONS + plugins, n) for n in (1, 3)}
+    c = Comparison(with_plugins[1].result(), with_plugins[3].result())
+    print(f'generated capture with plugins, -j 3: {c.ndpi_rows} of {c.flows} flows differ from -j 1 in nDPI columns')
+    report.check('generated capture with plugins: -j 3 = -j 1', c.problems + ndpi_problems(c.ndpi_rows, c.flows))
+
+
+def shared_pcaps():
+    here = os.path.dirname(os.path.abspath(__file__))
+    shared = os.environ.get('NFC_SHARED_DIR') or os.path.join(here, '..', '..', '..', 'shared')
+    return os.path.join(shared, 'conformance', 'nfstream', 'pcaps')
+
+
+def check_conformance(report, nfcore, pcaps, pool):
+    names = sorted(n for n in os.listdir(pcaps) if os.path.isfile(os.path.join(pcaps, n)))
+    runs = {(name, n): pool.submit(Run, nfcore, [os.path.join(pcaps, name)], OPTIONS, n)
+            for name in names for n in METERS}
+    for n in METERS[1:]:
+        problems, ndpi_rows, flows, captures = [], 0, 0, 0
+        for name in names:
+            c = Comparison(runs[name, 1].result(), runs[name, n].result())
+            problems += [f'{name}: {p}' for p in c.problems]
+            ndpi_rows += c.ndpi_rows
+            flows += c.flows
+            captures += c.ndpi_rows > 0
+            for line in c.ndpi_shown[:1]:
+                print(f'    {name}: {line}')
+        print(f'conformance captures, -j {n}: {ndpi_rows} of {flows} flows in {captures} of {len(names)} captures '
+              f'differ from -j 1 in nDPI columns')
+        report.check(f'conformance captures: -j {n} = -j 1', problems + ndpi_problems(ndpi_rows, flows))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('nfcore')
+    ap.add_argument('tools')
+    ap.add_argument('--build')
+    ap.add_argument('--jobs', type=int, default=os.cpu_count() or 1)
+    args = ap.parse_args()
+    build = args.build or os.path.dirname(os.path.abspath(args.tools))
+    report = Report()
+
+    with tempfile.TemporaryDirectory(prefix='nfc-meters-') as tmp, ThreadPoolExecutor(args.jobs) as pool:
+        capture = os.path.join(tmp, 'traffic.pcap')
+        subprocess.run([os.path.join(args.tools, 'make_traffic_pcap'), '--flows', str(FLOWS), '--concurrency', '2000',
+                        capture], check=True, timeout=TIMEOUT_S)
+        check_generated(report, args.nfcore, capture, build, pool)
+        pcaps = shared_pcaps()
+        if os.path.isdir(pcaps):
+            check_conformance(report, args.nfcore, pcaps, pool)
+        else:
+            print(f'conformance captures: skipped, not found at {pcaps} (set NFC_SHARED_DIR to the shared folder)')
+
+    print(f'meters identical: {report.passed} passed, {report.failed} failed')
+    return 1 if report.failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
