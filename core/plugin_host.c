@@ -62,7 +62,7 @@ struct nfc_plugin_host {
 struct setup_ctx {
     struct nfc_setup pub;         /* first: the plugin's ctx pointer leads back here */
     struct loaded_plugin *lp;
-    char error[256];
+    char error[1024];
 };
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)

@@ -4,6 +4,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+scripts/install-onnxruntime.sh
 jobs=$(nproc)
 for variant in release asan; do
     dir=build-test-$variant
