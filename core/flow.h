@@ -30,7 +30,8 @@ struct nfc_flow {
     uint16_t meter;                 /* the meter thread that does this flow's work */
     uint8_t fins_seen;              /* bit 0: src sent FIN, bit 1: dst sent FIN (expire_on_tcp_end) */
     int8_t end_requested;           /* 0, or the expiration_id to end with after this packet step */
-    struct nfc_flow_view view;
+    /* From here on, what a meter thread writes: away from the table's cache lines above. */
+    _Alignas(64) struct nfc_flow_view view;
     struct nfc_dpi_flow dpi;
     _Alignas(16) unsigned char ext[];
 };

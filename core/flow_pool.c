@@ -5,15 +5,18 @@
 
 enum { RECORDS_PER_BLOCK = 1024 };
 
+/* Records are aligned as struct nfc_flow asks (a cache line), so that a record's parts written by different
+ * threads never share one. */
 struct nfc_pool_block {
     struct nfc_pool_block *next;
-    _Alignas(16) unsigned char records[];
+    _Alignas(_Alignof(struct nfc_flow)) unsigned char records[];
 };
 
 void nfc_flow_pool_init(struct nfc_flow_pool *pool, size_t record_size)
 {
+    size_t align = _Alignof(struct nfc_flow);
     memset(pool, 0, sizeof *pool);
-    pool->record_size = (record_size + 15) & ~(size_t)15;
+    pool->record_size = (record_size + align - 1) & ~(align - 1);
 }
 
 void nfc_flow_pool_free(struct nfc_flow_pool *pool)
@@ -28,7 +31,8 @@ void nfc_flow_pool_free(struct nfc_flow_pool *pool)
 
 static int add_block(struct nfc_flow_pool *pool)
 {
-    struct nfc_pool_block *b = malloc(sizeof *b + RECORDS_PER_BLOCK * pool->record_size);
+    size_t size = sizeof(struct nfc_pool_block) + RECORDS_PER_BLOCK * pool->record_size;
+    struct nfc_pool_block *b = aligned_alloc(_Alignof(struct nfc_pool_block), size);
     if (!b)
         return -1;
     b->next = pool->blocks;

@@ -8,7 +8,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-enum { SPINS = 200 };
+enum {
+    SPINS = 200,
+    EARLY_FRACTION = 32, /* a sleeping side is woken once this fraction of a batch is ready */
+};
 
 static void cpu_relax(void)
 {
@@ -114,10 +117,17 @@ void nfc_ring_publish(struct nfc_ring *r)
     wake(&r->consumer);
 }
 
+/* A full batch goes out; so does a smaller one when the other side sleeps for want of it. */
+static bool publish_now(uint64_t pending, uint64_t batch, const struct nfc_waiter *other)
+{
+    return pending >= batch ||
+           (pending >= batch / EARLY_FRACTION && atomic_load_explicit(&other->sleeping, memory_order_relaxed));
+}
+
 void nfc_ring_commit(struct nfc_ring *r)
 {
     r->next_head++;
-    if (r->next_head - atomic_load_explicit(&r->head, memory_order_relaxed) >= r->batch)
+    if (publish_now(r->next_head - atomic_load_explicit(&r->head, memory_order_relaxed), r->batch, &r->consumer))
         nfc_ring_publish(r);
 }
 
@@ -145,7 +155,7 @@ void nfc_ring_publish_releases(struct nfc_ring *r)
 void nfc_ring_release(struct nfc_ring *r)
 {
     r->next_tail++;
-    if (r->next_tail - atomic_load_explicit(&r->tail, memory_order_relaxed) >= r->batch)
+    if (publish_now(r->next_tail - atomic_load_explicit(&r->tail, memory_order_relaxed), r->batch, &r->producer))
         nfc_ring_publish_releases(r);
 }
 
