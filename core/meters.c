@@ -11,13 +11,13 @@
 #include "spsc_ring.h"
 
 enum {
-    WORK_SLOTS = 16384,
-    WORK_BATCH = 2048,        /* few, large batches: a sleeping meter is woken once per batch */
+    WORK_SLOTS = 32768,
+    WORK_BATCH = 8192,        /* few, large batches: a sleeping meter is woken once per batch */
     /* At least WORK_SLOTS: once the table side has emptied a meter's done ring, the meter can finish every flow
      * in its work ring without waiting, so the table side never waits for a meter that waits for it. */
     DONE_SLOTS = WORK_SLOTS,
     DONE_BATCH = 128,
-    PACKET_BYTES = 4 << 20,   /* per meter: copies of the packets nDPI or plugins will read */
+    PACKET_BYTES = 8 << 20,   /* per meter: copies of the packets nDPI or plugins will read */
     BYTES_BATCH = 256,        /* work items between two publications of the bytes a meter is done with */
 };
 
