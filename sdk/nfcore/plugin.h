@@ -236,13 +236,19 @@ struct nfc_field_value {
     } as;
 };
 
+/* Element i of a list of signed integers `width` bytes wide (1, 4 or 8). */
+static inline int64_t nfc_int_at(const void *items, uint8_t width, size_t i)
+{
+    switch (width) {
+    case 1: return ((const int8_t *)items)[i];
+    case 4: return ((const int32_t *)items)[i];
+    default: return ((const int64_t *)items)[i];
+    }
+}
+
 static inline int64_t nfc_field_list_at(const struct nfc_field_value *v, size_t i)
 {
-    switch (v->as.list.width) {
-    case 1: return ((const int8_t *)v->as.list.ptr)[i];
-    case 4: return ((const int32_t *)v->as.list.ptr)[i];
-    default: return ((const int64_t *)v->as.list.ptr)[i];
-    }
+    return nfc_int_at(v->as.list.ptr, v->as.list.width, i);
 }
 
 /* ---------------------------------------------------------------------------------------------------------------

@@ -171,11 +171,7 @@ struct nfc_value {
 
 static inline int64_t nfc_list_at(const struct nfc_value *v, size_t i)
 {
-    switch (v->as.list.width) {
-    case 1: return ((const int8_t *)v->as.list.ptr)[i];
-    case 4: return ((const int32_t *)v->as.list.ptr)[i];
-    default: return ((const int64_t *)v->as.list.ptr)[i];
-    }
+    return nfc_int_at(v->as.list.ptr, v->as.list.width, i);
 }
 
 size_t nfc_engine_columns(const struct nfc_engine *eng, const struct nfc_column **columns);
