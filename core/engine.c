@@ -31,12 +31,15 @@ struct nfc_engine {
     uint64_t packets;
     uint64_t ignored;
     uint64_t flows;
+    uint64_t published_ms;         /* live: when the meters were last sent what was batched */
     uint64_t unwritten;
     bool input_done;               /* every packet has been metered and every flow ended */
     bool failed;                   /* ... because of a capture error */
     bool limit_reached;
     char error[512];
 };
+
+enum { LIVE_PUBLISH_MS = 100 };
 
 static void fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -170,6 +173,11 @@ static bool table_step(struct nfc_engine *eng)
         }
         pkt.time_ms = frame.time_ms;
         nfc_meter_packet(&eng->meter, &pkt);
+        /* Live, flows ended by a steady trickle of packets reach the meters within LIVE_PUBLISH_MS. */
+        if (eng->meters && eng->cfg.interface && frame.time_ms - eng->published_ms >= LIVE_PUBLISH_MS) {
+            nfc_meters_publish(eng->meters);
+            eng->published_ms = frame.time_ms;
+        }
         return true;
     }
     case NFC_CAPTURE_TIMEOUT:

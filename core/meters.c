@@ -13,9 +13,10 @@
 enum {
     WORK_SLOTS = 32768,
     WORK_BATCH = 8192,        /* few, large batches: a sleeping meter is woken once per batch */
-    /* At least WORK_SLOTS: once the table side has emptied a meter's done ring, the meter can finish every flow
-     * in its work ring without waiting, so the table side never waits for a meter that waits for it. */
-    DONE_SLOTS = WORK_SLOTS,
+    /* Room for a whole work ring beyond what a meter may hold unpublished: once the table side has emptied a
+     * meter's done ring, the meter can finish every flow in its work ring without waiting, so the table side
+     * never waits for a meter that waits for it. */
+    DONE_SLOTS = 2 * WORK_SLOTS,
     DONE_BATCH = 128,
     PACKET_BYTES = 8 << 20,   /* per meter: copies of the packets nDPI or plugins will read */
     BYTES_BATCH = 256,        /* work items between two publications of the bytes a meter is done with */
@@ -287,25 +288,38 @@ struct nfc_flow_work nfc_meters_work(struct nfc_meters *ms)
 /* ---- finished flows, in order -------------------------------------------------------------------------------- */
 
 /* The oldest ended flow, once its meter has finished it: each meter hands flows back in the order it got them. */
+/* Whether meter `mt` has handed back its oldest finished flow: from the flows drained earlier, else its ring. */
+static bool handed_back(struct meter_thread *mt)
+{
+    if (mt->drained) {
+        mt->drained = mt->drained->hash_next;
+        if (!mt->drained)
+            mt->drained_tail = NULL;
+        return true;
+    }
+    if (!nfc_ring_try_peek(&mt->done))
+        return false;
+    nfc_ring_release(&mt->done);
+    return true;
+}
+
+/* The oldest ended flow, once its meter has finished it: each meter hands flows back in the order it got them. */
 static struct nfc_flow *take(struct nfc_meters *ms, bool wait)
 {
     struct nfc_flow *f = ms->ended;
     if (!f)
         return NULL;
     struct meter_thread *mt = &ms->meters[f->meter];
-    if (mt->drained) {
-        mt->drained = mt->drained->hash_next;
-        if (!mt->drained)
-            mt->drained_tail = NULL;
-    } else {
-        struct nfc_flow **slot = nfc_ring_try_peek(&mt->done);
-        if (!slot && wait) {
-            before_waiting(ms);
-            slot = nfc_ring_peek(&mt->done);
-        }
-        if (!slot)
+    if (!handed_back(mt)) {
+        if (!wait)
             return NULL;
-        nfc_ring_release(&mt->done);
+        /* Draining may itself move the flow into the drained list: look there again before sleeping. */
+        before_waiting(ms);
+        if (!handed_back(mt)) {
+            if (!nfc_ring_peek(&mt->done))
+                return NULL;
+            nfc_ring_release(&mt->done);
+        }
     }
     ms->ended = f->emit_next;
     if (!ms->ended)
