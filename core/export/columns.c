@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,13 @@ static void add(struct builder *b, enum nfc_column_kind kind, int arg, enum nfc_
     va_end(ap);
     b->name_used += (size_t)n + 1;
     s->columns[s->count] = (struct nfc_column){.name = name, .type = type};
-    s->specs[s->count] = (struct nfc_column_spec){.kind = (uint16_t)kind, .arg = (uint16_t)arg};
+    /* Per-scope kinds pass their scope as `arg`; flags pass scope * NFC_FLAG_COUNT + flag. */
+    bool scoped = kind >= NFC_COL_FIRST_SEEN && kind <= NFC_COL_FLAG;
+    int scope = kind == NFC_COL_FLAG ? arg / NFC_FLAG_COUNT : scoped ? arg : 0;
+    if (kind == NFC_COL_FLAG)
+        arg %= NFC_FLAG_COUNT;
+    s->specs[s->count] = (struct nfc_column_spec){.kind = (uint16_t)kind, .arg = (uint16_t)arg,
+                                                  .scope = (uint8_t)scope};
     s->count++;
 }
 
@@ -235,9 +242,8 @@ void nfc_schema_value(const struct nfc_schema *s, const struct nfc_flow_params *
                       size_t column, struct nfc_value *v)
 {
     const struct nfc_column_spec *spec = &s->specs[column];
-    /* For the per-scope kinds, arg is the scope; the others do not read c or st. */
-    const struct nfc_flow_counters *c = &f->view.scope[spec->arg % NFC_SCOPE_COUNT];
-    const struct nfc_scope_stats *st = p->statistics ? &nfc_flow_stats_c(p, f)[spec->arg % NFC_SCOPE_COUNT] : NULL;
+    const struct nfc_flow_counters *c = &f->view.scope[spec->scope];
+    const struct nfc_scope_stats *st = p->statistics ? &nfc_flow_stats_c(p, f)[spec->scope] : NULL;
     v->type = s->columns[column].type;
     v->missing = false;
 
@@ -270,7 +276,7 @@ void nfc_schema_value(const struct nfc_schema *s, const struct nfc_flow_params *
     case NFC_COL_STDDEV_PIAT: v->as.f = nfc_stats_piat_stddev(st, c->packets); break;
     case NFC_COL_MAX_PIAT: v->as.u = st->piat_max; break;
     case NFC_COL_FLAG:
-        v->as.u = nfc_flow_stats_c(p, f)[spec->arg / NFC_FLAG_COUNT].flags[spec->arg % NFC_FLAG_COUNT];
+        v->as.u = st->flags[spec->arg];
         break;
     case NFC_COL_SPLT_DIRECTION: list_value(v, f->ext + p->splt_direction_off, p->splt, 1); break;
     case NFC_COL_SPLT_PS: list_value(v, f->ext + p->splt_ps_off, p->splt, 4); break;

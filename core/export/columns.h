@@ -26,7 +26,8 @@ enum nfc_column_kind {
 
 struct nfc_column_spec {
     uint16_t kind;    /* enum nfc_column_kind */
-    uint16_t arg;     /* scope, flag index, DPI text index or exported plugin field */
+    uint16_t arg;     /* flag index, DPI text index or exported plugin field */
+    uint8_t scope;    /* enum nfc_scope, for the per-scope kinds */
 };
 
 struct nfc_plugin_host;
