@@ -90,14 +90,14 @@ static void expire(struct nfc_meter *m, struct nfc_flow *f, int expiration_id)
 
 /* expire_on_tcp_end: a RST, or the first ACK once both sides have sent a FIN, ends the connection. A plugin's
  * own request (-1) takes precedence. */
-static void track_tcp_end(const struct nfc_meter *m, struct nfc_flow *f, const struct nfc_packet *pkt, int direction)
+static void track_tcp_end(const struct nfc_meter *m, struct nfc_flow *f, const struct nfc_packet *pkt)
 {
     if (!m->limits.expire_on_tcp_end || pkt->protocol != 6)
         return;
     if ((pkt->tcp_flags & NFC_TCP_RST) || (f->fins_seen == 3 && (pkt->tcp_flags & NFC_TCP_ACK)))
         f->end_requested = NFC_EXPIRE_TCP_END;
     if (pkt->tcp_flags & NFC_TCP_FIN)
-        f->fins_seen |= (uint8_t)(1u << direction);
+        f->fins_seen |= (uint8_t)(1u << nfc_flow_direction(f, pkt));
 }
 
 /* Starts a flow from its first packet; one that ends on that very packet is emitted without being cached. */
@@ -113,7 +113,7 @@ static void create(struct nfc_meter *m, struct nfc_packet *pkt, uint32_t hash)
     nfc_flow_identify(f, pkt, hash);
     f->table_first_ms = f->table_last_ms = pkt->time_ms;
     f->table_packets = 1;
-    track_tcp_end(m, f, pkt, 0);
+    track_tcp_end(m, f, pkt);
     m->work.init(m->work.ctx, f, pkt);
     if (f->end_requested) {
         emit(m, f, f->end_requested);
@@ -128,7 +128,7 @@ static void update(struct nfc_meter *m, struct nfc_flow *f, struct nfc_packet *p
 {
     f->table_last_ms = pkt->time_ms;
     f->table_packets++;
-    track_tcp_end(m, f, pkt, nfc_flow_direction(f, pkt));
+    track_tcp_end(m, f, pkt);
     m->work.update(m->work.ctx, f, pkt);
     if (f->end_requested)
         expire(m, f, f->end_requested);
