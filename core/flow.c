@@ -1,5 +1,6 @@
 #include "flow.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "plugin_host.h"
@@ -62,8 +63,16 @@ static uint64_t scope_add(struct nfc_flow_counters *c, uint64_t t, uint16_t size
     return piat;
 }
 
-void nfc_flow_identify(struct nfc_flow *f, const struct nfc_packet *pkt, uint32_t hash)
+void nfc_flow_identify(const struct nfc_flow_params *p, struct nfc_flow *f, const struct nfc_packet *pkt,
+                       uint32_t hash)
 {
+    unsigned char *r = (unsigned char *)f;
+    size_t counters = offsetof(struct nfc_flow, view.scope);
+    size_t after_counters = counters + sizeof f->view.scope;
+    size_t plugins = offsetof(struct nfc_flow, ext) + p->plugin_off;
+    memset(r, 0, counters);
+    memset(r + after_counters, 0, offsetof(struct nfc_flow, ext) + p->stats_off - after_counters);
+    memset(r + plugins, 0, p->record_size - plugins);
     memcpy(f->view.src_ip, pkt->src_ip, 16);
     memcpy(f->view.dst_ip, pkt->dst_ip, 16);
     memcpy(f->view.src_mac, pkt->src_mac, 6);
@@ -80,6 +89,8 @@ void nfc_flow_identify(struct nfc_flow *f, const struct nfc_packet *pkt, uint32_
 void nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt)
 {
     uint16_t size = packet_size(p, pkt);
+    memset(f->view.scope, 0, sizeof f->view.scope);
+    memset(f->ext + p->stats_off, 0, p->splt_piat_off - p->stats_off);
 
     if (p->splt) {
         /* The three SPLT arrays sit back to back from splt_piat_off: -1 marks "no packet". */
@@ -113,7 +124,7 @@ int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt)
 
 void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt)
 {
-    int direction = nfc_flow_direction(f, pkt);
+    int direction = pkt->direction;
     uint16_t size = packet_size(p, pkt);
     uint64_t t = pkt->time_ms;
     struct nfc_flow_counters *bi = &f->view.scope[NFC_BIDIRECTIONAL];
@@ -143,7 +154,6 @@ void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, struct
             nfc_stats_add(&st[own], c->packets, size, own_piat, pkt->tcp_flags);
     }
     if (p->plugins) {
-        pkt->direction = (uint8_t)direction;
         pkt->delta_time_ms = piat;
         nfc_plugins_on_update(p->plugins, f, pkt);
     }

@@ -66,17 +66,21 @@ static inline const struct nfc_scope_stats *nfc_flow_stats_c(const struct nfc_fl
     return (const struct nfc_scope_stats *)(f->ext + p->stats_off);
 }
 
-/* Gives `f` (zeroed memory of record_size bytes) the key and identity of its first packet. */
-void nfc_flow_identify(struct nfc_flow *f, const struct nfc_packet *pkt, uint32_t hash);
+/* Clears the record `f` (record_size bytes) but for its counters, statistics and SPLT, and gives it the key
+ * and identity of its first packet. */
+void nfc_flow_identify(const struct nfc_flow_params *p, struct nfc_flow *f, const struct nfc_packet *pkt,
+                       uint32_t hash);
 
 /* Starts an identified flow's features from its first packet, plugins' on_init included (they see
- * pkt->direction and pkt->delta_time_ms set here). */
+ * pkt->direction and pkt->delta_time_ms set here). The counters, statistics and SPLT are set here, by the thread
+ * that will write them: with meter threads, their cache lines then never go through the table's. */
 void nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt);
 
 /* 0 when the packet goes src->dst for this flow, 1 otherwise (spec §3). */
 int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt);
 
-/* Folds a later packet in (spec §5.2), then runs the plugins' on_update. */
+/* Folds a later packet in (spec §5.2), then runs the plugins' on_update. pkt->direction must be set
+ * (nfc_flow_direction). */
 void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt);
 
 /* Last work before emission: nDPI give-up and label copy, then the plugins' on_expire (spec §5.3). */

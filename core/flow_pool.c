@@ -51,7 +51,6 @@ struct nfc_flow *nfc_flow_pool_get(struct nfc_flow_pool *pool)
         return NULL;
     struct nfc_flow *f = pool->free_list;
     pool->free_list = f->hash_next;
-    memset(f, 0, pool->record_size);
     pool->in_use++;
     return f;
 }

@@ -97,7 +97,7 @@ static void track_tcp_end(const struct nfc_meter *m, struct nfc_flow *f, const s
     if ((pkt->tcp_flags & NFC_TCP_RST) || (f->fins_seen == 3 && (pkt->tcp_flags & NFC_TCP_ACK)))
         f->end_requested = NFC_EXPIRE_TCP_END;
     if (pkt->tcp_flags & NFC_TCP_FIN)
-        f->fins_seen |= (uint8_t)(1u << nfc_flow_direction(f, pkt));
+        f->fins_seen |= (uint8_t)(1u << pkt->direction);
 }
 
 /* Starts a flow from its first packet; one that ends on that very packet is emitted without being cached. */
@@ -110,9 +110,10 @@ static void create(struct nfc_meter *m, struct nfc_packet *pkt, uint32_t hash)
         m->dropped++;
         return;
     }
-    nfc_flow_identify(f, pkt, hash);
+    nfc_flow_identify(&m->params, f, pkt, hash);
     f->table_first_ms = f->table_last_ms = pkt->time_ms;
     f->table_packets = 1;
+    pkt->direction = 0;
     track_tcp_end(m, f, pkt);
     m->work.init(m->work.ctx, f, pkt);
     if (f->end_requested) {
@@ -128,6 +129,7 @@ static void update(struct nfc_meter *m, struct nfc_flow *f, struct nfc_packet *p
 {
     f->table_last_ms = pkt->time_ms;
     f->table_packets++;
+    pkt->direction = (uint8_t)nfc_flow_direction(f, pkt);
     track_tcp_end(m, f, pkt);
     m->work.update(m->work.ctx, f, pkt);
     if (f->end_requested)

@@ -24,12 +24,27 @@ enum {
 
 enum work_op { OP_INIT, OP_UPDATE, OP_FINISH };
 
-struct work_item {
-    struct nfc_packet pkt;     /* ip and payload point into the meter's byte ring, or are NULL */
-    struct nfc_flow *flow;
-    uint64_t bytes_end;        /* 0: no bytes to release */
-    uint8_t op;
+enum {
+    ITEM_OP = 3,               /* enum work_op */
+    ITEM_BACKWARD = 1u << 2,   /* the packet goes from the flow's dst to its src */
+    ITEM_BYTES = 1u << 3,      /* its bytes are next in the meter's byte ring */
+    ITEM_PAYLOAD = 1u << 4,    /* it has captured payload, payload_off bytes after the IP header */
+    MAC_BYTES = 12,            /* with plugins, a packet's MACs lead its bytes */
 };
+
+/* One packet's work, 32 bytes: what the flow record does not say already. The meter rebuilds the packet from the
+ * item, the flow's key and the bytes; a smaller item is less to move from one core's cache to another's. */
+struct work_item {
+    struct nfc_flow *flow;
+    uint64_t time_ms;
+    uint16_t raw_size, ip_size, transport_size, payload_size;
+    uint16_t ipsize;
+    uint16_t payload_off;
+    uint16_t payload_caplen;
+    uint8_t tcp_flags;
+    uint8_t bits;              /* ITEM_* */
+};
+_Static_assert(sizeof(struct work_item) == 32, "a work item is half a cache line");
 
 struct meter_thread {
     struct nfc_meters *owner;
@@ -48,9 +63,52 @@ struct nfc_meters {
     struct meter_thread *meters;
     struct nfc_flow *ended, *ended_tail; /* flows ended and not returned, in emission order (emit_next) */
     uint64_t in_flight;
-    bool copy_always;          /* plugins read packet bytes at any time */
+    bool copy_always;          /* plugins read packet bytes (and MACs) at any time */
     int n_dissections;
 };
+
+/* The packet of item `w` as the table side saw it: endpoints from the flow's key, bytes from the byte ring. */
+static void unpack(const struct meter_thread *mt, const struct work_item *w, const unsigned char *bytes,
+                   struct nfc_packet *pkt)
+{
+    const struct nfc_flow_view *v = &w->flow->view;
+    bool backward = w->bits & ITEM_BACKWARD;
+    memset(pkt, 0, sizeof *pkt);
+    pkt->time_ms = w->time_ms;
+    pkt->ipsize = w->ipsize;
+    pkt->payload_caplen = w->payload_caplen;
+    pkt->raw_size = w->raw_size;
+    pkt->ip_size = w->ip_size;
+    pkt->transport_size = w->transport_size;
+    pkt->payload_size = w->payload_size;
+    pkt->src_port = backward ? v->dst_port : v->src_port;
+    pkt->dst_port = backward ? v->src_port : v->dst_port;
+    pkt->vlan_id = v->vlan_id;
+    pkt->protocol = v->protocol;
+    pkt->ip_version = v->ip_version;
+    pkt->tunnel_id = v->tunnel_id;
+    pkt->tcp_flags = w->tcp_flags;
+    pkt->direction = backward;
+    memcpy(pkt->src_ip, backward ? v->dst_ip : v->src_ip, 16);
+    memcpy(pkt->dst_ip, backward ? v->src_ip : v->dst_ip, 16);
+    if (!bytes)
+        return;
+    if (mt->owner->copy_always) {
+        memcpy(pkt->src_mac, bytes, 6);
+        memcpy(pkt->dst_mac, bytes + 6, 6);
+        bytes += MAC_BYTES;
+    }
+    pkt->ip = bytes;
+    if (w->bits & ITEM_PAYLOAD)
+        pkt->payload = bytes + w->payload_off;
+}
+
+/* Bytes the table side copies for a packet: its MACs with plugins, then from its IP header to the frame's end,
+ * which holds the captured payload. */
+static size_t span_length(const struct nfc_meters *ms, uint16_t ipsize)
+{
+    return (ms->copy_always ? MAC_BYTES : 0) + ipsize;
+}
 
 /* ---- the meter threads ------------------------------------------------------------------------------------- */
 
@@ -88,17 +146,25 @@ static void *meter_main(void *arg)
             if (!(w = nfc_ring_peek(&mt->work)))
                 return NULL;
         }
-        switch ((enum work_op)w->op) {
-        case OP_INIT: nfc_flow_init(&mt->params, w->flow, &w->pkt); break;
-        case OP_UPDATE: nfc_flow_update(&mt->params, w->flow, &w->pkt); break;
-        case OP_FINISH:
+        enum work_op op = (enum work_op)(w->bits & ITEM_OP);
+        if (op == OP_FINISH) {
             nfc_flow_finish(&mt->params, w->flow);
             if (!hand_over(mt, w->flow))
                 return NULL;
-            break;
+        } else {
+            uint64_t bytes_end = 0;
+            const unsigned char *bytes = NULL;
+            if (w->bits & ITEM_BYTES)
+                bytes = nfc_bytes_take(&mt->bytes, span_length(mt->owner, w->ipsize), &bytes_end);
+            struct nfc_packet pkt;
+            unpack(mt, w, bytes, &pkt);
+            if (op == OP_INIT)
+                nfc_flow_init(&mt->params, w->flow, &pkt);
+            else
+                nfc_flow_update(&mt->params, w->flow, &pkt);
+            if (bytes)
+                nfc_bytes_release(&mt->bytes, bytes_end);
         }
-        if (w->bytes_end)
-            nfc_bytes_release(&mt->bytes, w->bytes_end);
         nfc_ring_release(&mt->work);
         if (n % BYTES_BATCH == 0)
             nfc_bytes_publish_releases(&mt->bytes);
@@ -213,24 +279,36 @@ static void before_waiting(struct nfc_meters *ms)
     drain_done(ms);
 }
 
+/* Copies the bytes the meter will read: the MACs with plugins, then from the IP header to the frame's end. */
+static bool copy_bytes(struct nfc_meters *ms, struct meter_thread *mt, const struct nfc_packet *pkt)
+{
+    size_t len = span_length(ms, pkt->ipsize);
+    uint64_t end;
+    unsigned char *copy = nfc_bytes_try_alloc(&mt->bytes, len, &end);
+    if (!copy) {
+        before_waiting(ms);
+        if (!(copy = nfc_bytes_alloc(&mt->bytes, len, &end)))
+            return false;
+    }
+    if (ms->copy_always) {
+        memcpy(copy, pkt->src_mac, 6);
+        memcpy(copy + 6, pkt->dst_mac, 6);
+        copy += MAC_BYTES;
+    }
+    memcpy(copy, pkt->ip, pkt->ipsize);
+    return true;
+}
+
 static void send_packet(struct nfc_meters *ms, struct nfc_flow *f, const struct nfc_packet *pkt, enum work_op op)
 {
     struct meter_thread *mt = &ms->meters[f->meter];
-    const uint8_t *from = NULL;
-    size_t len = 0;
-    if (pkt->ip && needs_bytes(ms, f)) {
-        const uint8_t *end = pkt->ip + pkt->ipsize;
-        if (pkt->payload && pkt->payload + pkt->payload_caplen > end)
-            end = pkt->payload + pkt->payload_caplen;
-        from = pkt->ip;
-        len = (size_t)(end - from);
-    }
-    uint64_t bytes_end = 0;
-    unsigned char *copy = NULL;
-    if (len && !(copy = nfc_bytes_try_alloc(&mt->bytes, len, &bytes_end))) {
-        before_waiting(ms);
-        if (!(copy = nfc_bytes_alloc(&mt->bytes, len, &bytes_end)))
+    unsigned bits = op;
+    if (op == OP_UPDATE && pkt->direction)
+        bits |= ITEM_BACKWARD;
+    if (op != OP_FINISH && pkt->ip && needs_bytes(ms, f)) {
+        if (!copy_bytes(ms, mt, pkt))
             return;
+        bits |= ITEM_BYTES;
     }
     struct work_item *w = nfc_ring_try_reserve(&mt->work);
     if (!w) {
@@ -238,18 +316,22 @@ static void send_packet(struct nfc_meters *ms, struct nfc_flow *f, const struct 
         if (!(w = nfc_ring_reserve(&mt->work)))
             return;
     }
-    w->op = (uint8_t)op;
     w->flow = f;
-    w->pkt = *pkt;
-    w->bytes_end = bytes_end;
-    w->pkt.ip = NULL;
-    w->pkt.payload = NULL;
-    if (copy) {
-        memcpy(copy, from, len);
-        w->pkt.ip = copy;
-        if (pkt->payload)
-            w->pkt.payload = copy + (pkt->payload - from);
+    if (op != OP_FINISH) {
+        w->time_ms = pkt->time_ms;
+        w->raw_size = pkt->raw_size;
+        w->ip_size = pkt->ip_size;
+        w->transport_size = pkt->transport_size;
+        w->payload_size = pkt->payload_size;
+        w->ipsize = pkt->ipsize;
+        w->payload_caplen = pkt->payload_caplen;
+        w->tcp_flags = pkt->tcp_flags;
+        if (pkt->payload && pkt->ip) {
+            bits |= ITEM_PAYLOAD;
+            w->payload_off = (uint16_t)(pkt->payload - pkt->ip);
+        }
     }
+    w->bits = (uint8_t)bits;
     nfc_ring_commit(&mt->work);
 }
 
@@ -275,9 +357,7 @@ static void work_finish(void *ctx, struct nfc_flow *f)
         ms->ended = f;
     ms->ended_tail = f;
     ms->in_flight++;
-    struct nfc_packet none;
-    memset(&none, 0, sizeof none);
-    send_packet(ms, f, &none, OP_FINISH);
+    send_packet(ms, f, NULL, OP_FINISH);
 }
 
 struct nfc_flow_work nfc_meters_work(struct nfc_meters *ms)

@@ -191,14 +191,18 @@ static bool bytes_room(const void *arg)
     return need->end - atomic_load(&need->b->tail) <= need->b->capacity;
 }
 
-/* Where `len` bytes go: a span never wraps, so it may skip to the start of the buffer. */
+/* Where `len` bytes placed from position `head` end: a span never wraps, so it may skip to the buffer's start. */
+static uint64_t span_end(const struct nfc_bytes *b, uint64_t head, size_t len)
+{
+    uint64_t offset = head % b->capacity;
+    if (offset + len > b->capacity)
+        head += b->capacity - offset;
+    return head + len;
+}
+
 static struct bytes_need place(const struct nfc_bytes *b, size_t len)
 {
-    uint64_t start = b->head;
-    uint64_t offset = start % b->capacity;
-    if (offset + len > b->capacity)
-        start += b->capacity - offset;
-    return (struct bytes_need){b, start + len};
+    return (struct bytes_need){b, span_end(b, b->head, len)};
 }
 
 static unsigned char *take(struct nfc_bytes *b, const struct bytes_need *need, size_t len, uint64_t *end)
@@ -220,6 +224,13 @@ unsigned char *nfc_bytes_alloc(struct nfc_bytes *b, size_t len, uint64_t *end)
     if (len > b->capacity || !wait_until(&b->producer, &b->cancelled, bytes_room, &need))
         return NULL;
     return take(b, &need, len, end);
+}
+
+const unsigned char *nfc_bytes_take(struct nfc_bytes *b, size_t len, uint64_t *end)
+{
+    b->read_head = span_end(b, b->read_head, len);
+    *end = b->read_head;
+    return b->buf + (b->read_head - len) % b->capacity;
 }
 
 void nfc_bytes_release(struct nfc_bytes *b, uint64_t end)

@@ -55,14 +55,15 @@ void nfc_ring_publish_releases(struct nfc_ring *r);
 /* Makes every present and future wait return NULL. */
 void nfc_ring_cancel(struct nfc_ring *r);
 
-/* Bytes: the producer allocates contiguous spans in order, the consumer releases them in the same order by
- * passing the end position nfc_bytes_alloc returned. The spans' contents are published by the slot ring whose
- * items point at them. */
+/* Bytes: the producer allocates contiguous spans in order; the consumer takes them in the same order, by length
+ * (nfc_bytes_take finds where each one starts, as the producer placed it), and releases them by the end position
+ * it got. The spans' contents are published by the slot ring whose items tell of them. */
 struct nfc_bytes {
     _Alignas(64) uint64_t head;           /* producer only */
     _Alignas(64) _Atomic uint64_t tail;
     struct nfc_waiter producer;
     _Alignas(64) uint64_t next_tail;      /* consumer only */
+    uint64_t read_head;                   /* consumer only: where the next span to take ends up */
     _Alignas(64) _Atomic int cancelled;
     unsigned char *buf;
     uint64_t capacity;
@@ -74,6 +75,8 @@ void nfc_bytes_free(struct nfc_bytes *b);
  * *end is the position to release them with. */
 unsigned char *nfc_bytes_try_alloc(struct nfc_bytes *b, size_t len, uint64_t *end);
 unsigned char *nfc_bytes_alloc(struct nfc_bytes *b, size_t len, uint64_t *end);
+/* Consumer: the next span, `len` bytes as allocated; *end releases it. */
+const unsigned char *nfc_bytes_take(struct nfc_bytes *b, size_t len, uint64_t *end);
 void nfc_bytes_release(struct nfc_bytes *b, uint64_t end);
 void nfc_bytes_publish_releases(struct nfc_bytes *b);
 void nfc_bytes_cancel(struct nfc_bytes *b);

@@ -6,7 +6,8 @@ module and caches. For a fixed N the output must be byte-identical from run to r
 Checks, each a pass or a failure:
 - a capture written by make_traffic_pcap (20000 interleaved flows, 2000 open at once), with
   --statistical-analysis --splt-analysis 10, for N = 2, 3, 4 against N = 1, and N = 2 run twice;
-- the same capture with two plugins (ack_count, splt), N = 3 against N = 1;
+- the same capture with three plugins (ack_count, splt, and packet_digest, which digests every packet shown to
+  plugins), N = 3 against N = 1;
 - when the shared conformance data exists (../../../shared, or $NFC_SHARED_DIR), every capture of
   conformance/nfstream/pcaps for N = 2, 3, 4 against N = 1.
 A check fails on any difference outside the nDPI columns, on more than 0.5% of flows differing in them, on an exit
@@ -144,8 +145,11 @@ def check_generated(report, nfcore, capture, build, pool):
         problems.append('two runs with -j 2 differ')
     report.check('generated capture: -j 2 twice, byte-identical', problems)
 
+    # packet_digest folds every field and byte of every packet shown to plugins: the meters rebuild each packet
+    # from the table's work item, and must show plugins exactly what the table saw.
     plugins = ['--plugin', os.path.join(build, 'examples', 'ack_count.so'),
-               '--plugin', os.path.join(build, 'plugins', 'splt.so') + ':sequence_length=5,accounting_mode=0']
+               '--plugin', os.path.join(build, 'plugins', 'splt.so') + ':sequence_length=5,accounting_mode=0',
+               '--plugin', os.path.join(build, 'tests', 'sdk', 'packet_digest.so')]
     with_plugins = {n: pool.submit(Run, nfcore, [capture], OPTIONS + plugins, n) for n in (1, 3)}
     c = Comparison(with_plugins[1].result(), with_plugins[3].result())
     print(f'generated capture with plugins, -j 3: {c.ndpi_rows} of {c.flows} flows differ from -j 1 in nDPI columns')

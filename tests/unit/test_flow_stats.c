@@ -223,10 +223,11 @@ START_TEST(google_ssl_reference_values)
     const size_t n = sizeof google_ssl / sizeof google_ssl[0];
     ck_assert_uint_eq(n, 28);
     google_ssl_packet(&p, 0);
-    nfc_flow_identify(f, &p, 0);
+    nfc_flow_identify(&params, f, &p, 0);
     nfc_flow_init(&params, f, &p);
     for (size_t i = 1; i < n; i++) {
         google_ssl_packet(&p, i);
+        p.direction = (uint8_t)nfc_flow_direction(f, &p);
         nfc_flow_update(&params, f, &p);
     }
 
