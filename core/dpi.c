@@ -119,6 +119,13 @@ static size_t drop_invalid_utf8(char *s, size_t n)
     return w;
 }
 
+static void drop_text(struct nfc_dpi_result *r)
+{
+    if (r->text != r->inline_text)
+        free(r->text);
+    r->text = NULL;
+}
+
 /* Copies what the record needs out of nDPI's view of the flow (spec §6, NDPI_42.md §3). Out of memory, the
  * labels stay empty. */
 static void collect(struct nfc_dpi *dpi, struct nfc_dpi_flow *f)
@@ -152,7 +159,8 @@ static void collect(struct nfc_dpi *dpi, struct nfc_dpi_flow *f)
         len[i] = src[i] ? strnlen(src[i], text_limit[i]) : 0;
         total += len[i] + 1;
     }
-    char *text = malloc(total);
+    drop_text(&f->result);
+    char *text = total <= sizeof f->result.inline_text ? f->result.inline_text : malloc(total);
     if (!text)
         return;
     size_t pos = 0;
@@ -165,7 +173,6 @@ static void collect(struct nfc_dpi *dpi, struct nfc_dpi_flow *f)
         f->result.len[i] = (uint16_t)len[i];
         pos += len[i] + 1;
     }
-    free(f->result.text);
     f->result.text = text;
     f->result.confidence = (uint8_t)nf->confidence;
     f->result.is_guessed = f->guessed;
@@ -226,6 +233,5 @@ void nfc_dpi_release(struct nfc_dpi_flow *f)
     if (f->ndpi)
         ndpi_flow_free(f->ndpi);
     f->ndpi = NULL;
-    free(f->result.text);
-    f->result.text = NULL;
+    drop_text(&f->result);
 }
