@@ -19,11 +19,12 @@ import sys
 import time
 
 def default_configs():
-    """Each configuration at -j 1, then the default and --statistical-analysis at -j 2 up to one per core."""
+    """Each configuration at -j 1, then again at -j 2 up to one per core."""
     configs = [('default -j 1', '-j 1'), ('statistical -j 1', '--statistical-analysis -j 1'),
                ('no-dpi -j 1', '--n-dissections 0 -j 1')]
     for n in range(2, max(2, len(os.sched_getaffinity(0))) + 1):
-        configs += [(f'default -j {n}', f'-j {n}'), (f'statistical -j {n}', f'--statistical-analysis -j {n}')]
+        configs += [(f'default -j {n}', f'-j {n}'), (f'statistical -j {n}', f'--statistical-analysis -j {n}'),
+                    (f'no-dpi -j {n}', f'--n-dissections 0 -j {n}')]
     return configs
 
 
