@@ -69,11 +69,23 @@ struct nfc_meters {
     int n_dissections;
 };
 
-/* The packet of item `w` as the table side saw it: endpoints from the flow's key, bytes from the byte ring. */
+/* The packet's endpoints, from the flow's key: only plugins read them. */
+static void unpack_endpoints(const struct nfc_flow_view *v, bool backward, struct nfc_packet *pkt)
+{
+    pkt->src_port = backward ? v->dst_port : v->src_port;
+    pkt->dst_port = backward ? v->src_port : v->dst_port;
+    pkt->vlan_id = v->vlan_id;
+    pkt->protocol = v->protocol;
+    pkt->ip_version = v->ip_version;
+    pkt->tunnel_id = v->tunnel_id;
+    memcpy(pkt->src_ip, backward ? v->dst_ip : v->src_ip, 16);
+    memcpy(pkt->dst_ip, backward ? v->src_ip : v->dst_ip, 16);
+}
+
+/* The packet of item `w` as the table side saw it, bytes from the byte ring. */
 static void unpack(const struct meter_thread *mt, const struct work_item *w, const unsigned char *bytes,
                    struct nfc_packet *pkt)
 {
-    const struct nfc_flow_view *v = &w->flow->view;
     bool backward = w->bits & ITEM_BACKWARD;
     memset(pkt, 0, sizeof *pkt);
     pkt->time_ms = w->time_ms;
@@ -83,16 +95,10 @@ static void unpack(const struct meter_thread *mt, const struct work_item *w, con
     pkt->ip_size = w->ip_size;
     pkt->transport_size = w->transport_size;
     pkt->payload_size = w->payload_size;
-    pkt->src_port = backward ? v->dst_port : v->src_port;
-    pkt->dst_port = backward ? v->src_port : v->dst_port;
-    pkt->vlan_id = v->vlan_id;
-    pkt->protocol = v->protocol;
-    pkt->ip_version = v->ip_version;
-    pkt->tunnel_id = v->tunnel_id;
     pkt->tcp_flags = w->tcp_flags;
     pkt->direction = backward;
-    memcpy(pkt->src_ip, backward ? v->dst_ip : v->src_ip, 16);
-    memcpy(pkt->dst_ip, backward ? v->src_ip : v->dst_ip, 16);
+    if (mt->params.plugins)
+        unpack_endpoints(&w->flow->view, backward, pkt);
     if (!bytes)
         return;
     if (mt->owner->copy_always) {
