@@ -210,7 +210,7 @@ static struct nfc_flow *next_finished(struct nfc_engine *eng)
     }
     for (;;) {
         struct nfc_flow *f = nfc_meters_try_next(eng->meters);
-        if (f || eng->input_done)
+        if (f || eng->input_done || nfc_meters_backlogged(eng->meters))
             return f ? f : nfc_meters_wait_next(eng->meters);
         eng->input_done = !table_step(eng);
     }

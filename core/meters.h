@@ -6,6 +6,7 @@
 #ifndef NFC_METERS_H
 #define NFC_METERS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <nfcore/nfcore.h>
@@ -38,6 +39,9 @@ struct nfc_flow *nfc_meters_try_next(struct nfc_meters *ms);
 struct nfc_flow *nfc_meters_wait_next(struct nfc_meters *ms);
 /* Flows the table ended that were not returned yet. */
 uint64_t nfc_meters_in_flight(const struct nfc_meters *ms);
+/* Whether so many ended flows wait in the meters that the table side should take the oldest before it reads on:
+ * with flows ending faster than the meters finish them (a flood of short flows), their records stay bounded. */
+bool nfc_meters_backlogged(const struct nfc_meters *ms);
 
 /* Stops the meter threads and hands every flow still in transit to release(). */
 void nfc_meters_stop(struct nfc_meters *ms, void (*release)(void *ctx, struct nfc_flow *f), void *ctx);
