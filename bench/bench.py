@@ -4,8 +4,9 @@
 usage: bench.py NFCORE CAPTURE [--runs N] [--config NAME=ARGS ...] [--no-ndpireader]
 
 Runs every configuration N times (default 3), alternating them so that machine noise spreads evenly, and prints
-for each the median wall time, packets/s, ns/packet, peak RSS and the ratio to ndpiReader's median, then nfcore's
-own figures: bytes per flow record and the most flows held at once. The packet count comes from nfcore's
+for each the median wall time, packets/s, ns/packet, peak RSS, the ratio to ndpiReader's median and, for -j N,
+the speedup over the same configuration at -j 1; then nfcore's own figures: bytes per flow record and the most
+flows held at once. The packet count comes from nfcore's
 --verbose summary.
 """
 import argparse
@@ -84,12 +85,17 @@ def main():
 
     base = statistics.median(t for t, _ in results['ndpiReader -q']) if 'ndpiReader -q' in results else None
     print(f'{os.path.basename(args.capture)}: {packets} packets, median of {args.runs} alternating runs')
-    print(f'{"configuration":<28} {"time s":>8} {"Mpkt/s":>8} {"ns/pkt":>8} {"peak RSS MB":>12} {"vs ndpiReader":>14}')
+    print(f'{"configuration":<28} {"time s":>8} {"Mpkt/s":>8} {"ns/pkt":>8} {"peak RSS MB":>12} {"vs ndpiReader":>14}'
+          f' {"vs -j 1":>8}')
+    medians = {name: statistics.median(s for s, _ in samples) for name, samples in results.items()}
     for name, samples in results.items():
-        t = statistics.median(s for s, _ in samples)
+        t = medians[name]
         rss = statistics.median(r for _, r in samples)
         ratio = f'{base / t:.2f}x' if base else '-'
-        print(f'{name:<28} {t:8.2f} {packets / t / 1e6:8.2f} {t / packets * 1e9:8.0f} {rss / 1e6:12.1f} {ratio:>14}')
+        one = medians.get(re.sub(r'-j \d+$', '-j 1', name))
+        speedup = f'{one / t:.2f}x' if one and name.endswith(tuple(f'-j {n}' for n in range(2, 1000))) else '-'
+        print(f'{name:<28} {t:8.3f} {packets / t / 1e6:8.2f} {t / packets * 1e9:8.0f} {rss / 1e6:12.1f} {ratio:>14}'
+              f' {speedup:>8}')
     for name, (peak, record, dpi) in memory.items():
         print(f'{name}: {record} bytes per flow record (+{dpi} of nDPI state while it dissects), '
               f'at most {peak} flows at once')
