@@ -10,7 +10,7 @@
 
 struct nfc_dpi;
 
-/* What a flow's record keeps once its dissection has ended: the labels as text, in one allocation. */
+/* What a flow's record keeps once its dissection has ended: the labels as text, in the record when they fit. */
 enum nfc_dpi_text {
     NFC_DPI_APPLICATION_NAME,
     NFC_DPI_CATEGORY_NAME,

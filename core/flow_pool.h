@@ -16,8 +16,7 @@ struct nfc_flow_pool {
 void nfc_flow_pool_init(struct nfc_flow_pool *pool, size_t record_size);
 void nfc_flow_pool_free(struct nfc_flow_pool *pool);
 
-/* A zeroed record, or NULL when memory runs out. */
-/* A record's memory, not cleared (nfc_flow_identify and nfc_flow_init do that). */
+/* A record's memory, not cleared (nfc_flow_identify and nfc_flow_init do that), or NULL when memory runs out. */
 struct nfc_flow *nfc_flow_pool_get(struct nfc_flow_pool *pool);
 void nfc_flow_pool_put(struct nfc_flow_pool *pool, struct nfc_flow *f);
 

@@ -12,7 +12,7 @@
 
 enum {
     /* How far a meter may fall behind (a burst of one host's flows, a scheduler slice spent elsewhere) before the
-     * table side waits for it: 4 MB of 32-byte items. With 32768, the table side waited ~12 % of a 2-core run. */
+     * table side waits for it: 5 MB of 40-byte items. With 32768, the table side waited ~12 % of a 2-core run. */
     WORK_SLOTS = 131072,
     WORK_BATCH = 8192,        /* few, large batches: a sleeping meter is woken once per batch */
     /* Room for a whole work ring beyond what a meter may hold unpublished: once the table side has emptied a
@@ -35,22 +35,23 @@ enum {
     ITEM_BACKWARD = 1u << 2,   /* the packet goes from the flow's dst to its src */
     ITEM_BYTES = 1u << 3,      /* its bytes are next in the meter's byte ring */
     ITEM_PAYLOAD = 1u << 4,    /* it has captured payload, payload_off bytes after the IP header */
-    MAC_BYTES = 12,            /* with plugins, a packet's MACs lead its bytes */
+    MAC_BYTES = 12,            /* when every packet's bytes are copied, its MACs lead them */
 };
 
-/* One packet's work, 32 bytes: what the flow record does not say already. The meter rebuilds the packet from the
+/* One packet's work, 40 bytes: what the flow record does not say already. The meter rebuilds the packet from the
  * item, the flow's key and the bytes; a smaller item is less to move from one core's cache to another's. */
 struct work_item {
     struct nfc_flow *flow;
     uint64_t time_ms;
     uint16_t raw_size, ip_size, transport_size, payload_size;
+    uint32_t payload_off;      /* a frame may hold more than 64 KB */
     uint16_t ipsize;
-    uint16_t payload_off;
     uint16_t payload_caplen;
     uint8_t tcp_flags;
+    uint8_t ip_version;        /* the packet's own: an IPv4 and an IPv6 packet can share a flow (spec §3) */
     uint8_t bits;              /* ITEM_* */
 };
-_Static_assert(sizeof(struct work_item) == 32, "a work item is half a cache line");
+_Static_assert(sizeof(struct work_item) == 40, "a work item is 40 bytes");
 
 struct meter_thread {
     struct nfc_meters *owner;
@@ -60,7 +61,9 @@ struct meter_thread {
     struct nfc_bytes bytes;
     struct nfc_ring done;      /* meter -> table side: finished flows */
     struct nfc_flow *drained, *drained_tail; /* finished flows taken off `done` early, chained by hash_next */
-    struct nfc_flow_params params;
+    /* What the meter reads for every item, away from the lines the table side writes. */
+    _Alignas(64) struct nfc_flow_params params;
+    bool copy_always;          /* the owner's, copied */
     struct nfc_plugin_host *own_plugins; /* NULL for meter 0, which uses the engine's */
 };
 
@@ -69,7 +72,7 @@ struct nfc_meters {
     struct meter_thread *meters;
     struct nfc_flow *ended, *ended_tail; /* flows ended and not returned, in emission order (emit_next) */
     uint64_t in_flight;
-    bool copy_always;          /* plugins read packet bytes (and MACs) at any time */
+    bool copy_always;          /* every packet's bytes (and MACs) are copied: plugins read them at any time */
     int n_dissections;
 };
 
@@ -80,7 +83,6 @@ static void unpack_endpoints(const struct nfc_flow_view *v, bool backward, struc
     pkt->dst_port = backward ? v->src_port : v->dst_port;
     pkt->vlan_id = v->vlan_id;
     pkt->protocol = v->protocol;
-    pkt->ip_version = v->ip_version;
     pkt->tunnel_id = v->tunnel_id;
     memcpy(pkt->src_ip, backward ? v->dst_ip : v->src_ip, 16);
     memcpy(pkt->dst_ip, backward ? v->src_ip : v->dst_ip, 16);
@@ -100,12 +102,13 @@ static void unpack(const struct meter_thread *mt, const struct work_item *w, con
     pkt->transport_size = w->transport_size;
     pkt->payload_size = w->payload_size;
     pkt->tcp_flags = w->tcp_flags;
+    pkt->ip_version = w->ip_version;
     pkt->direction = backward;
     if (mt->params.plugins)
         unpack_endpoints(&w->flow->view, backward, pkt);
     if (!bytes)
         return;
-    if (mt->owner->copy_always) {
+    if (mt->copy_always) {
         memcpy(pkt->src_mac, bytes, 6);
         memcpy(pkt->dst_mac, bytes + 6, 6);
         bytes += MAC_BYTES;
@@ -115,11 +118,15 @@ static void unpack(const struct meter_thread *mt, const struct work_item *w, con
         pkt->payload = bytes + w->payload_off;
 }
 
-/* Bytes the table side copies for a packet: its MACs with plugins, then from its IP header to the frame's end,
- * which holds the captured payload. */
-static size_t span_length(const struct nfc_meters *ms, uint16_t ipsize)
+/* Bytes the table side copies for a packet: its MACs when every packet is copied, then from its IP header to the
+ * end of the frame or of the captured payload, whichever is further (ipsize stops at 65535 bytes). */
+static size_t span_length(bool copy_always, uint16_t ipsize, bool payload, uint32_t payload_off,
+                          uint16_t payload_caplen)
 {
-    return (ms->copy_always ? MAC_BYTES : 0) + ipsize;
+    size_t ip_bytes = ipsize;
+    if (payload && (size_t)payload_off + payload_caplen > ip_bytes)
+        ip_bytes = (size_t)payload_off + payload_caplen;
+    return (copy_always ? MAC_BYTES : 0) + ip_bytes;
 }
 
 /* ---- the meter threads ------------------------------------------------------------------------------------- */
@@ -167,7 +174,10 @@ static void *meter_main(void *arg)
             uint64_t bytes_end = 0;
             const unsigned char *bytes = NULL;
             if (w->bits & ITEM_BYTES)
-                bytes = nfc_bytes_take(&mt->bytes, span_length(mt->owner, w->ipsize), &bytes_end);
+                bytes = nfc_bytes_take(&mt->bytes,
+                                       span_length(mt->copy_always, w->ipsize, w->bits & ITEM_PAYLOAD,
+                                                   w->payload_off, w->payload_caplen),
+                                       &bytes_end);
             struct nfc_packet pkt;
             unpack(mt, w, bytes, &pkt);
             if (op == OP_INIT)
@@ -189,6 +199,7 @@ static int start_meter(struct nfc_meters *ms, unsigned i, const struct nfc_meter
     struct meter_thread *mt = &ms->meters[i];
     mt->owner = ms;
     mt->params = *setup->params;
+    mt->copy_always = ms->copy_always;
     if (nfc_ring_init(&mt->work, sizeof(struct work_item), WORK_SLOTS, WORK_BATCH) < 0 ||
         nfc_ring_init(&mt->done, sizeof(struct nfc_flow *), DONE_SLOTS, DONE_BATCH) < 0 ||
         nfc_bytes_init(&mt->bytes, PACKET_BYTES) < 0) {
@@ -291,10 +302,11 @@ static void before_waiting(struct nfc_meters *ms)
     drain_done(ms);
 }
 
-/* Copies the bytes the meter will read: the MACs with plugins, then from the IP header to the frame's end. */
+/* Copies the bytes the meter will read (span_length). */
 static bool copy_bytes(struct nfc_meters *ms, struct meter_thread *mt, const struct nfc_packet *pkt)
 {
-    size_t len = span_length(ms, pkt->ipsize);
+    size_t len = span_length(ms->copy_always, pkt->ipsize, pkt->payload != NULL,
+                             pkt->payload ? (uint32_t)(pkt->payload - pkt->ip) : 0, pkt->payload_caplen);
     uint64_t end;
     unsigned char *copy = nfc_bytes_try_alloc(&mt->bytes, len, &end);
     if (!copy) {
@@ -307,7 +319,7 @@ static bool copy_bytes(struct nfc_meters *ms, struct meter_thread *mt, const str
         memcpy(copy + 6, pkt->dst_mac, 6);
         copy += MAC_BYTES;
     }
-    memcpy(copy, pkt->ip, pkt->ipsize);
+    memcpy(copy, pkt->ip, len - (ms->copy_always ? MAC_BYTES : 0));
     return true;
 }
 
@@ -338,9 +350,10 @@ static void send_packet(struct nfc_meters *ms, struct nfc_flow *f, const struct 
         w->ipsize = pkt->ipsize;
         w->payload_caplen = pkt->payload_caplen;
         w->tcp_flags = pkt->tcp_flags;
+        w->ip_version = pkt->ip_version;
         if (pkt->payload && pkt->ip) {
             bits |= ITEM_PAYLOAD;
-            w->payload_off = (uint16_t)(pkt->payload - pkt->ip);
+            w->payload_off = (uint32_t)(pkt->payload - pkt->ip);
         }
     }
     w->bits = (uint8_t)bits;

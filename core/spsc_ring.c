@@ -66,7 +66,7 @@ static void cancel(_Atomic int *cancelled, struct nfc_waiter *a, struct nfc_wait
 int nfc_ring_init(struct nfc_ring *r, size_t slot_size, uint64_t capacity, uint64_t batch)
 {
     memset(r, 0, sizeof *r);
-    r->slot_size = (slot_size + 15) & ~(size_t)15;
+    r->slot_size = (slot_size + 7) & ~(size_t)7;
     r->capacity = capacity;
     r->batch = batch;
     r->slots = aligned_alloc(64, (r->slot_size * capacity + 63) & ~(size_t)63);

@@ -8,6 +8,8 @@ Checks, each a pass or a failure:
   --statistical-analysis --splt-analysis 10, for N = 2, 3, 4 against N = 1, and N = 2 run twice;
 - the same capture with three plugins (ack_count, splt, and packet_digest, which digests every packet shown to
   plugins), N = 3 against N = 1;
+- hand-built packets (frames of more than 64 KB, an IPv4 and an IPv6 packet sharing a flow) with packet_digest,
+  N = 2 against N = 1;
 - when the shared conformance data exists (../../../shared, or $NFC_SHARED_DIR), every capture of
   conformance/nfstream/pcaps for N = 2, 3, 4 against N = 1.
 A check fails on any difference outside the nDPI columns, on more than 0.5% of flows differing in them, on an exit
@@ -21,6 +23,7 @@ import argparse
 import csv
 import io
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -156,6 +159,47 @@ def check_generated(report, nfcore, capture, build, pool):
     report.check('generated capture with plugins: -j 3 = -j 1', c.problems + ndpi_problems(c.ndpi_rows, c.flows))
 
 
+def write_odd_packets(path):
+    """Packets whose work item cannot be taken from the flow's key and ipsize alone: frames of more than 64 KB,
+    whose payload lies past the 16-bit ipsize, and an IPv4 and an IPv6 packet that share a flow (their 16 address
+    bytes are equal). Before each large frame, enough one-packet flows of full-size packets (each one copied for
+    nDPI) that the copies wrap around a meter's byte ring."""
+    def eth(ethertype):
+        return bytes.fromhex('020000000001020000000002') + struct.pack('!H', ethertype)
+
+    def tcp(sport, dport, payload):
+        return struct.pack('!HHIIBBHHH', sport, dport, 1, 0, 5 << 4, 0x18, 1000, 0, 0) + payload
+
+    def ipv4(src, dst, l4):
+        return struct.pack('!BBHHHBBH4s4s', 0x45, 0, 20 + len(l4), 0, 0, 64, 6, 0, src, dst) + l4
+
+    def ipv6(src, dst, l4):
+        return struct.pack('!IHBB16s16s', 6 << 28, len(l4), 6, 64, src, dst) + l4
+
+    a, b = bytes([10, 0, 0, 1]), bytes([10, 0, 0, 2])
+    frames = []
+    for round_ in range(3):
+        frames += [eth(0x800) + ipv4(a, b, tcp(10000 + i, 80, bytes([round_]) * 1448)) for i in range(6000)]
+        large = eth(0x800) + ipv4(a, b, tcp(2000 + round_, 80, bytes([0xab + round_]) * 100))
+        frames.append(large + bytes(14 + 65536 + 40 - len(large)))
+    c, d = bytes([10, 0, 1, 1]), bytes([10, 0, 1, 2])
+    frames.append(eth(0x800) + ipv4(c, d, tcp(2222, 80, b'x' * 10)))
+    frames.append(eth(0x86dd) + ipv6(c + bytes(12), d + bytes(12), tcp(2222, 80, b'y' * 10)))
+    frames.append(eth(0x86dd) + ipv6(d + bytes(12), c + bytes(12), tcp(80, 2222, b'z' * 10)))
+    with open(path, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+        for i, frame in enumerate(frames):
+            f.write(struct.pack('<IIII', 1_700_000_000 + i // 1000, i % 1000 * 1000, len(frame), len(frame)) + frame)
+
+
+def check_odd_packets(report, nfcore, capture, build):
+    digest = ['--plugin', os.path.join(build, 'tests', 'sdk', 'packet_digest.so')]
+    runs = {n: Run(nfcore, [capture], OPTIONS + digest, n) for n in (1, 2)}
+    c = Comparison(runs[1], runs[2])
+    report.check('large frames and IPv4/IPv6 sharing a flow, with plugins: -j 2 = -j 1',
+                 c.problems + ndpi_problems(c.ndpi_rows, c.flows))
+
+
 def shared_pcaps():
     here = os.path.dirname(os.path.abspath(__file__))
     shared = os.environ.get('NFC_SHARED_DIR') or os.path.join(here, '..', '..', '..', 'shared')
@@ -196,6 +240,9 @@ def main():
         subprocess.run([os.path.join(args.tools, 'make_traffic_pcap'), '--flows', str(FLOWS), '--concurrency', '2000',
                         capture], check=True, timeout=TIMEOUT_S)
         check_generated(report, args.nfcore, capture, build, pool)
+        odd = os.path.join(tmp, 'odd.pcap')
+        write_odd_packets(odd)
+        check_odd_packets(report, args.nfcore, odd, build)
         pcaps = shared_pcaps()
         if os.path.isdir(pcaps):
             check_conformance(report, args.nfcore, pcaps, pool)
