@@ -217,8 +217,9 @@ START_TEST(google_ssl_reference_values)
     nfc_flow_params_layout(&params);
     size_t size = (params.record_size + 63) & ~(size_t)63; /* records are cache-line aligned */
     struct nfc_flow *f = aligned_alloc(_Alignof(struct nfc_flow), size);
-    memset(f, 0, size);
     ck_assert_ptr_nonnull(f);
+    /* A recycled record holds an earlier flow's bytes: identify and init must set or clear every field read. */
+    memset(f, 0xAA, size);
     struct nfc_packet p;
     const size_t n = sizeof google_ssl / sizeof google_ssl[0];
     ck_assert_uint_eq(n, 28);
