@@ -120,12 +120,11 @@ static void unpack(const struct meter_thread *mt, const struct work_item *w, con
 
 /* Bytes the table side copies for a packet: its MACs when every packet is copied, then from its IP header to the
  * end of the frame or of the captured payload, whichever is further (ipsize stops at 65535 bytes). */
-static size_t span_length(bool copy_always, uint16_t ipsize, bool payload, uint32_t payload_off,
-                          uint16_t payload_caplen)
+static size_t span_length(bool copy_always, const struct work_item *w)
 {
-    size_t ip_bytes = ipsize;
-    if (payload && (size_t)payload_off + payload_caplen > ip_bytes)
-        ip_bytes = (size_t)payload_off + payload_caplen;
+    size_t ip_bytes = w->ipsize;
+    if ((w->bits & ITEM_PAYLOAD) && (size_t)w->payload_off + w->payload_caplen > ip_bytes)
+        ip_bytes = (size_t)w->payload_off + w->payload_caplen;
     return (copy_always ? MAC_BYTES : 0) + ip_bytes;
 }
 
@@ -174,10 +173,7 @@ static void *meter_main(void *arg)
             uint64_t bytes_end = 0;
             const unsigned char *bytes = NULL;
             if (w->bits & ITEM_BYTES)
-                bytes = nfc_bytes_take(&mt->bytes,
-                                       span_length(mt->copy_always, w->ipsize, w->bits & ITEM_PAYLOAD,
-                                                   w->payload_off, w->payload_caplen),
-                                       &bytes_end);
+                bytes = nfc_bytes_take(&mt->bytes, span_length(mt->copy_always, w), &bytes_end);
             struct nfc_packet pkt;
             unpack(mt, w, bytes, &pkt);
             if (op == OP_INIT)
@@ -302,11 +298,9 @@ static void before_waiting(struct nfc_meters *ms)
     drain_done(ms);
 }
 
-/* Copies the bytes the meter will read (span_length). */
-static bool copy_bytes(struct nfc_meters *ms, struct meter_thread *mt, const struct nfc_packet *pkt)
+/* Copies the `len` bytes the meter will read (span_length). */
+static bool copy_bytes(struct nfc_meters *ms, struct meter_thread *mt, const struct nfc_packet *pkt, size_t len)
 {
-    size_t len = span_length(ms->copy_always, pkt->ipsize, pkt->payload != NULL,
-                             pkt->payload ? (uint32_t)(pkt->payload - pkt->ip) : 0, pkt->payload_caplen);
     uint64_t end;
     unsigned char *copy = nfc_bytes_try_alloc(&mt->bytes, len, &end);
     if (!copy) {
@@ -326,14 +320,6 @@ static bool copy_bytes(struct nfc_meters *ms, struct meter_thread *mt, const str
 static void send_packet(struct nfc_meters *ms, struct nfc_flow *f, const struct nfc_packet *pkt, enum work_op op)
 {
     struct meter_thread *mt = &ms->meters[f->meter];
-    unsigned bits = op;
-    if (op == OP_UPDATE && pkt->direction)
-        bits |= ITEM_BACKWARD;
-    if (op != OP_FINISH && pkt->ip && needs_bytes(ms, f)) {
-        if (!copy_bytes(ms, mt, pkt))
-            return;
-        bits |= ITEM_BYTES;
-    }
     struct work_item *w = nfc_ring_try_reserve(&mt->work);
     if (!w) {
         before_waiting(ms);
@@ -341,7 +327,10 @@ static void send_packet(struct nfc_meters *ms, struct nfc_flow *f, const struct 
             return;
     }
     w->flow = f;
+    w->bits = (uint8_t)op;
     if (op != OP_FINISH) {
+        if (pkt->direction)
+            w->bits |= ITEM_BACKWARD;
         w->time_ms = pkt->time_ms;
         w->raw_size = pkt->raw_size;
         w->ip_size = pkt->ip_size;
@@ -352,11 +341,16 @@ static void send_packet(struct nfc_meters *ms, struct nfc_flow *f, const struct 
         w->tcp_flags = pkt->tcp_flags;
         w->ip_version = pkt->ip_version;
         if (pkt->payload && pkt->ip) {
-            bits |= ITEM_PAYLOAD;
+            w->bits |= ITEM_PAYLOAD;
             w->payload_off = (uint32_t)(pkt->payload - pkt->ip);
         }
+        /* The slot stays uncommitted until the bytes are in place. */
+        if (pkt->ip && needs_bytes(ms, f)) {
+            if (!copy_bytes(ms, mt, pkt, span_length(ms->copy_always, w)))
+                return;
+            w->bits |= ITEM_BYTES;
+        }
     }
-    w->bits = (uint8_t)bits;
     nfc_ring_commit(&mt->work);
 }
 
