@@ -50,6 +50,7 @@ struct work_item {
     uint8_t tcp_flags;
     uint8_t ip_version;        /* the packet's own: an IPv4 and an IPv6 packet can share a flow (spec §3) */
     uint8_t bits;              /* ITEM_* */
+    uint8_t dissection;        /* the packet's number in its flow, for meters that only dissect */
 };
 _Static_assert(sizeof(struct work_item) == 40, "a work item is 40 bytes");
 
@@ -64,6 +65,7 @@ struct meter_thread {
     /* What the meter reads for every item, away from the lines the table side writes. */
     _Alignas(64) struct nfc_flow_params params;
     bool copy_always;          /* the owner's, copied */
+    bool dissect_only;         /* the owner's, copied */
     struct nfc_plugin_host *own_plugins; /* NULL for meter 0, which uses the engine's */
 };
 
@@ -73,7 +75,11 @@ struct nfc_meters {
     struct nfc_flow *ended, *ended_tail; /* flows ended and not returned, in emission order (emit_next) */
     uint64_t in_flight;
     bool copy_always;          /* every packet's bytes (and MACs) are copied: plugins read them at any time */
+    /* Without plugins, a meter only dissects (meters.h): the table side keeps the counters, statistics and SPLT
+     * with `table_params`, and sends a meter just the packets nDPI may read and the flows' ends. */
+    bool dissect_only;
     int n_dissections;
+    struct nfc_flow_params table_params;
 };
 
 /* The packet's endpoints, from the flow's key: only plugins read them. */
@@ -151,6 +157,16 @@ static bool hand_over(struct meter_thread *mt, struct nfc_flow *f)
     return true;
 }
 
+/* A dissecting meter's share of a flow's work: nDPI alone (nfc_flow_init, _update and _finish do the rest on the
+ * table side). */
+static void dissect(const struct meter_thread *mt, const struct work_item *w, const struct nfc_packet *pkt)
+{
+    if ((enum work_op)(w->bits & ITEM_OP) == OP_INIT)
+        nfc_dpi_first(mt->params.dpi, &w->flow->dpi, pkt);
+    else
+        nfc_dpi_next(mt->params.dpi, &w->flow->dpi, pkt, w->dissection);
+}
+
 static void *meter_main(void *arg)
 {
     struct meter_thread *mt = arg;
@@ -166,7 +182,10 @@ static void *meter_main(void *arg)
         }
         enum work_op op = (enum work_op)(w->bits & ITEM_OP);
         if (op == OP_FINISH) {
-            nfc_flow_finish(&mt->params, w->flow);
+            if (!mt->dissect_only)
+                nfc_flow_finish(&mt->params, w->flow);
+            else if (mt->params.dpi)
+                nfc_dpi_finish(mt->params.dpi, &w->flow->dpi);
             if (!hand_over(mt, w->flow))
                 return NULL;
         } else {
@@ -176,7 +195,9 @@ static void *meter_main(void *arg)
                 bytes = nfc_bytes_take(&mt->bytes, span_length(mt->copy_always, w), &bytes_end);
             struct nfc_packet pkt;
             unpack(mt, w, bytes, &pkt);
-            if (op == OP_INIT)
+            if (mt->dissect_only)
+                dissect(mt, w, &pkt);
+            else if (op == OP_INIT)
                 nfc_flow_init(&mt->params, w->flow, &pkt);
             else
                 nfc_flow_update(&mt->params, w->flow, &pkt);
@@ -196,6 +217,7 @@ static int start_meter(struct nfc_meters *ms, unsigned i, const struct nfc_meter
     mt->owner = ms;
     mt->params = *setup->params;
     mt->copy_always = ms->copy_always;
+    mt->dissect_only = ms->dissect_only;
     if (nfc_ring_init(&mt->work, sizeof(struct work_item), WORK_SLOTS, WORK_BATCH) < 0 ||
         nfc_ring_init(&mt->done, sizeof(struct nfc_flow *), DONE_SLOTS, DONE_BATCH) < 0 ||
         nfc_bytes_init(&mt->bytes, PACKET_BYTES) < 0) {
@@ -232,8 +254,10 @@ struct nfc_meters *nfc_meters_start(const struct nfc_meters_setup *setup, char *
         return NULL;
     }
     ms->n = setup->n;
-    ms->copy_always = setup->plugins != NULL || setup->cfg->n_dissections == 1;
+    ms->copy_always = setup->plugins != NULL;
     ms->n_dissections = setup->cfg->n_dissections;
+    ms->dissect_only = setup->plugins == NULL;
+    ms->table_params = *setup->params;
     for (unsigned i = 0; i < setup->n; i++) {
         if (start_meter(ms, i, setup, err, errlen) < 0) {
             nfc_meters_stop(ms, NULL, NULL);
@@ -260,10 +284,17 @@ static uint16_t meter_of(const struct nfc_meters *ms, const struct nfc_flow *f)
     return (uint16_t)(h % ms->n);
 }
 
-/* nDPI reads a packet only while the flow's dissection may still run; plugins may read any. */
+/* Whether nDPI may read the flow's latest packet: up to the n_dissections-th, but with n_dissections 1 for as
+ * long as nDPI wants more (the give-up at packet n_dissections only ever happens on a later packet, spec §6). */
+static bool may_dissect(const struct nfc_meters *ms, const struct nfc_flow *f)
+{
+    return ms->n_dissections == 1 || (ms->n_dissections > 0 && f->table_packets <= (uint64_t)ms->n_dissections);
+}
+
+/* Plugins may read any packet. */
 static bool needs_bytes(const struct nfc_meters *ms, const struct nfc_flow *f)
 {
-    return ms->copy_always || (ms->n_dissections > 0 && f->table_packets <= (uint64_t)ms->n_dissections);
+    return ms->copy_always || may_dissect(ms, f);
 }
 
 void nfc_meters_publish(struct nfc_meters *ms)
@@ -340,6 +371,8 @@ static void send_packet(struct nfc_meters *ms, struct nfc_flow *f, const struct 
         w->payload_caplen = pkt->payload_caplen;
         w->tcp_flags = pkt->tcp_flags;
         w->ip_version = pkt->ip_version;
+        /* Past 255 only n_dissections 1 dissects, and it compares the number with 1 alone. */
+        w->dissection = (uint8_t)(f->table_packets < UINT8_MAX ? f->table_packets : UINT8_MAX);
         if (pkt->payload && pkt->ip) {
             w->bits |= ITEM_PAYLOAD;
             w->payload_off = (uint32_t)(pkt->payload - pkt->ip);
@@ -358,12 +391,23 @@ static void work_init(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 {
     struct nfc_meters *ms = ctx;
     f->meter = meter_of(ms, f);
+    if (ms->dissect_only) {
+        nfc_flow_init(&ms->table_params, f, pkt);
+        if (ms->n_dissections == 0)
+            return;
+    }
     send_packet(ms, f, pkt, OP_INIT);
 }
 
 static void work_update(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 {
-    send_packet(ctx, f, pkt, OP_UPDATE);
+    struct nfc_meters *ms = ctx;
+    if (ms->dissect_only) {
+        nfc_flow_update(&ms->table_params, f, pkt);
+        if (!may_dissect(ms, f))
+            return;
+    }
+    send_packet(ms, f, pkt, OP_UPDATE);
 }
 
 static void work_finish(void *ctx, struct nfc_flow *f)

@@ -1,8 +1,10 @@
-/* Meter threads: the per-flow work (counters, statistics, SPLT, nDPI, plugins) of flows spread over N threads,
- * while the caller's thread owns the flow table, decides which flow each packet joins and when flows end, and
- * takes the finished flows back. Each meter has its own nDPI module and plugin instances; a flow stays on one
- * meter, chosen by its address pair so that a host's flows share a module. Finished flows come back in the order
- * the table ended them, whatever N. */
+/* Meter threads: the per-flow work of flows spread over N threads, while the caller's thread owns the flow table,
+ * decides which flow each packet joins and when flows end, and takes the finished flows back. With plugins, a
+ * meter does all of a flow's work (counters, statistics, SPLT, nDPI, plugins), as plugins see every packet.
+ * Without, a meter only dissects: nDPI reads a flow's first n_dissections packets at most, so the meters get just
+ * those, and the cheap per-packet counting stays on the table side, whose packets are already in its cache.
+ * Each meter has its own nDPI module and plugin instances; a flow stays on one meter, chosen by its address pair
+ * so that a host's flows share a module. Finished flows come back in the order the table ended them, whatever N. */
 #ifndef NFC_METERS_H
 #define NFC_METERS_H
 

@@ -11,7 +11,8 @@ Checks, each a pass or a failure:
 - hand-built packets (frames of more than 64 KB, an IPv4 and an IPv6 packet sharing a flow) with packet_digest,
   N = 2 against N = 1;
 - when the shared conformance data exists (../../../shared, or $NFC_SHARED_DIR), every capture of
-  conformance/nfstream/pcaps for N = 2, 3, 4 against N = 1.
+  conformance/nfstream/pcaps for N = 2, 3, 4 against N = 1, and with --n-dissections 1 (nDPI then reads past
+  the first packet for as long as it wants more) for N = 2 against N = 1.
 A check fails on any difference outside the nDPI columns, on more than 0.5% of flows differing in them, on an exit
 status other than 0 or 1 (1: a damaged capture, read anyway) or different between N, and on a sanitizer report
 on standard error. The flows whose nDPI columns differ are counted for each N.
@@ -206,11 +207,11 @@ def shared_pcaps():
     return os.path.join(shared, 'conformance', 'nfstream', 'pcaps')
 
 
-def check_conformance(report, nfcore, pcaps, pool):
+def check_conformance(report, nfcore, pcaps, pool, options, meters, label):
     names = sorted(n for n in os.listdir(pcaps) if os.path.isfile(os.path.join(pcaps, n)))
-    runs = {(name, n): pool.submit(Run, nfcore, [os.path.join(pcaps, name)], OPTIONS, n)
-            for name in names for n in METERS}
-    for n in METERS[1:]:
+    runs = {(name, n): pool.submit(Run, nfcore, [os.path.join(pcaps, name)], options, n)
+            for name in names for n in meters}
+    for n in meters[1:]:
         problems, ndpi_rows, flows, captures = [], 0, 0, 0
         for name in names:
             c = Comparison(runs[name, 1].result(), runs[name, n].result())
@@ -220,9 +221,9 @@ def check_conformance(report, nfcore, pcaps, pool):
             captures += c.ndpi_rows > 0
             for line in c.ndpi_shown[:1]:
                 print(f'    {name}: {line}')
-        print(f'conformance captures, -j {n}: {ndpi_rows} of {flows} flows in {captures} of {len(names)} captures '
+        print(f'{label}, -j {n}: {ndpi_rows} of {flows} flows in {captures} of {len(names)} captures '
               f'differ from -j 1 in nDPI columns')
-        report.check(f'conformance captures: -j {n} = -j 1', problems + ndpi_problems(ndpi_rows, flows))
+        report.check(f'{label}: -j {n} = -j 1', problems + ndpi_problems(ndpi_rows, flows))
 
 
 def main():
@@ -245,7 +246,10 @@ def main():
         check_odd_packets(report, args.nfcore, odd, build)
         pcaps = shared_pcaps()
         if os.path.isdir(pcaps):
-            check_conformance(report, args.nfcore, pcaps, pool)
+            check_conformance(report, args.nfcore, pcaps, pool, OPTIONS, METERS, 'conformance captures')
+            # With one dissection, nDPI goes on reading a flow's packets for as long as it wants more.
+            check_conformance(report, args.nfcore, pcaps, pool, ['--n-dissections', '1'], (1, 2),
+                              'conformance captures, --n-dissections 1')
         else:
             print(f'conformance captures: skipped, not found at {pcaps} (set NFC_SHARED_DIR to the shared folder)')
 
