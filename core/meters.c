@@ -64,8 +64,7 @@ struct meter_thread {
     struct nfc_flow *drained, *drained_tail; /* finished flows taken off `done` early, chained by hash_next */
     /* What the meter reads for every item, away from the lines the table side writes. */
     _Alignas(64) struct nfc_flow_params params;
-    bool copy_always;          /* the owner's, copied */
-    bool dissect_only;         /* the owner's, copied */
+    bool all_work;             /* the owner's, copied */
     struct nfc_plugin_host *own_plugins; /* NULL for meter 0, which uses the engine's */
 };
 
@@ -74,10 +73,11 @@ struct nfc_meters {
     struct meter_thread *meters;
     struct nfc_flow *ended, *ended_tail; /* flows ended and not returned, in emission order (emit_next) */
     uint64_t in_flight;
-    bool copy_always;          /* every packet's bytes (and MACs) are copied: plugins read them at any time */
-    /* Without plugins, a meter only dissects (meters.h): the table side keeps the counters, statistics and SPLT
-     * with `table_params`, and sends a meter just the packets nDPI may read and the flows' ends. */
-    bool dissect_only;
+    /* With plugins, a meter does all of a flow's work, and every packet's bytes (and MACs) are copied for it, as
+     * plugins may read them at any time. Without, a meter only dissects (meters.h): the table side keeps the
+     * counters, statistics and SPLT with `table_params`, and sends a meter just the packets nDPI may read and
+     * the flows' ends. */
+    bool all_work;
     int n_dissections;
     struct nfc_flow_params table_params;
 };
@@ -114,7 +114,7 @@ static void unpack(const struct meter_thread *mt, const struct work_item *w, con
         unpack_endpoints(&w->flow->view, backward, pkt);
     if (!bytes)
         return;
-    if (mt->copy_always) {
+    if (mt->all_work) {
         memcpy(pkt->src_mac, bytes, 6);
         memcpy(pkt->dst_mac, bytes + 6, 6);
         bytes += MAC_BYTES;
@@ -126,12 +126,12 @@ static void unpack(const struct meter_thread *mt, const struct work_item *w, con
 
 /* Bytes the table side copies for a packet: its MACs when every packet is copied, then from its IP header to the
  * end of the frame or of the captured payload, whichever is further (ipsize stops at 65535 bytes). */
-static size_t span_length(bool copy_always, const struct work_item *w)
+static size_t span_length(bool all_work, const struct work_item *w)
 {
     size_t ip_bytes = w->ipsize;
     if ((w->bits & ITEM_PAYLOAD) && (size_t)w->payload_off + w->payload_caplen > ip_bytes)
         ip_bytes = (size_t)w->payload_off + w->payload_caplen;
-    return (copy_always ? MAC_BYTES : 0) + ip_bytes;
+    return (all_work ? MAC_BYTES : 0) + ip_bytes;
 }
 
 /* ---- the meter threads ------------------------------------------------------------------------------------- */
@@ -157,8 +157,8 @@ static bool hand_over(struct meter_thread *mt, struct nfc_flow *f)
     return true;
 }
 
-/* A dissecting meter's share of a flow's work: nDPI alone (nfc_flow_init, _update and _finish do the rest on the
- * table side). */
+/* A dissecting meter's share of a packet's work: nDPI alone (nfc_flow_init and _update do the rest on the table
+ * side; nfc_flow_finish, with no plugins, only nDPI's part). */
 static void dissect(const struct meter_thread *mt, const struct work_item *w, const struct nfc_packet *pkt)
 {
     if ((enum work_op)(w->bits & ITEM_OP) == OP_INIT)
@@ -182,20 +182,17 @@ static void *meter_main(void *arg)
         }
         enum work_op op = (enum work_op)(w->bits & ITEM_OP);
         if (op == OP_FINISH) {
-            if (!mt->dissect_only)
-                nfc_flow_finish(&mt->params, w->flow);
-            else if (mt->params.dpi)
-                nfc_dpi_finish(mt->params.dpi, &w->flow->dpi);
+            nfc_flow_finish(&mt->params, w->flow);
             if (!hand_over(mt, w->flow))
                 return NULL;
         } else {
             uint64_t bytes_end = 0;
             const unsigned char *bytes = NULL;
             if (w->bits & ITEM_BYTES)
-                bytes = nfc_bytes_take(&mt->bytes, span_length(mt->copy_always, w), &bytes_end);
+                bytes = nfc_bytes_take(&mt->bytes, span_length(mt->all_work, w), &bytes_end);
             struct nfc_packet pkt;
             unpack(mt, w, bytes, &pkt);
-            if (mt->dissect_only)
+            if (!mt->all_work)
                 dissect(mt, w, &pkt);
             else if (op == OP_INIT)
                 nfc_flow_init(&mt->params, w->flow, &pkt);
@@ -216,8 +213,7 @@ static int start_meter(struct nfc_meters *ms, unsigned i, const struct nfc_meter
     struct meter_thread *mt = &ms->meters[i];
     mt->owner = ms;
     mt->params = *setup->params;
-    mt->copy_always = ms->copy_always;
-    mt->dissect_only = ms->dissect_only;
+    mt->all_work = ms->all_work;
     if (nfc_ring_init(&mt->work, sizeof(struct work_item), WORK_SLOTS, WORK_BATCH) < 0 ||
         nfc_ring_init(&mt->done, sizeof(struct nfc_flow *), DONE_SLOTS, DONE_BATCH) < 0 ||
         nfc_bytes_init(&mt->bytes, PACKET_BYTES) < 0) {
@@ -254,9 +250,8 @@ struct nfc_meters *nfc_meters_start(const struct nfc_meters_setup *setup, char *
         return NULL;
     }
     ms->n = setup->n;
-    ms->copy_always = setup->plugins != NULL;
+    ms->all_work = setup->plugins != NULL;
     ms->n_dissections = setup->cfg->n_dissections;
-    ms->dissect_only = setup->plugins == NULL;
     ms->table_params = *setup->params;
     for (unsigned i = 0; i < setup->n; i++) {
         if (start_meter(ms, i, setup, err, errlen) < 0) {
@@ -294,7 +289,7 @@ static bool may_dissect(const struct nfc_meters *ms, const struct nfc_flow *f)
 /* Plugins may read any packet. */
 static bool needs_bytes(const struct nfc_meters *ms, const struct nfc_flow *f)
 {
-    return ms->copy_always || may_dissect(ms, f);
+    return ms->all_work || may_dissect(ms, f);
 }
 
 void nfc_meters_publish(struct nfc_meters *ms)
@@ -339,12 +334,12 @@ static bool copy_bytes(struct nfc_meters *ms, struct meter_thread *mt, const str
         if (!(copy = nfc_bytes_alloc(&mt->bytes, len, &end)))
             return false;
     }
-    if (ms->copy_always) {
+    if (ms->all_work) {
         memcpy(copy, pkt->src_mac, 6);
         memcpy(copy + 6, pkt->dst_mac, 6);
         copy += MAC_BYTES;
     }
-    memcpy(copy, pkt->ip, len - (ms->copy_always ? MAC_BYTES : 0));
+    memcpy(copy, pkt->ip, len - (ms->all_work ? MAC_BYTES : 0));
     return true;
 }
 
@@ -379,7 +374,7 @@ static void send_packet(struct nfc_meters *ms, struct nfc_flow *f, const struct 
         }
         /* The slot stays uncommitted until the bytes are in place. */
         if (pkt->ip && needs_bytes(ms, f)) {
-            if (!copy_bytes(ms, mt, pkt, span_length(ms->copy_always, w)))
+            if (!copy_bytes(ms, mt, pkt, span_length(ms->all_work, w)))
                 return;
             w->bits |= ITEM_BYTES;
         }
@@ -391,7 +386,7 @@ static void work_init(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 {
     struct nfc_meters *ms = ctx;
     f->meter = meter_of(ms, f);
-    if (ms->dissect_only) {
+    if (!ms->all_work) {
         nfc_flow_init(&ms->table_params, f, pkt);
         if (ms->n_dissections == 0)
             return;
@@ -402,7 +397,7 @@ static void work_init(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 static void work_update(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 {
     struct nfc_meters *ms = ctx;
-    if (ms->dissect_only) {
+    if (!ms->all_work) {
         nfc_flow_update(&ms->table_params, f, pkt);
         if (!may_dissect(ms, f))
             return;
