@@ -273,6 +273,17 @@ static size_t open_extension(struct buf *b, uint16_t type)
     return open_len(b, 2);
 }
 
+/* An extension holding one list of 16-bit values (supported_groups, signature_algorithms). */
+static void put_u16_list_extension(struct buf *b, uint16_t type, const uint16_t *values, size_t n)
+{
+    size_t ext = open_extension(b, type);
+    size_t list = open_len(b, 2);
+    for (size_t i = 0; i < n; i++)
+        put_u16(b, values[i]);
+    close_len(b, list, 2);
+    close_len(b, ext, 2);
+}
+
 void tls_client_hello(struct buf *b, const char *sni)
 {
     static const uint16_t suites[] = {
@@ -317,12 +328,7 @@ void tls_client_hello(struct buf *b, const char *sni)
     put_u8(b, 0);
     close_len(b, ext, 2);
 
-    ext = open_extension(b, 10);  /* supported_groups */
-    list = open_len(b, 2);
-    for (size_t i = 0; i < sizeof groups / sizeof groups[0]; i++)
-        put_u16(b, groups[i]);
-    close_len(b, list, 2);
-    close_len(b, ext, 2);
+    put_u16_list_extension(b, 10, groups, sizeof groups / sizeof groups[0]);  /* supported_groups */
 
     ext = open_extension(b, 11);  /* ec_point_formats: uncompressed */
     put_u8(b, 1);
@@ -354,12 +360,7 @@ void tls_client_hello(struct buf *b, const char *sni)
     put_u16(b, 0x0303);
     close_len(b, ext, 2);
 
-    ext = open_extension(b, 13);  /* signature_algorithms */
-    list = open_len(b, 2);
-    for (size_t i = 0; i < sizeof sig_algs / sizeof sig_algs[0]; i++)
-        put_u16(b, sig_algs[i]);
-    close_len(b, list, 2);
-    close_len(b, ext, 2);
+    put_u16_list_extension(b, 13, sig_algs, sizeof sig_algs / sizeof sig_algs[0]);  /* signature_algorithms */
 
     ext = open_extension(b, 45);  /* psk_key_exchange_modes: psk_dhe_ke */
     put_u8(b, 1);
