@@ -1,6 +1,6 @@
 /* libnfcore's public API: a source, the flow table, the flows' work and the output schema, pulled one flow at a
  * time. The caller's thread reads packets and owns the flow table; the flows' work is done on that thread with
- * one meter, or by N meter threads, from which the caller takes the finished flows back in the table's order. */
+ * one worker, or by N worker threads, from which the caller takes the expired flows back in the table's order. */
 #include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -11,27 +11,27 @@
 
 #include <nfcore/nfcore.h>
 
-#include "capture.h"
-#include "decode.h"
-#include "dpi.h"
-#include "export/columns.h"
-#include "meter.h"
-#include "meters.h"
-#include "plugin_host.h"
+#include "source/capture.h"
+#include "decode/decode.h"
+#include "dpi/dpi.h"
+#include "schema/schema.h"
+#include "flow/cache.h"
+#include "workers/workers.h"
+#include "plugin/host.h"
 
 struct nfc_engine {
     struct nfc_config cfg;
     struct nfc_capture *capture;
-    struct nfc_dpi *dpi;           /* one meter only; meter threads have their own */
-    struct nfc_meter meter;        /* the flow table */
+    struct nfc_dpi *dpi;           /* one worker only; worker threads have their own */
+    struct nfc_flow_cache cache;         /* the flow table */
     struct nfc_schema schema;
     struct nfc_plugin_host *plugins;
-    struct nfc_meters *meters;     /* NULL with one meter */
+    struct nfc_workers *workers;     /* NULL with one worker */
     struct nfc_flow *handed_out;   /* the flow the caller holds until its next call */
     uint64_t packets;
     uint64_t ignored;
     uint64_t flows;
-    uint64_t published_ms;         /* live: when the meters were last sent what was batched */
+    uint64_t published_ms;         /* live: when the workers were last sent what was batched */
     uint64_t unwritten;
     bool input_done;               /* every packet has been metered and every flow ended */
     bool failed;                   /* ... because of a capture error */
@@ -58,7 +58,7 @@ static unsigned available_cpus(void)
 }
 
 /* A plugin that may end flows decides which flow the next packet joins, so its hooks run where the table is
- * decided: such configurations use one meter. */
+ * decided: such configurations use one worker. */
 static unsigned meter_count(const struct nfc_config *cfg, const struct nfc_plugin_host *plugins)
 {
     if (nfc_plugins_may_expire(plugins))
@@ -68,17 +68,17 @@ static unsigned meter_count(const struct nfc_config *cfg, const struct nfc_plugi
 
 static int start_meters(struct nfc_engine *eng, unsigned n, char *err, size_t errlen)
 {
-    struct nfc_meters_setup setup = {
+    struct nfc_workers_setup setup = {
         .n = n,
         .cfg = &eng->cfg,
-        .params = &eng->meter.params,
+        .params = &eng->cache.params,
         .plugins = eng->plugins,
         .schema = &eng->schema,
     };
-    eng->meters = nfc_meters_start(&setup, err, errlen);
-    if (!eng->meters)
+    eng->workers = nfc_workers_start(&setup, err, errlen);
+    if (!eng->workers)
         return -1;
-    eng->meter.work = nfc_meters_work(eng->meters);
+    eng->cache.work = nfc_workers_work(eng->workers);
     return 0;
 }
 
@@ -115,19 +115,19 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
     }
     params.plugins = eng->plugins;
     nfc_flow_params_layout(&params);
-    struct nfc_meter_limits limits = {
+    struct nfc_cache_limits limits = {
         .idle_ms = cfg->idle_timeout * 1000,
         .active_ms = cfg->active_timeout * 1000,
         .capacity = cfg->capacity,
         .expire_on_tcp_end = cfg->expire_on_tcp_end,
     };
-    if (nfc_meter_init(&eng->meter, &params, &limits, NULL) < 0 ||
+    if (nfc_cache_init(&eng->cache, &params, &limits, NULL) < 0 ||
         nfc_schema_add_plugins(&eng->schema, eng->plugins) < 0) {
         fail(err, errlen, "out of memory");
         goto fail;
     }
     if (eng->plugins)
-        nfc_plugins_bind(eng->plugins, &eng->meter.params);
+        nfc_plugins_bind(eng->plugins, &eng->cache.params);
     eng->capture = nfc_capture_open(&eng->cfg, err, errlen);
     if (!eng->capture)
         goto fail;
@@ -159,7 +159,7 @@ static void warn(const struct nfc_engine *eng, const char *fmt, ...)
     eng->cfg.on_warning(eng->cfg.warning_ctx, msg);
 }
 
-/* The table's side of one capture event. Returns false once the input has ended (every flow then finished). */
+/* The table's side of one capture event. Returns false once the input has ended (every flow then expired). */
 static bool table_step(struct nfc_engine *eng)
 {
     struct nfc_frame frame;
@@ -172,18 +172,18 @@ static bool table_step(struct nfc_engine *eng)
             return true;
         }
         pkt.time_ms = frame.time_ms;
-        nfc_meter_packet(&eng->meter, &pkt);
-        /* Live, flows ended by a steady trickle of packets reach the meters within LIVE_PUBLISH_MS. */
-        if (eng->meters && eng->cfg.interface && frame.time_ms - eng->published_ms >= LIVE_PUBLISH_MS) {
-            nfc_meters_publish(eng->meters);
+        nfc_cache_packet(&eng->cache, &pkt);
+        /* Live, flows ended by a steady trickle of packets reach the workers within LIVE_PUBLISH_MS. */
+        if (eng->workers && eng->cfg.interface && frame.time_ms - eng->published_ms >= LIVE_PUBLISH_MS) {
+            nfc_workers_publish(eng->workers);
             eng->published_ms = frame.time_ms;
         }
         return true;
     }
     case NFC_CAPTURE_TIMEOUT:
-        nfc_meter_advance(&eng->meter, wall_clock_ms());
-        if (eng->meters) /* live: ended flows go to the meters now, not a batch later */
-            nfc_meters_publish(eng->meters);
+        nfc_cache_advance(&eng->cache, wall_clock_ms());
+        if (eng->workers) /* live: ended flows go to the workers now, not a batch later */
+            nfc_workers_publish(eng->workers);
         return true;
     case NFC_CAPTURE_ERROR:
         /* The flows metered so far are still written; the error is reported after them. */
@@ -193,25 +193,25 @@ static bool table_step(struct nfc_engine *eng)
     case NFC_CAPTURE_END:
         break;
     }
-    nfc_meter_flush(&eng->meter);
-    if (eng->meters)
-        nfc_meters_publish(eng->meters);
+    nfc_cache_flush(&eng->cache);
+    if (eng->workers)
+        nfc_workers_publish(eng->workers);
     return false;
 }
 
-/* The next finished flow: metering packets until one is, or the input ends. With meter threads, a flow they have
+/* The next expired flow: metering packets until one is, or the input ends. With worker threads, a flow they have
  * finished is taken as soon as it is ready, and reading goes on while they work. */
-static struct nfc_flow *next_finished(struct nfc_engine *eng)
+static struct nfc_flow *next_expired(struct nfc_engine *eng)
 {
-    if (!eng->meters) {
-        while (!eng->meter.out_head && !eng->input_done)
+    if (!eng->workers) {
+        while (!eng->cache.out_head && !eng->input_done)
             eng->input_done = !table_step(eng);
-        return nfc_meter_pop(&eng->meter);
+        return nfc_cache_pop(&eng->cache);
     }
     for (;;) {
-        struct nfc_flow *f = nfc_meters_try_next(eng->meters);
-        if (f || eng->input_done || nfc_meters_backlogged(eng->meters))
-            return f ? f : nfc_meters_wait_next(eng->meters);
+        struct nfc_flow *f = nfc_workers_try_next(eng->workers);
+        if (f || eng->input_done || nfc_workers_backlogged(eng->workers))
+            return f ? f : nfc_workers_wait_next(eng->workers);
         eng->input_done = !table_step(eng);
     }
 }
@@ -219,19 +219,19 @@ static struct nfc_flow *next_finished(struct nfc_engine *eng)
 /* Flows metered but never handed out, once the limit stopped the run. */
 static uint64_t flows_left(const struct nfc_engine *eng)
 {
-    uint64_t left = nfc_meter_pending(&eng->meter);
-    return eng->meters ? left + nfc_meters_in_flight(eng->meters) : left;
+    uint64_t left = nfc_cache_pending(&eng->cache);
+    return eng->workers ? left + nfc_workers_in_flight(eng->workers) : left;
 }
 
 enum nfc_next nfc_engine_next(struct nfc_engine *eng, const struct nfc_flow **flow)
 {
     if (eng->handed_out) {
-        nfc_meter_recycle(&eng->meter, eng->handed_out);
+        nfc_cache_recycle(&eng->cache, eng->handed_out);
         eng->handed_out = NULL;
     }
     if (eng->limit_reached)
         return NFC_NEXT_END;
-    struct nfc_flow *f = next_finished(eng);
+    struct nfc_flow *f = next_expired(eng);
     if (!f)
         return eng->failed ? NFC_NEXT_ERROR : NFC_NEXT_END;
     f->id = eng->flows++;
@@ -266,14 +266,14 @@ void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats)
     stats->flows_unwritten = eng->unwritten;
     stats->damaged_records = nfc_capture_damaged(eng->capture);
     nfc_capture_progress(eng->capture, &stats->bytes_read, &stats->file_size);
-    stats->peak_flows = eng->meter.peak_flows;
-    stats->flow_bytes = eng->meter.pool.record_size;
+    stats->peak_flows = eng->cache.peak_flows;
+    stats->flow_bytes = eng->cache.pool.record_size;
     stats->dpi_flow_bytes = eng->cfg.n_dissections ? nfc_dpi_flow_size() : 0;
 }
 
 static void release_flow(void *ctx, struct nfc_flow *f)
 {
-    nfc_meter_recycle(&((struct nfc_engine *)ctx)->meter, f);
+    nfc_cache_recycle(&((struct nfc_engine *)ctx)->cache, f);
 }
 
 void nfc_engine_close(struct nfc_engine *eng)
@@ -282,9 +282,9 @@ void nfc_engine_close(struct nfc_engine *eng)
         return;
     if (eng->handed_out)
         release_flow(eng, eng->handed_out);
-    if (eng->meters)
-        nfc_meters_stop(eng->meters, release_flow, eng);
-    nfc_meter_free(&eng->meter);
+    if (eng->workers)
+        nfc_workers_stop(eng->workers, release_flow, eng);
+    nfc_cache_free(&eng->cache);
     nfc_plugins_unload(eng->plugins);
     nfc_schema_free(&eng->schema);
     nfc_capture_close(eng->capture);
@@ -300,7 +300,7 @@ size_t nfc_engine_columns(const struct nfc_engine *eng, const struct nfc_column 
 
 void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t column, struct nfc_value *value)
 {
-    nfc_schema_value(&eng->schema, &eng->meter.params, flow, column, value);
+    nfc_schema_value(&eng->schema, &eng->cache.params, flow, column, value);
 }
 
 int nfc_describe_plugins(const struct nfc_config *cfg, FILE *out, char *err, size_t errlen)

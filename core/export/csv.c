@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "format.h"
+#include "export/format.h"
 
 static void put_quoted(struct nfc_text *out, const char *s, size_t n)
 {

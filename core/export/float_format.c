@@ -1,4 +1,4 @@
-#include "float_format.h"
+#include "export/float_format.h"
 
 #include <stdint.h>
 #include <string.h>

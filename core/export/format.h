@@ -4,7 +4,7 @@
 
 #include <nfcore/nfcore.h>
 
-#include "text_buffer.h"
+#include "export/text_buffer.h"
 
 struct nfc_format_ops {
     /* Text written once when the writer opens (may be NULL). */

@@ -2,7 +2,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "format.h"
+#include "export/format.h"
 
 static void put_json_string(struct nfc_text *out, const char *s, size_t n)
 {

@@ -1,9 +1,9 @@
-#include "text_buffer.h"
+#include "export/text_buffer.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "float_format.h"
+#include "export/float_format.h"
 
 void nfc_text_free(struct nfc_text *t)
 {

@@ -3,7 +3,7 @@
 
 #include <nfcore/nfcore.h>
 
-#include "format.h"
+#include "export/format.h"
 
 struct nfc_writer {
     const struct nfc_engine *eng;

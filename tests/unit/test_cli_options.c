@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/options.h"
+#include "options.h"
 
 static struct nfc_cli_options opt;
 static char *out_text; /* what the last parse wrote to `out` and `err` */

@@ -1,6 +1,6 @@
 /* Packet decoding (spec §2) by example: each test assembles a frame byte by byte and checks what nfc_decode
  * makes of it. */
-#include "decode.h"
+#include "decode/decode.h"
 
 #include <check.h>
 #include <pcap/dlt.h>

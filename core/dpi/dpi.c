@@ -1,4 +1,4 @@
-#include "dpi.h"
+#include "dpi/dpi.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -219,7 +219,7 @@ void nfc_dpi_next(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_
         complete(dpi, f);
 }
 
-void nfc_dpi_finish(struct nfc_dpi *dpi, struct nfc_dpi_flow *f)
+void nfc_dpi_expire(struct nfc_dpi *dpi, struct nfc_dpi_flow *f)
 {
     if (f->completed)
         return;

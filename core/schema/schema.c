@@ -1,6 +1,6 @@
-#include "columns.h"
+#include "schema/schema.h"
 
-#include "plugin_host.h"
+#include "plugin/host.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -233,7 +233,7 @@ static void dpi_text(const struct nfc_flow *f, int which, struct nfc_value *v)
     v->as.str.len = r->text ? r->len[which] : 0;
 }
 
-static double mean_piat(const struct nfc_scope_stats *st, uint64_t n)
+static double mean_piat(const struct nfc_scope_statistics *st, uint64_t n)
 {
     return n > 1 ? st->piat_mean : 0.0;
 }
@@ -243,7 +243,7 @@ void nfc_schema_value(const struct nfc_schema *s, const struct nfc_flow_params *
 {
     const struct nfc_column_spec *spec = &s->specs[column];
     const struct nfc_flow_counters *c = &f->view.scope[spec->scope];
-    const struct nfc_scope_stats *st = p->statistics ? &nfc_flow_stats_c(p, f)[spec->scope] : NULL;
+    const struct nfc_scope_statistics *st = p->statistics ? &nfc_flow_statistics_c(p, f)[spec->scope] : NULL;
     v->type = s->columns[column].type;
     v->missing = false;
 
@@ -269,11 +269,11 @@ void nfc_schema_value(const struct nfc_schema *s, const struct nfc_flow_params *
     case NFC_COL_BYTES: v->as.u = c->bytes; break;
     case NFC_COL_MIN_PS: v->as.u = st->ps_min; break;
     case NFC_COL_MEAN_PS: v->as.f = st->ps_mean; break;
-    case NFC_COL_STDDEV_PS: v->as.f = nfc_stats_ps_stddev(st, c->packets); break;
+    case NFC_COL_STDDEV_PS: v->as.f = nfc_statistics_ps_stddev(st, c->packets); break;
     case NFC_COL_MAX_PS: v->as.u = st->ps_max; break;
     case NFC_COL_MIN_PIAT: v->as.u = st->piat_min; break;
     case NFC_COL_MEAN_PIAT: v->as.f = mean_piat(st, c->packets); break;
-    case NFC_COL_STDDEV_PIAT: v->as.f = nfc_stats_piat_stddev(st, c->packets); break;
+    case NFC_COL_STDDEV_PIAT: v->as.f = nfc_statistics_piat_stddev(st, c->packets); break;
     case NFC_COL_MAX_PIAT: v->as.u = st->piat_max; break;
     case NFC_COL_FLAG:
         v->as.u = st->flags[spec->arg];

@@ -1,4 +1,4 @@
-#include "flow_pool.h"
+#include "flow/pool.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "meter.h"
+#include "flow/cache.h"
 
 #include <string.h>
 
@@ -9,7 +9,7 @@ enum {
     SCAN_BUDGET = 1000,    /* and expires at most 1000 flows per scan */
 };
 
-static void enqueue(struct nfc_meter *m, struct nfc_flow *f)
+static void enqueue(struct nfc_flow_cache *m, struct nfc_flow *f)
 {
     f->hash_next = NULL;
     if (m->out_tail)
@@ -21,22 +21,22 @@ static void enqueue(struct nfc_meter *m, struct nfc_flow *f)
 
 static void inline_init(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 {
-    nfc_flow_init(&((struct nfc_meter *)ctx)->params, f, pkt);
+    nfc_flow_init(&((struct nfc_flow_cache *)ctx)->params, f, pkt);
 }
 
 static void inline_update(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 {
-    nfc_flow_update(&((struct nfc_meter *)ctx)->params, f, pkt);
+    nfc_flow_update(&((struct nfc_flow_cache *)ctx)->params, f, pkt);
 }
 
-static void inline_finish(void *ctx, struct nfc_flow *f)
+static void inline_expire(void *ctx, struct nfc_flow *f)
 {
-    struct nfc_meter *m = ctx;
-    nfc_flow_finish(&m->params, f);
+    struct nfc_flow_cache *m = ctx;
+    nfc_flow_expire(&m->params, f);
     enqueue(m, f);
 }
 
-int nfc_meter_init(struct nfc_meter *m, const struct nfc_flow_params *params, const struct nfc_meter_limits *limits,
+int nfc_cache_init(struct nfc_flow_cache *m, const struct nfc_flow_params *params, const struct nfc_cache_limits *limits,
                    const struct nfc_flow_work *work)
 {
     memset(m, 0, sizeof *m);
@@ -45,19 +45,19 @@ int nfc_meter_init(struct nfc_meter *m, const struct nfc_flow_params *params, co
     if (work)
         m->work = *work;
     else
-        m->work = (struct nfc_flow_work){.init = inline_init, .update = inline_update, .finish = inline_finish,
+        m->work = (struct nfc_flow_work){.init = inline_init, .update = inline_update, .expire = inline_expire,
                                          .ctx = m};
     nfc_flow_pool_init(&m->pool, params->record_size);
     return nfc_flow_table_init(&m->table, limits->capacity > 0);
 }
 
-static void release(struct nfc_meter *m, struct nfc_flow *f)
+static void release(struct nfc_flow_cache *m, struct nfc_flow *f)
 {
     nfc_flow_release(&m->params, f);
     nfc_flow_pool_put(&m->pool, f);
 }
 
-void nfc_meter_free(struct nfc_meter *m)
+void nfc_cache_free(struct nfc_flow_cache *m)
 {
     while (m->table.oldest) {
         struct nfc_flow *f = m->table.oldest;
@@ -75,33 +75,33 @@ void nfc_meter_free(struct nfc_meter *m)
     nfc_flow_pool_free(&m->pool);
 }
 
-/* Finalises a flow that is no longer in the table and hands it on for output. */
-static void emit(struct nfc_meter *m, struct nfc_flow *f, int expiration_id)
+/* Ends a flow that is not in the table (any more) and hands it on for output. */
+static void expire_uncached(struct nfc_flow_cache *m, struct nfc_flow *f, int expiration_id)
 {
     f->view.expiration_id = (int8_t)expiration_id;
-    m->work.finish(m->work.ctx, f);
+    m->work.expire(m->work.ctx, f);
 }
 
-static void expire(struct nfc_meter *m, struct nfc_flow *f, int expiration_id)
+static void expire(struct nfc_flow_cache *m, struct nfc_flow *f, int expiration_id)
 {
     nfc_flow_table_remove(&m->table, f);
-    emit(m, f, expiration_id);
+    expire_uncached(m, f, expiration_id);
 }
 
 /* expire_on_tcp_end: a RST, or the first ACK once both sides have sent a FIN, ends the connection. A plugin's
  * own request (-1) takes precedence. */
-static void track_tcp_end(const struct nfc_meter *m, struct nfc_flow *f, const struct nfc_packet *pkt)
+static void track_tcp_end(const struct nfc_flow_cache *m, struct nfc_flow *f, const struct nfc_packet *pkt)
 {
     if (!m->limits.expire_on_tcp_end || pkt->protocol != 6)
         return;
     if ((pkt->tcp_flags & NFC_TCP_RST) || (f->fins_seen == 3 && (pkt->tcp_flags & NFC_TCP_ACK)))
-        f->end_requested = NFC_EXPIRE_TCP_END;
+        f->expire_requested = NFC_EXPIRE_TCP_END;
     if (pkt->tcp_flags & NFC_TCP_FIN)
         f->fins_seen |= (uint8_t)(1u << pkt->direction);
 }
 
-/* Starts a flow from its first packet; one that ends on that very packet is emitted without being cached. */
-static void create(struct nfc_meter *m, struct nfc_packet *pkt, uint32_t hash)
+/* Starts a flow from its first packet; one that ends on that very packet is expired without being cached. */
+static void create(struct nfc_flow_cache *m, struct nfc_packet *pkt, uint32_t hash)
 {
     if (m->limits.capacity && m->table.count >= m->limits.capacity)
         expire(m, m->table.lru_least, NFC_EXPIRE_CAPACITY);
@@ -116,8 +116,8 @@ static void create(struct nfc_meter *m, struct nfc_packet *pkt, uint32_t hash)
     pkt->direction = 0;
     track_tcp_end(m, f, pkt);
     m->work.init(m->work.ctx, f, pkt);
-    if (f->end_requested) {
-        emit(m, f, f->end_requested);
+    if (f->expire_requested) {
+        expire_uncached(m, f, f->expire_requested);
         return;
     }
     nfc_flow_table_insert(&m->table, f);
@@ -125,21 +125,21 @@ static void create(struct nfc_meter *m, struct nfc_packet *pkt, uint32_t hash)
         m->peak_flows = m->table.count;
 }
 
-static void update(struct nfc_meter *m, struct nfc_flow *f, struct nfc_packet *pkt)
+static void update(struct nfc_flow_cache *m, struct nfc_flow *f, struct nfc_packet *pkt)
 {
     f->table_last_ms = pkt->time_ms;
     f->table_packets++;
     pkt->direction = (uint8_t)nfc_flow_direction(f, pkt);
     track_tcp_end(m, f, pkt);
     m->work.update(m->work.ctx, f, pkt);
-    if (f->end_requested)
-        expire(m, f, f->end_requested);
+    if (f->expire_requested)
+        expire(m, f, f->expire_requested);
     else
         nfc_flow_table_touch(&m->table, f);
 }
 
 /* Expires idle flows from the oldest-inserted on, stopping at the first busy one (spec §5.4). */
-static void scan(struct nfc_meter *m, unsigned budget)
+static void scan(struct nfc_flow_cache *m, unsigned budget)
 {
     if (m->tick < m->limits.idle_ms)
         return;
@@ -152,7 +152,7 @@ static void scan(struct nfc_meter *m, unsigned budget)
     }
 }
 
-void nfc_meter_packet(struct nfc_meter *m, struct nfc_packet *pkt)
+void nfc_cache_packet(struct nfc_flow_cache *m, struct nfc_packet *pkt)
 {
     if (pkt->time_ms > m->tick)
         m->tick = pkt->time_ms;
@@ -179,7 +179,7 @@ void nfc_meter_packet(struct nfc_meter *m, struct nfc_packet *pkt)
         scan(m, SCAN_BUDGET);
 }
 
-void nfc_meter_advance(struct nfc_meter *m, uint64_t now_ms)
+void nfc_cache_advance(struct nfc_flow_cache *m, uint64_t now_ms)
 {
     if (now_ms <= m->tick)
         return;
@@ -188,13 +188,13 @@ void nfc_meter_advance(struct nfc_meter *m, uint64_t now_ms)
     scan(m, UINT32_MAX);
 }
 
-void nfc_meter_flush(struct nfc_meter *m)
+void nfc_cache_flush(struct nfc_flow_cache *m)
 {
     while (m->table.oldest)
         expire(m, m->table.oldest, m->table.oldest->view.expiration_id);
 }
 
-struct nfc_flow *nfc_meter_pop(struct nfc_meter *m)
+struct nfc_flow *nfc_cache_pop(struct nfc_flow_cache *m)
 {
     struct nfc_flow *f = m->out_head;
     if (!f)
@@ -205,12 +205,12 @@ struct nfc_flow *nfc_meter_pop(struct nfc_meter *m)
     return f;
 }
 
-void nfc_meter_recycle(struct nfc_meter *m, struct nfc_flow *f)
+void nfc_cache_recycle(struct nfc_flow_cache *m, struct nfc_flow *f)
 {
     release(m, f);
 }
 
-uint64_t nfc_meter_pending(const struct nfc_meter *m)
+uint64_t nfc_cache_pending(const struct nfc_flow_cache *m)
 {
     uint64_t n = m->table.count;
     for (const struct nfc_flow *f = m->out_head; f; f = f->hash_next)

@@ -1,4 +1,4 @@
-#include "spsc_ring.h"
+#include "workers/spsc_ring.h"
 
 #include <limits.h>
 #include <linux/futex.h>

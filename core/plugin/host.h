@@ -9,7 +9,7 @@
 
 #include <nfcore/nfcore.h>
 
-#include "flow.h"
+#include "flow/flow.h"
 
 struct nfc_plugin_host;
 struct nfc_schema;

@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decode.h"
+#include "decode/decode.h"
 
 struct nfc_dpi;
 
@@ -22,7 +22,7 @@ enum nfc_dpi_text {
     NFC_DPI_TEXT_COUNT
 };
 
-/* Labels that fit (9 flows in 10 on a mixed capture) stay in the record: no allocation, and with meter threads
+/* Labels that fit (9 flows in 10 on a mixed capture) stay in the record: no allocation, and with worker threads
  * no block that one thread allocates and another frees. */
 enum { NFC_DPI_INLINE_TEXT = 72 };
 
@@ -56,7 +56,7 @@ void nfc_dpi_first(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc
 /* A later packet; `k` is the flow's packet count including it. */
 void nfc_dpi_next(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt, uint64_t k);
 /* Flow expiry: gives up if still undecided and fixes the result. */
-void nfc_dpi_finish(struct nfc_dpi *dpi, struct nfc_dpi_flow *f);
+void nfc_dpi_expire(struct nfc_dpi *dpi, struct nfc_dpi_flow *f);
 /* Frees whatever the flow still holds. */
 void nfc_dpi_release(struct nfc_dpi_flow *f);
 

@@ -6,20 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "decode.h"
-#include "flow.h"
-#include "flow_stats.h"
+#include "decode/decode.h"
+#include "flow/flow.h"
+#include "flow/statistics.h"
 
 #define EPS 1e-9
 
 /* Feeds a scope packet by packet: sizes[i] arrives at times[i]; returns the scope's packet count. */
-static uint64_t feed(struct nfc_scope_stats *s, const uint16_t *sizes, const uint64_t *times, const uint8_t *flags,
+static uint64_t feed(struct nfc_scope_statistics *s, const uint16_t *sizes, const uint64_t *times, const uint8_t *flags,
                      size_t n)
 {
     memset(s, 0, sizeof *s);
-    nfc_stats_first(s, sizes[0], flags ? flags[0] : 0);
+    nfc_statistics_first(s, sizes[0], flags ? flags[0] : 0);
     for (size_t i = 1; i < n; i++)
-        nfc_stats_add(s, i + 1, sizes[i], times[i] - times[i - 1], flags ? flags[i] : 0);
+        nfc_statistics_add(s, i + 1, sizes[i], times[i] - times[i - 1], flags ? flags[i] : 0);
     return n;
 }
 
@@ -27,48 +27,48 @@ static uint64_t feed(struct nfc_scope_stats *s, const uint16_t *sizes, const uin
 
 START_TEST(ps_single_packet_has_zero_stddev)
 {
-    struct nfc_scope_stats s;
+    struct nfc_scope_statistics s;
     uint64_t n = feed(&s, (uint16_t[]){1470}, (uint64_t[]){0}, NULL, 1);
     ck_assert_uint_eq(s.ps_min, 1470);
     ck_assert_uint_eq(s.ps_max, 1470);
     ck_assert_double_eq(s.ps_mean, 1470.0);
-    ck_assert_double_eq(nfc_stats_ps_stddev(&s, n), 0.0); /* n <= 1: no sample */
+    ck_assert_double_eq(nfc_statistics_ps_stddev(&s, n), 0.0); /* n <= 1: no sample */
 }
 END_TEST
 
 START_TEST(ps_two_packets_40_and_1470)
 {
-    struct nfc_scope_stats s;
+    struct nfc_scope_statistics s;
     uint64_t n = feed(&s, (uint16_t[]){40, 1470}, (uint64_t[]){0, 10}, NULL, 2);
     ck_assert_uint_eq(s.ps_min, 40);
     ck_assert_uint_eq(s.ps_max, 1470);
     ck_assert_double_eq(s.ps_mean, 755.0); /* (40 + 1470) / 2 */
     /* M2 = 715^2 + 715^2 = 1022450; sample stddev = sqrt(1022450 / 1) = 1430 / sqrt(2) = 1011.16269... */
     ck_assert_double_eq_tol(s.ps_m2, 1022450.0, EPS);
-    ck_assert_double_eq_tol(nfc_stats_ps_stddev(&s, n), 1011.1626970967, 1e-9);
+    ck_assert_double_eq_tol(nfc_statistics_ps_stddev(&s, n), 1011.1626970967, 1e-9);
 }
 END_TEST
 
 START_TEST(ps_three_packets_use_n_minus_1)
 {
-    struct nfc_scope_stats s;
+    struct nfc_scope_statistics s;
     uint64_t n = feed(&s, (uint16_t[]){40, 60, 80}, (uint64_t[]){0, 1, 2}, NULL, 3);
     ck_assert_double_eq(s.ps_mean, 60.0);
     /* squared deviations 400 + 0 + 400 = 800; 800 / (3 - 1) = 400; sqrt = 20 (population would be 16.33) */
-    ck_assert_double_eq_tol(nfc_stats_ps_stddev(&s, n), 20.0, EPS);
+    ck_assert_double_eq_tol(nfc_statistics_ps_stddev(&s, n), 20.0, EPS);
 }
 END_TEST
 
 START_TEST(ps_min_and_max_follow_later_packets)
 {
-    struct nfc_scope_stats s;
+    struct nfc_scope_statistics s;
     uint64_t n = feed(&s, (uint16_t[]){100, 60, 1500, 90}, (uint64_t[]){0, 1, 2, 3}, NULL, 4);
     ck_assert_uint_eq(s.ps_min, 60);
     ck_assert_uint_eq(s.ps_max, 1500);
     ck_assert_double_eq_tol(s.ps_mean, 437.5, EPS); /* 1750 / 4 (the running mean rounds in the last bit) */
     /* deviations -337.5, -377.5, 1062.5, -347.5; squares 113906.25 + 142506.25 + 1128906.25 + 120756.25 = 1506075;
      * / (4 - 1) = 502025; sqrt = 708.53722... */
-    ck_assert_double_eq_tol(nfc_stats_ps_stddev(&s, n), 708.5372255569922, 1e-9);
+    ck_assert_double_eq_tol(nfc_statistics_ps_stddev(&s, n), 708.5372255569922, 1e-9);
 }
 END_TEST
 
@@ -76,54 +76,54 @@ END_TEST
 
 START_TEST(piat_one_packet_is_all_zero)
 {
-    struct nfc_scope_stats s;
+    struct nfc_scope_statistics s;
     uint64_t n = feed(&s, (uint16_t[]){40}, (uint64_t[]){1000}, NULL, 1);
     ck_assert_uint_eq(s.piat_min, 0);
     ck_assert_uint_eq(s.piat_max, 0);
     ck_assert_double_eq(s.piat_mean, 0.0);
-    ck_assert_double_eq(nfc_stats_piat_stddev(&s, n), 0.0);
+    ck_assert_double_eq(nfc_statistics_piat_stddev(&s, n), 0.0);
 }
 END_TEST
 
 START_TEST(piat_two_packets_is_the_gap)
 {
-    struct nfc_scope_stats s;
+    struct nfc_scope_statistics s;
     uint64_t n = feed(&s, (uint16_t[]){40, 40}, (uint64_t[]){1000, 1025}, NULL, 2);
     ck_assert_uint_eq(s.piat_min, 25);
     ck_assert_uint_eq(s.piat_max, 25);
     ck_assert_double_eq(s.piat_mean, 25.0);
-    ck_assert_double_eq(nfc_stats_piat_stddev(&s, n), 0.0); /* one gap: no sample */
+    ck_assert_double_eq(nfc_statistics_piat_stddev(&s, n), 0.0); /* one gap: no sample */
 }
 END_TEST
 
 START_TEST(piat_three_packets_use_n_minus_2)
 {
-    struct nfc_scope_stats s;
+    struct nfc_scope_statistics s;
     /* gaps 4 and 6 */
     uint64_t n = feed(&s, (uint16_t[]){40, 40, 40}, (uint64_t[]){0, 4, 10}, NULL, 3);
     ck_assert_uint_eq(s.piat_min, 4);
     ck_assert_uint_eq(s.piat_max, 6);
     ck_assert_double_eq(s.piat_mean, 5.0);
     /* M2 = 1 + 1 = 2 over 2 gaps; divisor n - 2 = 1 -> sqrt(2); the ps divisor n - 1 would give 1.0 */
-    ck_assert_double_eq_tol(nfc_stats_piat_stddev(&s, n), sqrt(2.0), EPS);
+    ck_assert_double_eq_tol(nfc_statistics_piat_stddev(&s, n), sqrt(2.0), EPS);
 }
 END_TEST
 
 START_TEST(piat_four_packets)
 {
-    struct nfc_scope_stats s;
+    struct nfc_scope_statistics s;
     /* gaps 10, 20, 30: mean 20, M2 = 100 + 0 + 100 = 200, divisor 4 - 2 = 2 -> sqrt(100) = 10 */
     uint64_t n = feed(&s, (uint16_t[]){40, 40, 40, 40}, (uint64_t[]){0, 10, 30, 60}, NULL, 4);
     ck_assert_uint_eq(s.piat_min, 10);
     ck_assert_uint_eq(s.piat_max, 30);
     ck_assert_double_eq(s.piat_mean, 20.0);
-    ck_assert_double_eq_tol(nfc_stats_piat_stddev(&s, n), 10.0, EPS);
+    ck_assert_double_eq_tol(nfc_statistics_piat_stddev(&s, n), 10.0, EPS);
 }
 END_TEST
 
 START_TEST(piat_min_can_be_zero)
 {
-    struct nfc_scope_stats s;
+    struct nfc_scope_statistics s;
     /* gaps 50, 0, 100: two packets with the same time give a 0 gap */
     feed(&s, (uint16_t[]){40, 40, 40, 40}, (uint64_t[]){0, 50, 50, 150}, NULL, 4);
     ck_assert_uint_eq(s.piat_min, 0);
@@ -134,13 +134,13 @@ END_TEST
 
 START_TEST(empty_scope_reports_zeros)
 {
-    struct nfc_scope_stats s;
+    struct nfc_scope_statistics s;
     memset(&s, 0, sizeof s); /* a dst2src scope that never saw a packet */
     ck_assert_uint_eq(s.ps_min, 0);
     ck_assert_uint_eq(s.ps_max, 0);
     ck_assert_double_eq(s.ps_mean, 0.0);
-    ck_assert_double_eq(nfc_stats_ps_stddev(&s, 0), 0.0);
-    ck_assert_double_eq(nfc_stats_piat_stddev(&s, 0), 0.0);
+    ck_assert_double_eq(nfc_statistics_ps_stddev(&s, 0), 0.0);
+    ck_assert_double_eq(nfc_statistics_piat_stddev(&s, 0), 0.0);
     for (int i = 0; i < NFC_FLAG_COUNT; i++)
         ck_assert_uint_eq(s.flags[i], 0);
 }
@@ -150,7 +150,7 @@ END_TEST
 
 START_TEST(flags_count_each_bit)
 {
-    struct nfc_scope_stats s;
+    struct nfc_scope_statistics s;
     const uint8_t flags[] = {
         NFC_TCP_SYN,
         NFC_TCP_SYN | NFC_TCP_ACK,
@@ -241,19 +241,19 @@ START_TEST(google_ssl_reference_values)
     ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].bytes, 7408);
     ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].first_seen_ms, 1434443394717);
 
-    const struct nfc_scope_stats *st = nfc_flow_stats_c(&params, f);
-    const struct nfc_scope_stats *bi = &st[NFC_BIDIRECTIONAL];
+    const struct nfc_scope_statistics *st = nfc_flow_statistics_c(&params, f);
+    const struct nfc_scope_statistics *bi = &st[NFC_BIDIRECTIONAL];
     /* spec §4.3 gives 3 decimals (truncated); the full values are the textbook sample stddevs of the list above */
     ck_assert_uint_eq(bi->ps_min, 40);
     ck_assert_uint_eq(bi->ps_max, 1470);
     ck_assert_double_eq_tol(bi->ps_mean, 310.5714285714286, EPS);      /* 8696 / 28 */
-    ck_assert_double_eq_tol(nfc_stats_ps_stddev(bi, 28), 500.5461778801994, EPS); /* spec 500.546 */
+    ck_assert_double_eq_tol(nfc_statistics_ps_stddev(bi, 28), 500.5461778801994, EPS); /* spec 500.546 */
     ck_assert_uint_eq(bi->piat_min, 0);
     ck_assert_uint_eq(bi->piat_max, 995);
     ck_assert_double_eq_tol(bi->piat_mean, 247.03703703703704, EPS);   /* 6670 ms / 27 gaps */
-    ck_assert_double_eq_tol(nfc_stats_piat_stddev(bi, 28), 324.04599406227237, EPS); /* spec 324.045 */
-    ck_assert_double_eq_tol(nfc_stats_piat_stddev(&st[NFC_SRC2DST], 16), 397.6032959526127, EPS); /* spec 397.603 */
-    ck_assert_double_eq_tol(nfc_stats_ps_stddev(&st[NFC_DST2SRC], 12), 651.4524099458397, EPS); /* spec 651.452 */
+    ck_assert_double_eq_tol(nfc_statistics_piat_stddev(bi, 28), 324.04599406227237, EPS); /* spec 324.045 */
+    ck_assert_double_eq_tol(nfc_statistics_piat_stddev(&st[NFC_SRC2DST], 16), 397.6032959526127, EPS); /* spec 397.603 */
+    ck_assert_double_eq_tol(nfc_statistics_ps_stddev(&st[NFC_DST2SRC], 12), 651.4524099458397, EPS); /* spec 651.452 */
     ck_assert_uint_eq(bi->flags[NFC_FLAG_SYN], 2);
     ck_assert_uint_eq(st[NFC_SRC2DST].flags[NFC_FLAG_SYN], 1);
     ck_assert_uint_eq(st[NFC_DST2SRC].flags[NFC_FLAG_SYN], 1);

@@ -1,4 +1,4 @@
-#include "flow_table.h"
+#include "flow/table.h"
 
 #include <stdlib.h>
 #include <string.h>

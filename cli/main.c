@@ -8,8 +8,8 @@
 
 #include <nfcore/nfcore.h>
 
-#include "cli/options.h"
-#include "cli/progress.h"
+#include "options.h"
+#include "progress.h"
 
 enum {
     EXIT_DAMAGED = 1,   /* flows written, but the capture had damaged records or the run failed midway */

@@ -1,9 +1,9 @@
-#include "flow.h"
+#include "flow/flow.h"
 
 #include <stddef.h>
 #include <string.h>
 
-#include "plugin_host.h"
+#include "plugin/host.h"
 
 static size_t align8(size_t n)
 {
@@ -15,7 +15,7 @@ void nfc_flow_params_layout(struct nfc_flow_params *p)
     size_t off = 0;
     p->stats_off = off;
     if (p->statistics)
-        off += NFC_SCOPE_COUNT * sizeof(struct nfc_scope_stats);
+        off += NFC_SCOPE_COUNT * sizeof(struct nfc_scope_statistics);
     p->splt_piat_off = off;
     off += (size_t)p->splt * sizeof(int64_t);
     p->splt_ps_off = off;
@@ -102,9 +102,9 @@ void nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct n
     scope_first(&f->view.scope[NFC_BIDIRECTIONAL], pkt->time_ms, size);
     scope_first(&f->view.scope[NFC_SRC2DST], pkt->time_ms, size);
     if (p->statistics) {
-        struct nfc_scope_stats *st = nfc_flow_stats(p, f);
-        nfc_stats_first(&st[NFC_BIDIRECTIONAL], size, pkt->tcp_flags);
-        nfc_stats_first(&st[NFC_SRC2DST], size, pkt->tcp_flags);
+        struct nfc_scope_statistics *st = nfc_flow_statistics(p, f);
+        nfc_statistics_first(&st[NFC_BIDIRECTIONAL], size, pkt->tcp_flags);
+        nfc_statistics_first(&st[NFC_SRC2DST], size, pkt->tcp_flags);
     }
     if (p->plugins) {
         pkt->direction = 0;
@@ -146,12 +146,12 @@ void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, struct
         own_piat = scope_add(c, t, size);
 
     if (p->statistics) {
-        struct nfc_scope_stats *st = nfc_flow_stats(p, f);
-        nfc_stats_add(&st[NFC_BIDIRECTIONAL], bi->packets, size, piat, pkt->tcp_flags);
+        struct nfc_scope_statistics *st = nfc_flow_statistics(p, f);
+        nfc_statistics_add(&st[NFC_BIDIRECTIONAL], bi->packets, size, piat, pkt->tcp_flags);
         if (first_of_scope)
-            nfc_stats_first(&st[own], size, pkt->tcp_flags);
+            nfc_statistics_first(&st[own], size, pkt->tcp_flags);
         else
-            nfc_stats_add(&st[own], c->packets, size, own_piat, pkt->tcp_flags);
+            nfc_statistics_add(&st[own], c->packets, size, own_piat, pkt->tcp_flags);
     }
     if (p->plugins) {
         pkt->delta_time_ms = piat;
@@ -159,10 +159,10 @@ void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, struct
     }
 }
 
-void nfc_flow_finish(const struct nfc_flow_params *p, struct nfc_flow *f)
+void nfc_flow_expire(const struct nfc_flow_params *p, struct nfc_flow *f)
 {
     if (p->dpi)
-        nfc_dpi_finish(p->dpi, &f->dpi);
+        nfc_dpi_expire(p->dpi, &f->dpi);
     if (p->plugins)
         nfc_plugins_on_expire(p->plugins, f);
 }

@@ -1,4 +1,4 @@
-#include "plugin_host.h"
+#include "plugin/host.h"
 
 #include <ctype.h>
 #include <dlfcn.h>
@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "export/columns.h"
+#include "schema/schema.h"
 
 #ifndef NFC_PLUGIN_DIR
 #define NFC_PLUGIN_DIR ""
@@ -156,7 +156,7 @@ static void host_request_expiry(const struct nfc_host *h, const struct nfc_flow_
 {
     const struct loaded_plugin *lp = (const struct loaded_plugin *)h;
     if (lp->may_expire)
-        flow_of(flow)->end_requested = NFC_EXPIRE_CUSTOM;
+        flow_of(flow)->expire_requested = NFC_EXPIRE_CUSTOM;
 }
 
 static void field_value(const struct field_entry *e, const void *state, struct nfc_value *v)

@@ -1,4 +1,4 @@
-#include "pcap_reader.h"
+#include "source/pcap_reader.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,8 +1,8 @@
-#include "flow_stats.h"
+#include "flow/statistics.h"
 
 #include <math.h>
 
-#include "decode.h"
+#include "decode/decode.h"
 
 /* Flag order of the output columns: syn, cwr, ece, urg, ack, psh, rst, fin. */
 static const uint8_t flag_bits[NFC_FLAG_COUNT] = {
@@ -10,7 +10,7 @@ static const uint8_t flag_bits[NFC_FLAG_COUNT] = {
     NFC_TCP_ACK, NFC_TCP_PSH, NFC_TCP_RST, NFC_TCP_FIN,
 };
 
-static void count_flags(struct nfc_scope_stats *s, uint8_t tcp_flags)
+static void count_flags(struct nfc_scope_statistics *s, uint8_t tcp_flags)
 {
     if (!tcp_flags)
         return;
@@ -18,7 +18,7 @@ static void count_flags(struct nfc_scope_stats *s, uint8_t tcp_flags)
         s->flags[i] += (tcp_flags & flag_bits[i]) != 0;
 }
 
-void nfc_stats_first(struct nfc_scope_stats *s, uint16_t size, uint8_t tcp_flags)
+void nfc_statistics_first(struct nfc_scope_statistics *s, uint16_t size, uint8_t tcp_flags)
 {
     s->ps_min = size;
     s->ps_max = size;
@@ -26,7 +26,7 @@ void nfc_stats_first(struct nfc_scope_stats *s, uint16_t size, uint8_t tcp_flags
     count_flags(s, tcp_flags);
 }
 
-void nfc_stats_add(struct nfc_scope_stats *s, uint64_t n, uint16_t size, uint64_t piat, uint8_t tcp_flags)
+void nfc_statistics_add(struct nfc_scope_statistics *s, uint64_t n, uint16_t size, uint64_t piat, uint8_t tcp_flags)
 {
     count_flags(s, tcp_flags);
 
@@ -55,12 +55,12 @@ void nfc_stats_add(struct nfc_scope_stats *s, uint64_t n, uint16_t size, uint64_
     s->piat_m2 += (dpiat - old_piat) * (dpiat - s->piat_mean);
 }
 
-double nfc_stats_ps_stddev(const struct nfc_scope_stats *s, uint64_t n)
+double nfc_statistics_ps_stddev(const struct nfc_scope_statistics *s, uint64_t n)
 {
     return n > 1 ? sqrt(s->ps_m2 / (double)(n - 1)) : 0.0;
 }
 
-double nfc_stats_piat_stddev(const struct nfc_scope_stats *s, uint64_t n)
+double nfc_statistics_piat_stddev(const struct nfc_scope_statistics *s, uint64_t n)
 {
     return n > 2 ? sqrt(s->piat_m2 / (double)(n - 2)) : 0.0;
 }

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "flow.h"
+#include "flow/flow.h"
 
 struct nfc_flow_table {
     struct nfc_flow **buckets;

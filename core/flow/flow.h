@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decode.h"
-#include "dpi.h"
-#include "flow_stats.h"
+#include "decode/decode.h"
+#include "dpi/dpi.h"
+#include "flow/statistics.h"
 
 enum { NFC_SCOPE_COUNT = 3 }; /* bidirectional, src2dst, dst2src (enum nfc_scope) */
 
@@ -16,21 +16,21 @@ enum { NFC_SCOPE_COUNT = 3 }; /* bidirectional, src2dst, dst2src (enum nfc_scope
  * the sender of its first packet. The part plugins see is `view`, laid out by the SDK. Variable parts
  * (statistics, SPLT, plugin states) follow the struct; nfc_flow_params says where. */
 struct nfc_flow {
-    struct nfc_flow *hash_next;     /* bucket chain; the output queue once emitted */
+    struct nfc_flow *hash_next;     /* bucket chain; the output queue once expired */
     struct nfc_flow *older, *newer; /* insertion order (the idle scan's order) */
     struct nfc_flow *lru_prev, *lru_next; /* last-seen order, kept only under a capacity */
-    struct nfc_flow *emit_next;     /* ended, on its way back from a meter thread: the emission order */
+    struct nfc_flow *expired_next;     /* ended, on its way back from a worker thread: the expiry order */
     uint64_t id;
     /* The table's own record of the flow, kept by the thread that owns the table (the view's counters may be
-     * written by a meter thread at the same time). */
+     * written by a worker thread at the same time). */
     uint64_t table_first_ms;
     uint64_t table_last_ms;
     uint64_t table_packets;
     uint32_t hash;
-    uint16_t meter;                 /* the meter thread that does this flow's work */
+    uint16_t worker;                 /* the worker thread that does this flow's work */
     uint8_t fins_seen;              /* bit 0: src sent FIN, bit 1: dst sent FIN (expire_on_tcp_end) */
-    int8_t end_requested;           /* 0, or the expiration_id to end with after this packet step */
-    /* From here on, what a meter thread writes: away from the table's cache lines above. */
+    int8_t expire_requested;           /* 0, or the expiration_id to end with after this packet step */
+    /* From here on, what a worker thread writes: away from the table's cache lines above. */
     _Alignas(64) struct nfc_flow_view view;
     struct nfc_dpi_flow dpi;
     _Alignas(16) unsigned char ext[];
@@ -55,15 +55,15 @@ struct nfc_flow_params {
 
 void nfc_flow_params_layout(struct nfc_flow_params *p);
 
-static inline struct nfc_scope_stats *nfc_flow_stats(const struct nfc_flow_params *p, struct nfc_flow *f)
+static inline struct nfc_scope_statistics *nfc_flow_statistics(const struct nfc_flow_params *p, struct nfc_flow *f)
 {
-    return (struct nfc_scope_stats *)(f->ext + p->stats_off);
+    return (struct nfc_scope_statistics *)(f->ext + p->stats_off);
 }
 
-static inline const struct nfc_scope_stats *nfc_flow_stats_c(const struct nfc_flow_params *p,
+static inline const struct nfc_scope_statistics *nfc_flow_statistics_c(const struct nfc_flow_params *p,
                                                              const struct nfc_flow *f)
 {
-    return (const struct nfc_scope_stats *)(f->ext + p->stats_off);
+    return (const struct nfc_scope_statistics *)(f->ext + p->stats_off);
 }
 
 /* Clears the record `f` (record_size bytes) but for its counters, statistics and SPLT, and gives it the key
@@ -73,7 +73,7 @@ void nfc_flow_identify(const struct nfc_flow_params *p, struct nfc_flow *f, cons
 
 /* Starts an identified flow's features from its first packet, plugins' on_init included (they see
  * pkt->direction and pkt->delta_time_ms set here). The counters, statistics and SPLT are set here, by the thread
- * that will write them: with meter threads, their cache lines then never go through the table's. */
+ * that will write them: with worker threads, their cache lines then never go through the table's. */
 void nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt);
 
 /* 0 when the packet goes src->dst for this flow, 1 otherwise (spec §3). */
@@ -84,7 +84,7 @@ int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt);
 void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt);
 
 /* Last work before emission: nDPI give-up and label copy, then the plugins' on_expire (spec §5.3). */
-void nfc_flow_finish(const struct nfc_flow_params *p, struct nfc_flow *f);
+void nfc_flow_expire(const struct nfc_flow_params *p, struct nfc_flow *f);
 
 /* Frees what the record holds outside itself. */
 void nfc_flow_release(const struct nfc_flow_params *p, struct nfc_flow *f);

@@ -1,7 +1,7 @@
 /* Packet decoding (spec §2): link layer, EtherType loop, IP layer, tunnels, then L3/L4 extraction.
  * Every read is checked against caplen. The stages restart one another (IP-in-IP, CAPWAP, TZSP) only at a
  * strictly larger offset, so decoding one frame always ends. */
-#include "decode.h"
+#include "decode/decode.h"
 
 #include <pcap/dlt.h>
 #include <string.h>

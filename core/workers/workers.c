@@ -1,4 +1,4 @@
-#include "meters.h"
+#include "workers/workers.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -6,23 +6,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dpi.h"
-#include "plugin_host.h"
-#include "spsc_ring.h"
+#include "dpi/dpi.h"
+#include "plugin/host.h"
+#include "workers/spsc_ring.h"
 
 enum {
-    /* How far a meter may fall behind (a burst of one host's flows, a scheduler slice spent elsewhere) before the
+    /* How far a worker may fall behind (a burst of one host's flows, a scheduler slice spent elsewhere) before the
      * table side waits for it: 5 MB of 40-byte items. With 32768, the table side waited ~12 % of a 2-core run. */
     WORK_SLOTS = 131072,
-    WORK_BATCH = 8192,        /* few, large batches: a sleeping meter is woken once per batch */
-    /* Room for a whole work ring beyond what a meter may hold unpublished: once the table side has emptied a
-     * meter's done ring, the meter can finish every flow in its work ring without waiting, so the table side
-     * never waits for a meter that waits for it. */
+    WORK_BATCH = 8192,        /* few, large batches: a sleeping worker is woken once per batch */
+    /* Room for a whole work ring beyond what a worker may hold unpublished: once the table side has emptied a
+     * worker's done ring, the worker can finish every flow in its work ring without waiting, so the table side
+     * never waits for a worker that waits for it. */
     DONE_SLOTS = 2 * WORK_SLOTS,
     DONE_BATCH = 128,
-    PACKET_BYTES = 8 << 20,   /* per meter: copies of the packets nDPI or plugins will read */
-    BYTES_BATCH = 256,        /* work items between two publications of the bytes a meter is done with */
-    /* Ended flows a meter may hold before the table side waits for them: on big.pcap this binds only when the
+    PACKET_BYTES = 8 << 20,   /* per worker: copies of the packets nDPI or plugins will read */
+    BYTES_BATCH = 256,        /* work items between two publications of the bytes a worker is done with */
+    /* Ended flows a worker may hold before the table side waits for them: on big.pcap this binds only when the
      * whole table ends at once (and costs no time there), while a flood of one-packet flows can no longer pile
      * up a work ring's worth of records and nDPI states (--capacity 100000 -j 2: 207 -> 171 MB peak RSS). */
     IN_FLIGHT_PER_METER = 4096,
@@ -33,12 +33,12 @@ enum work_op { OP_INIT, OP_UPDATE, OP_FINISH };
 enum {
     ITEM_OP = 3,               /* enum work_op */
     ITEM_BACKWARD = 1u << 2,   /* the packet goes from the flow's dst to its src */
-    ITEM_BYTES = 1u << 3,      /* its bytes are next in the meter's byte ring */
+    ITEM_BYTES = 1u << 3,      /* its bytes are next in the worker's byte ring */
     ITEM_PAYLOAD = 1u << 4,    /* it has captured payload, payload_off bytes after the IP header */
     MAC_BYTES = 12,            /* when every packet's bytes are copied, its MACs lead them */
 };
 
-/* One packet's work, 40 bytes: what the flow record does not say already. The meter rebuilds the packet from the
+/* One packet's work, 40 bytes: what the flow record does not say already. The worker rebuilds the packet from the
  * item, the flow's key and the bytes; a smaller item is less to move from one core's cache to another's. */
 struct work_item {
     struct nfc_flow *flow;
@@ -50,32 +50,32 @@ struct work_item {
     uint8_t tcp_flags;
     uint8_t ip_version;        /* the packet's own: an IPv4 and an IPv6 packet can share a flow (spec §3) */
     uint8_t bits;              /* ITEM_* */
-    uint8_t dissection;        /* the packet's number in its flow, for meters that only dissect */
+    uint8_t dissection;        /* the packet's number in its flow, for workers that only dissect */
 };
 _Static_assert(sizeof(struct work_item) == 40, "a work item is 40 bytes");
 
-struct meter_thread {
-    struct nfc_meters *owner;
+struct worker {
+    struct nfc_workers *owner;
     pthread_t thread;
     bool running;
-    struct nfc_ring work;      /* table side -> meter */
+    struct nfc_ring work;      /* table side -> worker */
     struct nfc_bytes bytes;
-    struct nfc_ring done;      /* meter -> table side: finished flows */
-    struct nfc_flow *drained, *drained_tail; /* finished flows taken off `done` early, chained by hash_next */
-    /* What the meter reads for every item, away from the lines the table side writes. */
+    struct nfc_ring done;      /* worker -> table side: expired flows */
+    struct nfc_flow *drained, *drained_tail; /* expired flows taken off `done` early, chained by hash_next */
+    /* What the worker reads for every item, away from the lines the table side writes. */
     _Alignas(64) struct nfc_flow_params params;
     bool all_work;             /* the owner's, copied */
-    struct nfc_plugin_host *own_plugins; /* NULL for meter 0, which uses the engine's */
+    struct nfc_plugin_host *own_plugins; /* NULL for worker 0, which uses the engine's */
 };
 
-struct nfc_meters {
+struct nfc_workers {
     unsigned n;
-    struct meter_thread *meters;
-    struct nfc_flow *ended, *ended_tail; /* flows ended and not returned, in emission order (emit_next) */
+    struct worker *workers;
+    struct nfc_flow *ended, *ended_tail; /* flows ended and not returned, in expiry order (expired_next) */
     uint64_t in_flight;
-    /* With plugins, a meter does all of a flow's work, and every packet's bytes (and MACs) are copied for it, as
-     * plugins may read them at any time. Without, a meter only dissects (meters.h): the table side keeps the
-     * counters, statistics and SPLT with `table_params`, and sends a meter just the packets nDPI may read and
+    /* With plugins, a worker does all of a flow's work, and every packet's bytes (and MACs) are copied for it, as
+     * plugins may read them at any time. Without, a worker only dissects (workers.h): the table side keeps the
+     * counters, statistics and SPLT with `table_params`, and sends a worker just the packets nDPI may read and
      * the flows' ends. */
     bool all_work;
     int n_dissections;
@@ -95,7 +95,7 @@ static void unpack_endpoints(const struct nfc_flow_view *v, bool backward, struc
 }
 
 /* The packet of item `w` as the table side saw it, bytes from the byte ring. */
-static void unpack(const struct meter_thread *mt, const struct work_item *w, const unsigned char *bytes,
+static void unpack(const struct worker *mt, const struct work_item *w, const unsigned char *bytes,
                    struct nfc_packet *pkt)
 {
     bool backward = w->bits & ITEM_BACKWARD;
@@ -134,17 +134,17 @@ static size_t span_length(bool all_work, const struct work_item *w)
     return (all_work ? MAC_BYTES : 0) + ip_bytes;
 }
 
-/* ---- the meter threads ------------------------------------------------------------------------------------- */
+/* ---- the worker threads ------------------------------------------------------------------------------------- */
 
-/* Everything this meter holds back for batching, made visible before it waits. */
-static void meter_publish(struct meter_thread *mt)
+/* Everything this worker holds back for batching, made visible before it waits. */
+static void meter_publish(struct worker *mt)
 {
     nfc_ring_publish_releases(&mt->work);
     nfc_bytes_publish_releases(&mt->bytes);
     nfc_ring_publish(&mt->done);
 }
 
-static bool hand_over(struct meter_thread *mt, struct nfc_flow *f)
+static bool hand_over(struct worker *mt, struct nfc_flow *f)
 {
     struct nfc_flow **slot = nfc_ring_try_reserve(&mt->done);
     if (!slot) {
@@ -157,9 +157,9 @@ static bool hand_over(struct meter_thread *mt, struct nfc_flow *f)
     return true;
 }
 
-/* A dissecting meter's share of a packet's work: nDPI alone (nfc_flow_init and _update do the rest on the table
- * side; nfc_flow_finish, with no plugins, only nDPI's part). */
-static void dissect(const struct meter_thread *mt, const struct work_item *w, const struct nfc_packet *pkt)
+/* A dissecting worker's share of a packet's work: nDPI alone (nfc_flow_init and _update do the rest on the table
+ * side; nfc_flow_expire, with no plugins, only nDPI's part). */
+static void dissect(const struct worker *mt, const struct work_item *w, const struct nfc_packet *pkt)
 {
     if ((enum work_op)(w->bits & ITEM_OP) == OP_INIT)
         nfc_dpi_first(mt->params.dpi, &w->flow->dpi, pkt);
@@ -167,11 +167,11 @@ static void dissect(const struct meter_thread *mt, const struct work_item *w, co
         nfc_dpi_next(mt->params.dpi, &w->flow->dpi, pkt, w->dissection);
 }
 
-static void *meter_main(void *arg)
+static void *worker_main(void *arg)
 {
-    struct meter_thread *mt = arg;
+    struct worker *mt = arg;
     char name[16];
-    snprintf(name, sizeof name, "nfc-meter-%u", (unsigned)(mt - mt->owner->meters));
+    snprintf(name, sizeof name, "nfc-worker-%u", (unsigned)(mt - mt->owner->workers));
     pthread_setname_np(pthread_self(), name);
     for (unsigned n = 1;; n++) {
         struct work_item *w = nfc_ring_try_peek(&mt->work);
@@ -182,7 +182,7 @@ static void *meter_main(void *arg)
         }
         enum work_op op = (enum work_op)(w->bits & ITEM_OP);
         if (op == OP_FINISH) {
-            nfc_flow_finish(&mt->params, w->flow);
+            nfc_flow_expire(&mt->params, w->flow);
             if (!hand_over(mt, w->flow))
                 return NULL;
         } else {
@@ -207,10 +207,10 @@ static void *meter_main(void *arg)
     }
 }
 
-static int start_meter(struct nfc_meters *ms, unsigned i, const struct nfc_meters_setup *setup, char *err,
+static int start_meter(struct nfc_workers *ms, unsigned i, const struct nfc_workers_setup *setup, char *err,
                        size_t errlen)
 {
-    struct meter_thread *mt = &ms->meters[i];
+    struct worker *mt = &ms->workers[i];
     mt->owner = ms;
     mt->params = *setup->params;
     mt->all_work = ms->all_work;
@@ -233,18 +233,18 @@ static int start_meter(struct nfc_meters *ms, unsigned i, const struct nfc_meter
         mt->params.plugins = mt->own_plugins;
         nfc_plugins_bind(mt->own_plugins, &mt->params);
     }
-    if (pthread_create(&mt->thread, NULL, meter_main, mt) != 0) {
-        snprintf(err, errlen, "cannot start meter thread %u", i);
+    if (pthread_create(&mt->thread, NULL, worker_main, mt) != 0) {
+        snprintf(err, errlen, "cannot start worker thread %u", i);
         return -1;
     }
     mt->running = true;
     return 0;
 }
 
-struct nfc_meters *nfc_meters_start(const struct nfc_meters_setup *setup, char *err, size_t errlen)
+struct nfc_workers *nfc_workers_start(const struct nfc_workers_setup *setup, char *err, size_t errlen)
 {
-    struct nfc_meters *ms = calloc(1, sizeof *ms);
-    if (!ms || !(ms->meters = calloc(setup->n, sizeof *ms->meters))) {
+    struct nfc_workers *ms = calloc(1, sizeof *ms);
+    if (!ms || !(ms->workers = calloc(setup->n, sizeof *ms->workers))) {
         snprintf(err, errlen, "out of memory");
         free(ms);
         return NULL;
@@ -255,7 +255,7 @@ struct nfc_meters *nfc_meters_start(const struct nfc_meters_setup *setup, char *
     ms->table_params = *setup->params;
     for (unsigned i = 0; i < setup->n; i++) {
         if (start_meter(ms, i, setup, err, errlen) < 0) {
-            nfc_meters_stop(ms, NULL, NULL);
+            nfc_workers_stop(ms, NULL, NULL);
             return NULL;
         }
     }
@@ -264,8 +264,8 @@ struct nfc_meters *nfc_meters_start(const struct nfc_meters_setup *setup, char *
 
 /* ---- the table side ----------------------------------------------------------------------------------------- */
 
-/* The address pair alone picks the meter, both directions alike, so that one host's flows share an nDPI module. */
-static uint16_t meter_of(const struct nfc_meters *ms, const struct nfc_flow *f)
+/* The address pair alone picks the worker, both directions alike, so that one host's flows share an nDPI module. */
+static uint16_t meter_of(const struct nfc_workers *ms, const struct nfc_flow *f)
 {
     uint64_t a, b, c, d;
     memcpy(&a, f->view.src_ip, 8);
@@ -281,28 +281,28 @@ static uint16_t meter_of(const struct nfc_meters *ms, const struct nfc_flow *f)
 
 /* Whether nDPI may read the flow's latest packet: up to the n_dissections-th, but with n_dissections 1 for as
  * long as nDPI wants more (the give-up at packet n_dissections only ever happens on a later packet, spec §6). */
-static bool may_dissect(const struct nfc_meters *ms, const struct nfc_flow *f)
+static bool may_dissect(const struct nfc_workers *ms, const struct nfc_flow *f)
 {
     return ms->n_dissections == 1 || (ms->n_dissections > 0 && f->table_packets <= (uint64_t)ms->n_dissections);
 }
 
 /* Plugins may read any packet. */
-static bool needs_bytes(const struct nfc_meters *ms, const struct nfc_flow *f)
+static bool needs_bytes(const struct nfc_workers *ms, const struct nfc_flow *f)
 {
     return ms->all_work || may_dissect(ms, f);
 }
 
-void nfc_meters_publish(struct nfc_meters *ms)
+void nfc_workers_publish(struct nfc_workers *ms)
 {
     for (unsigned i = 0; i < ms->n; i++)
-        nfc_ring_publish(&ms->meters[i].work);
+        nfc_ring_publish(&ms->workers[i].work);
 }
 
-/* Takes every finished flow off the meters' done rings, so that no meter waits for room to hand one over. */
-static void drain_done(struct nfc_meters *ms)
+/* Takes every expired flow off the workers' done rings, so that no worker waits for room to hand one over. */
+static void drain_done(struct nfc_workers *ms)
 {
     for (unsigned i = 0; i < ms->n; i++) {
-        struct meter_thread *mt = &ms->meters[i];
+        struct worker *mt = &ms->workers[i];
         for (struct nfc_flow **slot; (slot = nfc_ring_try_peek(&mt->done)); nfc_ring_release(&mt->done)) {
             struct nfc_flow *f = *slot;
             f->hash_next = NULL;
@@ -316,16 +316,16 @@ static void drain_done(struct nfc_meters *ms)
     }
 }
 
-/* Before the table side waits for a meter, it sends what it batched and frees what the meters handed back: the
- * meter it waits for can then always move. */
-static void before_waiting(struct nfc_meters *ms)
+/* Before the table side waits for a worker, it sends what it batched and frees what the workers handed back: the
+ * worker it waits for can then always move. */
+static void before_waiting(struct nfc_workers *ms)
 {
-    nfc_meters_publish(ms);
+    nfc_workers_publish(ms);
     drain_done(ms);
 }
 
-/* Copies the `len` bytes the meter will read (span_length). */
-static bool copy_bytes(struct nfc_meters *ms, struct meter_thread *mt, const struct nfc_packet *pkt, size_t len)
+/* Copies the `len` bytes the worker will read (span_length). */
+static bool copy_bytes(struct nfc_workers *ms, struct worker *mt, const struct nfc_packet *pkt, size_t len)
 {
     uint64_t end;
     unsigned char *copy = nfc_bytes_try_alloc(&mt->bytes, len, &end);
@@ -343,9 +343,9 @@ static bool copy_bytes(struct nfc_meters *ms, struct meter_thread *mt, const str
     return true;
 }
 
-static void send_packet(struct nfc_meters *ms, struct nfc_flow *f, const struct nfc_packet *pkt, enum work_op op)
+static void send_packet(struct nfc_workers *ms, struct nfc_flow *f, const struct nfc_packet *pkt, enum work_op op)
 {
-    struct meter_thread *mt = &ms->meters[f->meter];
+    struct worker *mt = &ms->workers[f->worker];
     struct work_item *w = nfc_ring_try_reserve(&mt->work);
     if (!w) {
         before_waiting(ms);
@@ -384,8 +384,8 @@ static void send_packet(struct nfc_meters *ms, struct nfc_flow *f, const struct 
 
 static void work_init(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 {
-    struct nfc_meters *ms = ctx;
-    f->meter = meter_of(ms, f);
+    struct nfc_workers *ms = ctx;
+    f->worker = meter_of(ms, f);
     if (!ms->all_work) {
         nfc_flow_init(&ms->table_params, f, pkt);
         if (ms->n_dissections == 0)
@@ -396,7 +396,7 @@ static void work_init(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 
 static void work_update(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 {
-    struct nfc_meters *ms = ctx;
+    struct nfc_workers *ms = ctx;
     if (!ms->all_work) {
         nfc_flow_update(&ms->table_params, f, pkt);
         if (!may_dissect(ms, f))
@@ -405,12 +405,12 @@ static void work_update(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
     send_packet(ms, f, pkt, OP_UPDATE);
 }
 
-static void work_finish(void *ctx, struct nfc_flow *f)
+static void work_expire(void *ctx, struct nfc_flow *f)
 {
-    struct nfc_meters *ms = ctx;
-    f->emit_next = NULL;
+    struct nfc_workers *ms = ctx;
+    f->expired_next = NULL;
     if (ms->ended_tail)
-        ms->ended_tail->emit_next = f;
+        ms->ended_tail->expired_next = f;
     else
         ms->ended = f;
     ms->ended_tail = f;
@@ -418,16 +418,16 @@ static void work_finish(void *ctx, struct nfc_flow *f)
     send_packet(ms, f, NULL, OP_FINISH);
 }
 
-struct nfc_flow_work nfc_meters_work(struct nfc_meters *ms)
+struct nfc_flow_work nfc_workers_work(struct nfc_workers *ms)
 {
-    return (struct nfc_flow_work){.init = work_init, .update = work_update, .finish = work_finish, .ctx = ms};
+    return (struct nfc_flow_work){.init = work_init, .update = work_update, .expire = work_expire, .ctx = ms};
 }
 
-/* ---- finished flows, in order -------------------------------------------------------------------------------- */
+/* ---- expired flows, in order -------------------------------------------------------------------------------- */
 
-/* The oldest ended flow, once its meter has finished it: each meter hands flows back in the order it got them. */
-/* Whether meter `mt` has handed back its oldest finished flow: from the flows drained earlier, else its ring. */
-static bool handed_back(struct meter_thread *mt)
+/* The oldest ended flow, once its worker has finished it: each worker hands flows back in the order it got them. */
+/* Whether worker `mt` has handed back its oldest expired flow: from the flows drained earlier, else its ring. */
+static bool handed_back(struct worker *mt)
 {
     if (mt->drained) {
         mt->drained = mt->drained->hash_next;
@@ -441,13 +441,13 @@ static bool handed_back(struct meter_thread *mt)
     return true;
 }
 
-/* The oldest ended flow, once its meter has finished it: each meter hands flows back in the order it got them. */
-static struct nfc_flow *take(struct nfc_meters *ms, bool wait)
+/* The oldest ended flow, once its worker has finished it: each worker hands flows back in the order it got them. */
+static struct nfc_flow *take(struct nfc_workers *ms, bool wait)
 {
     struct nfc_flow *f = ms->ended;
     if (!f)
         return NULL;
-    struct meter_thread *mt = &ms->meters[f->meter];
+    struct worker *mt = &ms->workers[f->worker];
     if (!handed_back(mt)) {
         if (!wait)
             return NULL;
@@ -459,60 +459,60 @@ static struct nfc_flow *take(struct nfc_meters *ms, bool wait)
             nfc_ring_release(&mt->done);
         }
     }
-    ms->ended = f->emit_next;
+    ms->ended = f->expired_next;
     if (!ms->ended)
         ms->ended_tail = NULL;
     ms->in_flight--;
     return f;
 }
 
-struct nfc_flow *nfc_meters_try_next(struct nfc_meters *ms)
+struct nfc_flow *nfc_workers_try_next(struct nfc_workers *ms)
 {
     return take(ms, false);
 }
 
-struct nfc_flow *nfc_meters_wait_next(struct nfc_meters *ms)
+struct nfc_flow *nfc_workers_wait_next(struct nfc_workers *ms)
 {
     return take(ms, true);
 }
 
-uint64_t nfc_meters_in_flight(const struct nfc_meters *ms)
+uint64_t nfc_workers_in_flight(const struct nfc_workers *ms)
 {
     return ms->in_flight;
 }
 
-bool nfc_meters_backlogged(const struct nfc_meters *ms)
+bool nfc_workers_backlogged(const struct nfc_workers *ms)
 {
     return ms->in_flight >= (uint64_t)IN_FLIGHT_PER_METER * ms->n;
 }
 
 /* ---- shutdown ----------------------------------------------------------------------------------------------- */
 
-void nfc_meters_stop(struct nfc_meters *ms, void (*release)(void *ctx, struct nfc_flow *f), void *ctx)
+void nfc_workers_stop(struct nfc_workers *ms, void (*release)(void *ctx, struct nfc_flow *f), void *ctx)
 {
     for (unsigned i = 0; i < ms->n; i++) {
-        nfc_ring_cancel(&ms->meters[i].work);
-        nfc_ring_cancel(&ms->meters[i].done);
-        nfc_bytes_cancel(&ms->meters[i].bytes);
+        nfc_ring_cancel(&ms->workers[i].work);
+        nfc_ring_cancel(&ms->workers[i].done);
+        nfc_bytes_cancel(&ms->workers[i].bytes);
     }
     for (unsigned i = 0; i < ms->n; i++)
-        if (ms->meters[i].running)
-            pthread_join(ms->meters[i].thread, NULL);
+        if (ms->workers[i].running)
+            pthread_join(ms->workers[i].thread, NULL);
     /* Every thread has stopped. Flows in transit are those ended but not returned, wherever they are; flows whose
      * packets are still queued are in the table, which releases them. */
     while (release && ms->ended) {
         struct nfc_flow *f = ms->ended;
-        ms->ended = f->emit_next;
+        ms->ended = f->expired_next;
         release(ctx, f);
     }
     for (unsigned i = 0; i < ms->n; i++) {
-        struct meter_thread *mt = &ms->meters[i];
+        struct worker *mt = &ms->workers[i];
         nfc_ring_free(&mt->work);
         nfc_ring_free(&mt->done);
         nfc_bytes_free(&mt->bytes);
         nfc_dpi_close(mt->params.dpi);
         nfc_plugins_unload(mt->own_plugins);
     }
-    free(ms->meters);
+    free(ms->workers);
     free(ms);
 }

@@ -1,6 +1,6 @@
-#include "capture.h"
+#include "source/capture.h"
 
-#include "pcap_reader.h"
+#include "source/pcap_reader.h"
 
 #include <errno.h>
 #include <poll.h>

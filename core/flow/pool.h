@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "flow.h"
+#include "flow/flow.h"
 
 struct nfc_flow_pool {
     size_t record_size;

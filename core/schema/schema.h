@@ -1,14 +1,14 @@
 /* The output schema: which columns a configuration has, in nfstream's order (spec §4.1), and each column's value
  * for a flow. Every exporter is driven by it. */
-#ifndef NFC_COLUMNS_H
-#define NFC_COLUMNS_H
+#ifndef NFC_SCHEMA_H
+#define NFC_SCHEMA_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include <nfcore/nfcore.h>
 
-#include "flow.h"
+#include "flow/flow.h"
 
 enum nfc_column_kind {
     NFC_COL_ID, NFC_COL_EXPIRATION_ID,

@@ -8,25 +8,25 @@
 
 #include <nfcore/nfcore.h>
 
-#include "decode.h"
-#include "flow.h"
-#include "meter.h"
+#include "decode/decode.h"
+#include "flow/flow.h"
+#include "flow/cache.h"
 
 enum { UDP = 17, TCP = 6 };
 
-static struct nfc_meter m;
+static struct nfc_flow_cache m;
 
 static void start(uint64_t idle_ms, uint64_t active_ms, uint64_t capacity, bool statistics, bool tcp_end)
 {
     struct nfc_flow_params p = {.dpi = NULL, .statistics = statistics};
-    struct nfc_meter_limits limits = {idle_ms, active_ms, capacity, tcp_end};
+    struct nfc_cache_limits limits = {idle_ms, active_ms, capacity, tcp_end};
     nfc_flow_params_layout(&p);
-    ck_assert_int_eq(nfc_meter_init(&m, &p, &limits, NULL), 0);
+    ck_assert_int_eq(nfc_cache_init(&m, &p, &limits, NULL), 0);
 }
 
 static void stop(void)
 {
-    nfc_meter_free(&m);
+    nfc_cache_free(&m);
 }
 
 /* A packet from 10.0.0.<a>:<sport> to 10.0.0.<b>:<dport> of `size` bytes on the wire (addresses as 4 bytes then
@@ -51,7 +51,7 @@ static struct nfc_packet make(uint64_t t, int a, uint16_t sport, int b, uint16_t
 
 static void inject(struct nfc_packet p)
 {
-    nfc_meter_packet(&m, &p);
+    nfc_cache_packet(&m, &p);
 }
 
 /* UDP 10.0.0.1:<port> -> 10.0.0.2:53, 100 bytes: one flow per client port. */
@@ -79,14 +79,14 @@ static struct nfc_flow *last;
 static void forget_last(void)
 {
     if (last)
-        nfc_meter_recycle(&m, last);
+        nfc_cache_recycle(&m, last);
     last = NULL;
 }
 
 static struct nfc_flow *expect_flow(uint16_t src_port, uint64_t packets, int expiration_id)
 {
     forget_last();
-    last = nfc_meter_pop(&m);
+    last = nfc_cache_pop(&m);
     ck_assert_ptr_nonnull(last);
     ck_assert_uint_eq(last->view.src_port, src_port);
     ck_assert_uint_eq(last->view.scope[NFC_BIDIRECTIONAL].packets, packets);
@@ -97,7 +97,7 @@ static struct nfc_flow *expect_flow(uint16_t src_port, uint64_t packets, int exp
 static void expect_none(void)
 {
     forget_last();
-    ck_assert_ptr_null(nfc_meter_pop(&m));
+    ck_assert_ptr_null(nfc_cache_pop(&m));
 }
 
 static void finish(void)
@@ -117,7 +117,7 @@ START_TEST(packet_exactly_idle_timeout_later_splits_the_flow)
     ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms, 0);
     ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms, 0); /* the splitting packet is not in it */
     expect_none();
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     f = expect_flow(1000, 1, NFC_EXPIRE_IDLE);
     ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms, 1000); /* it opened the new flow */
     expect_none();
@@ -131,7 +131,7 @@ START_TEST(packet_one_ms_before_idle_timeout_joins_the_flow)
     udp(0, 1000);
     udp(999, 1000);
     expect_none();
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     struct nfc_flow *f = expect_flow(1000, 2, NFC_EXPIRE_IDLE);
     ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms, 999);
     expect_none();
@@ -149,7 +149,7 @@ START_TEST(active_timeout_splits_a_busy_flow)
     struct nfc_flow *f = expect_flow(1000, 3, NFC_EXPIRE_ACTIVE);
     ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms, 999);
     expect_none();
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     f = expect_flow(1000, 1, NFC_EXPIRE_IDLE);
     ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms, 1000);
     finish();
@@ -175,7 +175,7 @@ START_TEST(idle_timeout_zero_makes_every_packet_a_flow)
     expect_flow(1000, 1, NFC_EXPIRE_IDLE);
     expect_flow(1000, 1, NFC_EXPIRE_IDLE);
     expect_none();
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     expect_flow(1000, 1, NFC_EXPIRE_IDLE);
     expect_none();
     finish();
@@ -190,7 +190,7 @@ START_TEST(active_timeout_zero_closes_with_id_1)
     udp(2, 1000);
     expect_flow(1000, 1, NFC_EXPIRE_ACTIVE);
     expect_flow(1000, 1, NFC_EXPIRE_ACTIVE);
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     expect_flow(1000, 1, NFC_EXPIRE_IDLE); /* the flush keeps the last one's id 0 */
     finish();
 }
@@ -203,15 +203,15 @@ START_TEST(packet_older_than_the_clock_gets_the_clocks_time)
     start(120000, 1800000, 0, true, false);
     udp(100, 1000);
     struct nfc_packet late = make(40, 2, 53, 1, 1000, UDP, 300);
-    nfc_meter_packet(&m, &late);
+    nfc_cache_packet(&m, &late);
     ck_assert_uint_eq(late.time_ms, 100); /* rewritten to the clock */
     udp(130, 1000);
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     struct nfc_flow *f = expect_flow(1000, 3, NFC_EXPIRE_IDLE);
     ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms, 100);
     ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms, 130);
     ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].first_seen_ms, 100); /* not 40 */
-    const struct nfc_scope_stats *st = nfc_flow_stats_c(&m.params, f);
+    const struct nfc_scope_statistics *st = nfc_flow_statistics_c(&m.params, f);
     ck_assert_uint_eq(st[NFC_BIDIRECTIONAL].piat_min, 0);  /* gaps 0 (100 -> 100) and 30 */
     ck_assert_uint_eq(st[NFC_BIDIRECTIONAL].piat_max, 30);
     finish();
@@ -229,7 +229,7 @@ START_TEST(clamped_time_can_expire_a_flow)
     udp(50, 1000);  /* sent at 50 (49 ms after its last packet) but counted at 150: 150 - 1 >= 100, a new flow */
     struct nfc_flow *f = expect_flow(1000, 1, NFC_EXPIRE_IDLE);
     ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms, 1);
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     expect_flow(9000, 2, NFC_EXPIRE_IDLE);
     expect_flow(2000, 1, NFC_EXPIRE_IDLE);
     f = expect_flow(1000, 1, NFC_EXPIRE_IDLE);
@@ -248,7 +248,7 @@ START_TEST(first_packet_defines_src_and_replies_count_as_dst2src)
     udp_reply(20, 1000);  /* 300 bytes */
     udp_reply(25, 1000);
     udp(40, 1000);
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     struct nfc_flow *f = expect_flow(1000, 4, NFC_EXPIRE_IDLE);
     ck_assert_uint_eq(f->view.src_ip[3], 1);
     ck_assert_uint_eq(f->view.dst_ip[3], 2);
@@ -272,7 +272,7 @@ START_TEST(server_speaking_first_becomes_src)
     start(120000, 1800000, 0, false, false);
     udp_reply(10, 1000);
     udp(20, 1000);
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     struct nfc_flow *f = expect_flow(53, 2, NFC_EXPIRE_IDLE); /* no port heuristics */
     ck_assert_uint_eq(f->view.src_ip[3], 2);
     ck_assert_uint_eq(f->view.dst_port, 1000);
@@ -287,7 +287,7 @@ START_TEST(flow_without_replies_has_zero_dst2src)
     start(120000, 1800000, 0, false, false);
     udp(10, 1000);
     udp(20, 1000);
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     struct nfc_flow *f = expect_flow(1000, 2, NFC_EXPIRE_IDLE);
     ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].packets, 0);
     ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].first_seen_ms, 0);
@@ -357,7 +357,7 @@ START_TEST(scan_expires_at_most_1000_flows)
     for (uint16_t port = 1; port <= 1000; port++)
         expect_flow(port, 1, NFC_EXPIRE_IDLE);
     expect_none();
-    ck_assert_uint_eq(nfc_meter_pending(&m), 2); /* flow 1001 and flow 5000 */
+    ck_assert_uint_eq(nfc_cache_pending(&m), 2); /* flow 1001 and flow 5000 */
     udp(110, 5000); /* next scan */
     expect_flow(1001, 1, NFC_EXPIRE_IDLE);
     expect_none();
@@ -376,7 +376,7 @@ START_TEST(own_idle_expiry_comes_before_scan_expiries)
     expect_flow(1000, 1, NFC_EXPIRE_IDLE);
     expect_flow(2000, 1, NFC_EXPIRE_IDLE);
     expect_none();
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     struct nfc_flow *f = expect_flow(1000, 1, NFC_EXPIRE_IDLE); /* the new flow 1000 */
     ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms, 200);
     finish();
@@ -407,13 +407,13 @@ START_TEST(flush_emits_in_insertion_order)
     udp(3, 3000); /* updates do not reorder */
     udp(4, 1000);
     expect_none();
-    ck_assert_uint_eq(nfc_meter_pending(&m), 3);
-    nfc_meter_flush(&m);
+    ck_assert_uint_eq(nfc_cache_pending(&m), 3);
+    nfc_cache_flush(&m);
     expect_flow(3000, 2, NFC_EXPIRE_IDLE);
     expect_flow(1000, 2, NFC_EXPIRE_IDLE);
     expect_flow(2000, 1, NFC_EXPIRE_IDLE);
     expect_none();
-    ck_assert_uint_eq(nfc_meter_pending(&m), 0);
+    ck_assert_uint_eq(nfc_cache_pending(&m), 0);
     finish();
 }
 END_TEST
@@ -424,7 +424,7 @@ START_TEST(queued_flows_come_out_before_the_flush)
     udp(0, 1000);
     udp(1, 2000);
     udp(300, 2000); /* flow 2000 splits, the scan takes flow 1000: both queued */
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     expect_flow(2000, 1, NFC_EXPIRE_IDLE);
     expect_flow(1000, 1, NFC_EXPIRE_IDLE);
     struct nfc_flow *f = expect_flow(2000, 1, NFC_EXPIRE_IDLE);
@@ -446,7 +446,7 @@ START_TEST(full_table_evicts_the_least_recently_seen)
     udp(3, 3000);  /* the table holds 2: flow 2000 goes before flow 3000 is created */
     expect_flow(2000, 1, NFC_EXPIRE_CAPACITY);
     expect_none();
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     expect_flow(1000, 2, NFC_EXPIRE_IDLE);
     expect_flow(3000, 1, NFC_EXPIRE_IDLE);
     expect_none();
@@ -463,7 +463,7 @@ START_TEST(capacity_loses_no_flow)
     for (uint16_t port = 1; port <= 7; port++)
         expect_flow(port, 1, NFC_EXPIRE_CAPACITY);
     expect_none();
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     for (uint16_t port = 8; port <= 10; port++)
         expect_flow(port, 1, NFC_EXPIRE_IDLE);
     expect_none();
@@ -480,11 +480,11 @@ START_TEST(rst_ends_the_flow_including_the_rst)
     tcp(1, false, NFC_TCP_SYN | NFC_TCP_ACK);
     tcp(2, true, NFC_TCP_RST);
     struct nfc_flow *f = expect_flow(40000, 3, NFC_EXPIRE_TCP_END);
-    ck_assert_uint_eq(nfc_flow_stats_c(&m.params, f)[NFC_BIDIRECTIONAL].flags[NFC_FLAG_RST], 1);
+    ck_assert_uint_eq(nfc_flow_statistics_c(&m.params, f)[NFC_BIDIRECTIONAL].flags[NFC_FLAG_RST], 1);
     ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms, 2);
     expect_none();
     tcp(3, true, NFC_TCP_ACK); /* the same 5-tuple starts a new flow */
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     f = expect_flow(40000, 1, NFC_EXPIRE_IDLE);
     ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].first_seen_ms, 3);
     finish();
@@ -505,7 +505,7 @@ START_TEST(fin_from_both_sides_then_ack_ends_the_flow)
     expect_flow(40000, 6, NFC_EXPIRE_TCP_END);
     expect_none();
     tcp(6, false, NFC_TCP_ACK); /* a late packet: new flow, whose src is the server */
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     expect_flow(80, 1, NFC_EXPIRE_IDLE);
     finish();
 }
@@ -518,7 +518,7 @@ START_TEST(fin_from_one_side_does_not_end_the_flow)
     tcp(1, false, NFC_TCP_ACK);
     tcp(2, true, NFC_TCP_FIN | NFC_TCP_ACK);
     expect_none();
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     expect_flow(40000, 3, NFC_EXPIRE_IDLE);
     finish();
 }
@@ -529,7 +529,7 @@ START_TEST(first_packet_rst_is_a_flow_of_its_own)
     start(120000, 1800000, 0, false, true);
     tcp(0, false, NFC_TCP_RST | NFC_TCP_ACK);
     expect_flow(80, 1, NFC_EXPIRE_TCP_END); /* emitted at once, never cached */
-    ck_assert_uint_eq(nfc_meter_pending(&m), 0);
+    ck_assert_uint_eq(nfc_cache_pending(&m), 0);
     finish();
 }
 END_TEST
@@ -541,7 +541,7 @@ START_TEST(rst_is_ignored_without_expire_on_tcp_end)
     tcp(1, false, NFC_TCP_RST);
     tcp(2, true, NFC_TCP_SYN);
     expect_none();
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     expect_flow(40000, 3, NFC_EXPIRE_IDLE);
     finish();
 }
@@ -565,7 +565,7 @@ START_TEST(vlan_and_tunnel_ids_are_part_of_the_key)
     p.time_ms = 3;
     p.tunnel_id = 0;
     inject(p); /* back on vlan 10, no tunnel: the first flow */
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     struct nfc_flow *f = expect_flow(1000, 2, NFC_EXPIRE_IDLE);
     ck_assert_uint_eq(f->view.vlan_id, 10);
     ck_assert_uint_eq(f->view.tunnel_id, 0);
@@ -583,7 +583,7 @@ START_TEST(protocol_is_part_of_the_key)
     start(120000, 1800000, 0, false, false);
     inject(make(0, 1, 1000, 2, 53, UDP, 100));
     inject(make(1, 1, 1000, 2, 53, TCP, 100));
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     ck_assert_uint_eq(expect_flow(1000, 1, NFC_EXPIRE_IDLE)->view.protocol, UDP);
     ck_assert_uint_eq(expect_flow(1000, 1, NFC_EXPIRE_IDLE)->view.protocol, TCP);
     finish();
@@ -598,7 +598,7 @@ START_TEST(ipv4_and_ipv6_with_the_same_16_bytes_share_a_flow)
     struct nfc_packet v6 = make(1, 2, 53, 1, 1000, UDP, 120);
     v6.ip_version = 6;
     inject(v6);
-    nfc_meter_flush(&m);
+    nfc_cache_flush(&m);
     struct nfc_flow *f = expect_flow(1000, 2, NFC_EXPIRE_IDLE);
     ck_assert_uint_eq(f->view.ip_version, 4); /* the first packet's */
     ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].packets, 1);

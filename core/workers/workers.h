@@ -1,0 +1,51 @@
+/* Worker threads: the per-flow work of flows spread over N threads, while the caller's thread owns the flow table,
+ * decides which flow each packet joins and when flows end, and takes the expired flows back. With plugins, a
+ * worker does all of a flow's work (counters, statistics, SPLT, nDPI, plugins), as plugins see every packet.
+ * Without, a worker only dissects: nDPI reads a flow's first n_dissections packets at most, so the workers get just
+ * those, and the cheap per-packet counting stays on the table side, whose packets are already in its cache.
+ * Each worker has its own nDPI module and plugin instances; a flow stays on one worker, chosen by its address pair
+ * so that a host's flows share a module. Finished flows come back in the order the table ended them, whatever N. */
+#ifndef NFC_WORKERS_H
+#define NFC_WORKERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <nfcore/nfcore.h>
+
+#include "flow/flow.h"
+#include "flow/cache.h"
+
+struct nfc_workers;
+struct nfc_schema;
+struct nfc_plugin_host;
+
+struct nfc_workers_setup {
+    unsigned n;                              /* >= 2 */
+    const struct nfc_config *cfg;
+    const struct nfc_flow_params *params;    /* the layout every worker shares */
+    struct nfc_plugin_host *plugins;         /* worker 0's plugin instances (the engine's); others load their own */
+    const struct nfc_schema *schema;
+};
+
+struct nfc_workers *nfc_workers_start(const struct nfc_workers_setup *setup, char *err, size_t errlen);
+
+/* Where the table sends flows' work. */
+struct nfc_flow_work nfc_workers_work(struct nfc_workers *ms);
+/* Sends what the table side batched: before it waits for packets, and once the input has ended. */
+void nfc_workers_publish(struct nfc_workers *ms);
+
+/* The next expired flow in expiry order if it is ready, else NULL. */
+struct nfc_flow *nfc_workers_try_next(struct nfc_workers *ms);
+/* The same, waiting for it; NULL when every flow the table ended has been returned. */
+struct nfc_flow *nfc_workers_wait_next(struct nfc_workers *ms);
+/* Flows the table ended that were not returned yet. */
+uint64_t nfc_workers_in_flight(const struct nfc_workers *ms);
+/* Whether so many ended flows wait in the workers that the table side should take the oldest before it reads on:
+ * with flows ending faster than the workers finish them (a flood of short flows), their records stay bounded. */
+bool nfc_workers_backlogged(const struct nfc_workers *ms);
+
+/* Stops the worker threads and hands every flow still in transit to release(). */
+void nfc_workers_stop(struct nfc_workers *ms, void (*release)(void *ctx, struct nfc_flow *f), void *ctx);
+
+#endif
