@@ -1,14 +1,12 @@
 #include "progress.h"
 
-#include <time.h>
+#include "util/clock.h"
 
 enum { CHECK_EVERY = 256 };
 
 static double now_s(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return (double)nfc_monotonic_ms() / 1e3;
 }
 
 void nfc_progress_init(struct nfc_progress *p, FILE *out, bool enabled)

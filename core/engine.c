@@ -2,16 +2,16 @@
  * time. The caller's thread reads packets and owns the flow table; the flows' work is done on that thread with
  * one worker, or by N worker threads, from which the caller takes the expired flows back in the table's order. */
 #include <sched.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <pcap/pcap.h>
 
 #include <nfcore/nfcore.h>
 
 #include "source/capture.h"
+#include "util/clock.h"
+#include "util/error.h"
 #include "decode/decode.h"
 #include "dpi/dpi.h"
 #include "schema/schema.h"
@@ -40,14 +40,6 @@ struct nfc_engine {
 };
 
 enum { LIVE_PUBLISH_MS = 100 };
-
-static void fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static unsigned available_cpus(void)
 {
@@ -88,7 +80,7 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
         return NULL;
     struct nfc_engine *eng = calloc(1, sizeof *eng);
     if (!eng) {
-        fail(err, errlen, "out of memory");
+        nfc_errorf(err, errlen, "out of memory");
         return NULL;
     }
     eng->cfg = *cfg;
@@ -99,7 +91,7 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
         .splt = (uint16_t)cfg->splt_analysis,
     };
     if (nfc_schema_build(&eng->schema, cfg) < 0) {
-        fail(err, errlen, "out of memory");
+        nfc_errorf(err, errlen, "out of memory");
         goto fail;
     }
     if (nfc_plugins_load(&eng->plugins, cfg, &eng->schema, err, errlen) < 0)
@@ -108,7 +100,7 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
     if (cfg->n_dissections > 0 && n_meters == 1) {
         eng->dpi = nfc_dpi_open((uint8_t)cfg->n_dissections);
         if (!eng->dpi) {
-            fail(err, errlen, "cannot initialise nDPI");
+            nfc_errorf(err, errlen, "cannot initialise nDPI");
             goto fail;
         }
         params.dpi = eng->dpi;
@@ -123,7 +115,7 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
     };
     if (nfc_cache_init(&eng->cache, &params, &limits, NULL) < 0 ||
         nfc_schema_add_plugins(&eng->schema, eng->plugins) < 0) {
-        fail(err, errlen, "out of memory");
+        nfc_errorf(err, errlen, "out of memory");
         goto fail;
     }
     if (eng->plugins)
@@ -138,25 +130,6 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
 fail:
     nfc_engine_close(eng);
     return NULL;
-}
-
-static uint64_t wall_clock_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
-static void warn(const struct nfc_engine *eng, const char *fmt, ...)
-{
-    if (!eng->cfg.on_warning)
-        return;
-    char msg[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    eng->cfg.on_warning(eng->cfg.warning_ctx, msg);
 }
 
 /* The table's side of one capture event. Returns false once the input has ended (every flow then expired). */
@@ -181,7 +154,7 @@ static bool table_step(struct nfc_engine *eng)
         return true;
     }
     case NFC_CAPTURE_TIMEOUT:
-        nfc_cache_advance(&eng->cache, wall_clock_ms());
+        nfc_cache_advance(&eng->cache, nfc_wall_clock_ms());
         if (eng->workers) /* live: ended flows go to the workers now, not a batch later */
             nfc_workers_publish(eng->workers);
         return true;
@@ -241,7 +214,7 @@ enum nfc_next nfc_engine_next(struct nfc_engine *eng, const struct nfc_flow **fl
         eng->limit_reached = true;
         eng->unwritten = flows_left(eng);
         if (eng->unwritten)
-            warn(eng, "max-nflows %llu reached: %llu flows still in the table were not written",
+            nfc_warnf(eng->cfg.on_warning, eng->cfg.warning_ctx, "max-nflows %llu reached: %llu flows still in the table were not written",
                  (unsigned long long)eng->cfg.max_nflows, (unsigned long long)eng->unwritten);
     }
     return NFC_NEXT_FLOW;
@@ -308,14 +281,14 @@ int nfc_describe_plugins(const struct nfc_config *cfg, FILE *out, char *err, siz
     struct nfc_schema schema;
     struct nfc_plugin_host *plugins;
     if (nfc_schema_build(&schema, cfg) < 0) {
-        fail(err, errlen, "out of memory");
+        nfc_errorf(err, errlen, "out of memory");
         return -1;
     }
     int rc = nfc_plugins_load(&plugins, cfg, &schema, err, errlen);
     if (rc == 0 && plugins)
         nfc_plugins_describe(plugins, out);
     else if (rc == 0)
-        fail(err, errlen, "no plugin to describe: give one with --plugin");
+        nfc_errorf(err, errlen, "no plugin to describe: give one with --plugin");
     nfc_plugins_unload(plugins);
     nfc_schema_free(&schema);
     return rc == 0 && plugins ? 0 : -1;

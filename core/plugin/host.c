@@ -4,13 +4,13 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "schema/schema.h"
+#include "util/error.h"
 
 #ifndef NFC_PLUGIN_DIR
 #define NFC_PLUGIN_DIR ""
@@ -64,15 +64,6 @@ struct setup_ctx {
     struct loaded_plugin *lp;
     char error[1024];
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static struct nfc_flow *flow_of(const struct nfc_flow_view *view)
 {
@@ -347,7 +338,7 @@ static int check_placement(const struct loaded_plugin *lp, const struct nfc_plug
                            size_t errlen)
 {
     if (field->offset + field_size(field->type) > lp->state_size)
-        return fail(err, errlen, "%s: field '%s' lies outside the plugin's %zu-byte state", lp->path, field->name,
+        return nfc_errorf(err, errlen, "%s: field '%s' lies outside the plugin's %zu-byte state", lp->path, field->name,
                     lp->state_size);
     return 0;
 }
@@ -357,21 +348,21 @@ static int add_field(struct loaded_plugin *lp, const struct nfc_plugin_field *fi
 {
     struct nfc_plugin_host *host = lp->parent;
     if (!field->name || !field->name[0])
-        return fail(err, errlen, "%s: a field has no name", lp->path);
+        return nfc_errorf(err, errlen, "%s: a field has no name", lp->path);
     if (!field_size(field->type))
-        return fail(err, errlen, "%s: field '%s' has an unknown type %u", lp->path, field->name, field->type);
+        return nfc_errorf(err, errlen, "%s: field '%s' has an unknown type %u", lp->path, field->name, field->type);
     if (check_placement(lp, field, err, errlen) < 0)
         return -1;
     for (size_t i = 0; i < host->n_fields; i++) {
         if (strcmp(host->fields[i].name, field->name) == 0)
-            return fail(err, errlen, "%s: field '%s' clashes with the field of the same name of plugin %s",
+            return nfc_errorf(err, errlen, "%s: field '%s' clashes with the field of the same name of plugin %s",
                         lp->path, field->name, host->fields[i].owner->desc->name);
     }
     if (host->n_fields == host->cap_fields) {
         size_t cap = host->cap_fields ? host->cap_fields * 2 : 16;
         struct field_entry *p = realloc(host->fields, cap * sizeof *p);
         if (!p)
-            return fail(err, errlen, "out of memory");
+            return nfc_errorf(err, errlen, "out of memory");
         host->fields = p;
         host->cap_fields = cap;
     }
@@ -384,7 +375,7 @@ static int add_field(struct loaded_plugin *lp, const struct nfc_plugin_field *fi
     if (!e->name || !e->column) {
         free(e->name);
         free(e->column);
-        return fail(err, errlen, "out of memory");
+        return nfc_errorf(err, errlen, "out of memory");
     }
     strcpy(e->column, "udps.");
     strcat(e->column, field->name);
@@ -461,7 +452,7 @@ static int parse_spec(struct loaded_plugin *lp, const char *spec, char *err, siz
     lp->args = strdup(colon ? colon + 1 : "");
     if (!name || !lp->args) {
         free(name);
-        return fail(err, errlen, "out of memory");
+        return nfc_errorf(err, errlen, "out of memory");
     }
     lp->path = resolve_path(name);
     free(name);
@@ -472,11 +463,11 @@ static int parse_spec(struct loaded_plugin *lp, const char *spec, char *err, siz
     lp->values = calloc(max, sizeof *lp->values);
     lp->asked = calloc(max, sizeof *lp->asked);
     if (!lp->path || !lp->keys || !lp->values || !lp->asked)
-        return fail(err, errlen, "out of memory");
+        return nfc_errorf(err, errlen, "out of memory");
     for (char *save = NULL, *tok = strtok_r(lp->args, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(tok, '=');
         if (!eq || eq == tok)
-            return fail(err, errlen, "%s: plugin argument '%s' is not key=value", spec, tok);
+            return nfc_errorf(err, errlen, "%s: plugin argument '%s' is not key=value", spec, tok);
         *eq = '\0';
         lp->keys[lp->n_args] = tok;
         lp->values[lp->n_args++] = eq + 1;
@@ -488,22 +479,22 @@ static int open_plugin(struct loaded_plugin *lp, char *err, size_t errlen)
 {
     struct stat st;
     if (stat(lp->path, &st) < 0)
-        return fail(err, errlen, "plugin %s: %s", lp->path, strerror(errno));
+        return nfc_errorf(err, errlen, "plugin %s: %s", lp->path, strerror(errno));
     lp->dl = dlopen(lp->path, RTLD_NOW | RTLD_LOCAL);
     if (!lp->dl)
-        return fail(err, errlen, "plugin %s: not a loadable shared object: %s", lp->path, dlerror());
+        return nfc_errorf(err, errlen, "plugin %s: not a loadable shared object: %s", lp->path, dlerror());
     nfc_plugin_entry_fn entry;
     *(void **)&entry = dlsym(lp->dl, NFC_PLUGIN_ENTRY_SYMBOL);
     if (!entry)
-        return fail(err, errlen, "plugin %s: no %s() symbol: not an nfcore plugin", lp->path, NFC_PLUGIN_ENTRY_SYMBOL);
+        return nfc_errorf(err, errlen, "plugin %s: no %s() symbol: not an nfcore plugin", lp->path, NFC_PLUGIN_ENTRY_SYMBOL);
     lp->desc = entry();
     if (!lp->desc)
-        return fail(err, errlen, "plugin %s: %s() returned no descriptor", lp->path, NFC_PLUGIN_ENTRY_SYMBOL);
+        return nfc_errorf(err, errlen, "plugin %s: %s() returned no descriptor", lp->path, NFC_PLUGIN_ENTRY_SYMBOL);
     if (lp->desc->abi_major != NFC_PLUGIN_ABI_MAJOR || lp->desc->abi_minor > NFC_PLUGIN_ABI_MINOR)
-        return fail(err, errlen, "plugin %s: built for plugin ABI %u.%u, this nfcore provides %u.%u", lp->path,
+        return nfc_errorf(err, errlen, "plugin %s: built for plugin ABI %u.%u, this nfcore provides %u.%u", lp->path,
                     lp->desc->abi_major, lp->desc->abi_minor, NFC_PLUGIN_ABI_MAJOR, NFC_PLUGIN_ABI_MINOR);
     if (!lp->desc->name || !lp->desc->name[0])
-        return fail(err, errlen, "plugin %s: its descriptor has no name", lp->path);
+        return nfc_errorf(err, errlen, "plugin %s: its descriptor has no name", lp->path);
     lp->state_size = lp->desc->state_size;
     return 0;
 }
@@ -532,11 +523,11 @@ static int set_up(struct loaded_plugin *lp, char *err, size_t errlen)
         .lp = lp,
     };
     if (lp->desc->setup && lp->desc->setup(&ctx.pub, &lp->instance) != 0)
-        return fail(err, errlen, "plugin %s: %s", lp->desc->name, ctx.error[0] ? ctx.error : "setup failed");
+        return nfc_errorf(err, errlen, "plugin %s: %s", lp->desc->name, ctx.error[0] ? ctx.error : "setup failed");
     lp->set_up = true; /* whatever is refused next, unload tears the instance down */
     /* An argument read or a field declared at setup may have failed without the plugin noticing. */
     if (ctx.error[0])
-        return fail(err, errlen, "plugin %s: %s", lp->desc->name, ctx.error);
+        return nfc_errorf(err, errlen, "plugin %s: %s", lp->desc->name, ctx.error);
     /* setup may have changed the state size under the fields already placed. */
     for (size_t i = lp->first_field; i < lp->first_field + lp->n_fields; i++)
         if (check_placement(lp, &lp->parent->fields[i].field, err, errlen) < 0)
@@ -544,7 +535,7 @@ static int set_up(struct loaded_plugin *lp, char *err, size_t errlen)
     /* An argument setup never asked for is most likely a misspelt key, whose value would silently go unused. */
     for (size_t i = 0; i < lp->n_args; i++)
         if (!lp->asked[i])
-            return fail(err, errlen, "plugin %s: unknown argument '%s' (%s%s)", lp->desc->name, lp->keys[i],
+            return nfc_errorf(err, errlen, "plugin %s: unknown argument '%s' (%s%s)", lp->desc->name, lp->keys[i],
                         lp->known[0] ? "known: " : "takes no arguments", lp->known);
     return 0;
 }
@@ -557,12 +548,12 @@ int nfc_plugins_load(struct nfc_plugin_host **out, const struct nfc_config *cfg,
         return 0;
     struct nfc_plugin_host *host = calloc(1, sizeof *host);
     if (!host)
-        return fail(err, errlen, "out of memory");
+        return nfc_errorf(err, errlen, "out of memory");
     host->schema = schema;
     host->plugins = calloc(cfg->n_plugins, sizeof *host->plugins);
     if (!host->plugins) {
         free(host);
-        return fail(err, errlen, "out of memory");
+        return nfc_errorf(err, errlen, "out of memory");
     }
     for (size_t i = 0; i < cfg->n_plugins; i++) {
         struct loaded_plugin *lp = &host->plugins[host->n_plugins++];
@@ -578,7 +569,7 @@ int nfc_plugins_load(struct nfc_plugin_host **out, const struct nfc_config *cfg,
     host->exported = calloc(host->n_fields + 1, sizeof *host->exported);
     if (!host->exported) {
         nfc_plugins_unload(host);
-        return fail(err, errlen, "out of memory");
+        return nfc_errorf(err, errlen, "out of memory");
     }
     for (size_t i = 0; i < host->n_fields; i++)
         if (!(host->fields[i].field.flags & NFC_FIELD_VOLATILE))

@@ -1,17 +1,17 @@
 #include "source/capture.h"
 
 #include "source/pcap_reader.h"
+#include "util/clock.h"
+#include "util/error.h"
 
 #include <errno.h>
 #include <poll.h>
 #include <stdatomic.h>
-#include <stdarg.h>
 #include <stdio_ext.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include <pcap/pcap.h>
 
@@ -44,13 +44,6 @@ struct nfc_capture {
     char error[PCAP_ERRBUF_SIZE + 256];
 };
 
-static void fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-}
 
 static int apply_filter(pcap_t *p, const char *filter, const char *source, char *err, size_t errlen)
 {
@@ -58,13 +51,13 @@ static int apply_filter(pcap_t *p, const char *filter, const char *source, char 
         return 0;
     struct bpf_program prog;
     if (pcap_compile(p, &prog, filter, 1, BPF_NETMASK) < 0) {
-        fail(err, errlen, "invalid BPF filter '%s': %s", filter, pcap_geterr(p));
+        nfc_errorf(err, errlen, "invalid BPF filter '%s': %s", filter, pcap_geterr(p));
         return -1;
     }
     int rc = pcap_setfilter(p, &prog);
     pcap_freecode(&prog);
     if (rc < 0) {
-        fail(err, errlen, "%s: cannot apply BPF filter: %s", source, pcap_geterr(p));
+        nfc_errorf(err, errlen, "%s: cannot apply BPF filter: %s", source, pcap_geterr(p));
         return -1;
     }
     return 0;
@@ -76,16 +69,16 @@ static pcap_t *open_file(const char *path, const char *filter, unsigned char *bu
     char pcap_err[PCAP_ERRBUF_SIZE] = "";
     struct stat st;
     if (stat(path, &st) < 0) {
-        fail(err, errlen, "%s: %s", path, strerror(errno));
+        nfc_errorf(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
     }
     if (S_ISDIR(st.st_mode)) {
-        fail(err, errlen, "%s: is a directory, not a capture file", path);
+        nfc_errorf(err, errlen, "%s: is a directory, not a capture file", path);
         return NULL;
     }
     FILE *fp = fopen(path, "rb");
     if (!fp) {
-        fail(err, errlen, "%s: %s", path, strerror(errno));
+        nfc_errorf(err, errlen, "%s: %s", path, strerror(errno));
         return NULL;
     }
     if (buffer)
@@ -96,7 +89,7 @@ static pcap_t *open_file(const char *path, const char *filter, unsigned char *bu
     pcap_t *p = pcap_fopen_offline(fp, pcap_err);
     if (!p) {
         fclose(fp);
-        fail(err, errlen, "%s: not a readable pcap/pcapng capture: %s", path, pcap_err);
+        nfc_errorf(err, errlen, "%s: not a readable pcap/pcapng capture: %s", path, pcap_err);
         return NULL;
     }
     if (apply_filter(p, filter, path, err, errlen) < 0) {
@@ -162,7 +155,7 @@ static bool next_file(struct nfc_capture *c)
 #define CHECK_PCAP(call, what)                                                                                   \
     do {                                                                                                         \
         if ((call) != 0) {                                                                                       \
-            fail(err, errlen, "%s: cannot set %s: %s", cfg->interface, what, pcap_geterr(p));                    \
+            nfc_errorf(err, errlen, "%s: cannot set %s: %s", cfg->interface, what, pcap_geterr(p));                    \
             pcap_close(p);                                                                                       \
             return NULL;                                                                                         \
         }                                                                                                        \
@@ -173,7 +166,7 @@ static pcap_t *open_live(const struct nfc_config *cfg, char *err, size_t errlen)
     char pcap_err[PCAP_ERRBUF_SIZE] = "";
     pcap_t *p = pcap_create(cfg->interface, pcap_err);
     if (!p) {
-        fail(err, errlen, "%s: cannot open interface: %s", cfg->interface, pcap_err);
+        nfc_errorf(err, errlen, "%s: cannot open interface: %s", cfg->interface, pcap_err);
         return NULL;
     }
     if (cfg->socket_buffer_size > 0)
@@ -184,7 +177,7 @@ static pcap_t *open_live(const struct nfc_config *cfg, char *err, size_t errlen)
     int rc = pcap_activate(p);
     if (rc < 0) {
         const char *why = rc == PCAP_ERROR ? pcap_geterr(p) : pcap_statustostr(rc);
-        fail(err, errlen, "%s: cannot capture: %s", cfg->interface, why);
+        nfc_errorf(err, errlen, "%s: cannot capture: %s", cfg->interface, why);
         pcap_close(p);
         return NULL;
     }
@@ -195,7 +188,7 @@ static pcap_t *open_live(const struct nfc_config *cfg, char *err, size_t errlen)
     /* libpcap's TPACKET_V3 reader waits in poll() without a time limit while no packet comes, so the engine
      * waits itself, with a timeout, and reads without blocking. */
     if (pcap_setnonblock(p, 1, pcap_err) < 0) {
-        fail(err, errlen, "%s: cannot read without blocking: %s", cfg->interface, pcap_err);
+        nfc_errorf(err, errlen, "%s: cannot read without blocking: %s", cfg->interface, pcap_err);
         pcap_close(p);
         return NULL;
     }
@@ -206,7 +199,7 @@ struct nfc_capture *nfc_capture_open(const struct nfc_config *cfg, char *err, si
 {
     struct nfc_capture *c = calloc(1, sizeof *c);
     if (!c) {
-        fail(err, errlen, "out of memory");
+        nfc_errorf(err, errlen, "out of memory");
         return NULL;
     }
     c->cfg = cfg;
@@ -231,23 +224,11 @@ struct nfc_capture *nfc_capture_open(const struct nfc_config *cfg, char *err, si
     }
     c->file_buffer = malloc(FILE_BUFFER_SIZE);
     if (!c->file_buffer || !next_file(c)) {
-        fail(err, errlen, "%s", c->file_buffer ? c->error : "out of memory");
+        nfc_errorf(err, errlen, "%s", c->file_buffer ? c->error : "out of memory");
         nfc_capture_close(c);
         return NULL;
     }
     return c;
-}
-
-static void warn(struct nfc_capture *c, const char *fmt, ...)
-{
-    if (!c->cfg->on_warning)
-        return;
-    char msg[PCAP_ERRBUF_SIZE + 512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    c->cfg->on_warning(c->cfg->warning_ctx, msg);
 }
 
 static long file_offset(const struct nfc_capture *c)
@@ -276,19 +257,12 @@ static void fill_frame(const struct nfc_capture *c, const struct pcap_pkthdr *hd
     frame->dlt = c->dlt;
 }
 
-static uint64_t monotonic_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 static enum nfc_capture_status next_live(struct nfc_capture *c, struct nfc_frame *frame)
 {
     for (;;) {
         int wait_ms = LIVE_READ_TIMEOUT_MS;
         if (atomic_load_explicit(&c->stop, memory_order_relaxed)) {
-            uint64_t now = monotonic_ms();
+            uint64_t now = nfc_monotonic_ms();
             if (!c->drain_until)
                 c->drain_until = now + LIVE_DRAIN_MS;
             if (now >= c->drain_until)
@@ -303,7 +277,7 @@ static enum nfc_capture_status next_live(struct nfc_capture *c, struct nfc_frame
             return NFC_CAPTURE_FRAME;
         }
         if (rc < 0) {
-            fail(c->error, sizeof c->error, "%s: capture failed: %s", c->file_name, pcap_geterr(c->pcap));
+            nfc_errorf(c->error, sizeof c->error, "%s: capture failed: %s", c->file_name, pcap_geterr(c->pcap));
             return NFC_CAPTURE_ERROR;
         }
         struct pollfd pfd = {.fd = pcap_get_selectable_fd(c->pcap), .events = POLLIN};
@@ -330,11 +304,11 @@ static enum nfc_capture_status next_direct(struct nfc_capture *c, struct nfc_fra
             return NFC_CAPTURE_FRAME;
         case NFC_PCAP_DAMAGED:
             c->damaged++;
-            warn(c, "%s: damaged record at byte offset %ld: %s", c->file_name, c->record_offset, why);
+            nfc_warnf(c->cfg->on_warning, c->cfg->warning_ctx, "%s: damaged record at byte offset %ld: %s", c->file_name, c->record_offset, why);
             c->record_offset = (long)nfc_pcap_reader_offset(&c->reader);
             continue;
         case NFC_PCAP_IO_ERROR:
-            fail(c->error, sizeof c->error, "%s: %s", c->file_name, why);
+            nfc_errorf(c->error, sizeof c->error, "%s: %s", c->file_name, why);
             return NFC_CAPTURE_ERROR;
         case NFC_PCAP_END:
             return NFC_CAPTURE_END;
@@ -370,7 +344,7 @@ static enum nfc_capture_status next_from_files(struct nfc_capture *c, struct nfc
         }
         /* A damaged record: libpcap has skipped what it could, and nfstream reads on from there. */
         c->damaged++;
-        warn(c, "%s: damaged record at byte offset %ld: %s", c->file_name, c->record_offset,
+        nfc_warnf(c->cfg->on_warning, c->cfg->warning_ctx, "%s: damaged record at byte offset %ld: %s", c->file_name, c->record_offset,
              pcap_geterr(c->pcap));
         long resume = file_offset(c);
         if (resume != c->record_offset)
