@@ -52,6 +52,10 @@ static void print_summary(const struct nfc_engine *eng, double seconds)
                     "dissects\n",
             (unsigned long long)st.peak_flows, (unsigned long long)st.flow_bytes,
             (unsigned long long)st.dpi_flow_bytes);
+    if (st.workers)
+        fprintf(stderr, "nfcore: %llu worker threads\n", (unsigned long long)st.workers);
+    else
+        fprintf(stderr, "nfcore: no worker thread: the flows' work ran on the reading thread\n");
 }
 
 static int describe(const struct nfc_cli_options *opt)

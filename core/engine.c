@@ -27,6 +27,7 @@ struct nfc_engine {
     struct nfc_schema schema;
     struct nfc_plugin_host *plugins;
     struct nfc_workers *workers;     /* NULL with one worker */
+    unsigned n_workers;            /* worker threads started: 0 when the caller's thread does the flows' work */
     struct nfc_flow *handed_out;   /* the flow the caller holds until its next call */
     uint64_t packets;
     uint64_t ignored;
@@ -71,6 +72,7 @@ static int start_meters(struct nfc_engine *eng, unsigned n, char *err, size_t er
     if (!eng->workers)
         return -1;
     eng->cache.work = nfc_workers_work(eng->workers);
+    eng->n_workers = n;
     return 0;
 }
 
@@ -242,6 +244,7 @@ void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats)
     stats->peak_flows = eng->cache.peak_flows;
     stats->flow_bytes = eng->cache.pool.record_size;
     stats->dpi_flow_bytes = eng->cfg.n_dissections ? nfc_dpi_flow_size() : 0;
+    stats->workers = eng->n_workers;
 }
 
 static void release_flow(void *ctx, struct nfc_flow *f)

@@ -92,7 +92,10 @@ def main():
             if problems:
                 failed += 1
                 print(f'{name}: ' + '; '.join(problems))
-    if failed:
+    if not total_all:
+        print('no flow was compared: nfcore wrote none, or the expected outputs hold none')
+        failed = len(names)
+    elif failed:
         print('per-column agreement (flows compared pairwise):')
         for column in total_all:
             if agree_all[column] != total_all[column]:

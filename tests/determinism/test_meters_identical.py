@@ -14,8 +14,10 @@ Checks, each a pass or a failure:
   conformance/nfstream/pcaps for N = 2, 3, 4 against N = 1, and with --n-dissections 1 (nDPI then reads past
   the first packet for as long as it wants more) for N = 2 against N = 1.
 A check fails on any difference outside the nDPI columns, on more than 0.5% of flows differing in them, on an exit
-status other than 0 or 1 (1: a damaged capture, read anyway) or different between N, and on a sanitizer report
-on standard error. The flows whose nDPI columns differ are counted for each N.
+status other than 0 or 1 (1: a damaged capture, read anyway) or different between N, on a sanitizer report
+on standard error, on an empty output (two empty outputs are identical), and on a run whose --verbose summary does
+not report N worker threads for -j N (none for -j 1): were -j N to start fewer, every check would compare -j 1 with
+itself. The flows whose nDPI columns differ are counted for each N.
 
 usage: test_meters_identical.py NFCORE TOOLS_DIR [--build DIR] [--jobs N]
 TOOLS_DIR holds make_traffic_pcap; DIR (default: TOOLS_DIR's parent) holds examples/ and plugins/.
@@ -24,6 +26,7 @@ import argparse
 import csv
 import io
 import os
+import re
 import struct
 import subprocess
 import sys
@@ -41,11 +44,19 @@ TIMEOUT_S = 300  # one nfcore run; generous for sanitizer builds
 SHOWN = 5        # differences printed per comparison
 
 
+def workers_reported(stderr):
+    """The worker threads that nfcore's --verbose summary says ran, or None when it says nothing about them."""
+    if re.search(r'^nfcore: no worker thread', stderr, re.MULTILINE):
+        return 0
+    m = re.search(r'^nfcore: (\d+) worker threads$', stderr, re.MULTILINE)
+    return int(m.group(1)) if m else None
+
+
 class Run:
     """One nfcore run: exit status, output, and what went wrong with it (None when nothing)."""
 
     def __init__(self, nfcore, captures, options, meters):
-        args = [nfcore] + [a for c in captures for a in ('-r', c)] + options + ['-j', str(meters)]
+        args = [nfcore] + [a for c in captures for a in ('-r', c)] + options + ['-j', str(meters), '--verbose']
         self.label = f'-j {meters}'
         try:
             done = subprocess.run(args, capture_output=True, timeout=TIMEOUT_S)
@@ -58,6 +69,9 @@ class Run:
             self.error = f'sanitizer report: {stderr.strip()[-3000:]}'
         elif done.returncode not in (0, 1):
             self.error = f'exit status {done.returncode}: {stderr.strip()[-2000:]}'
+        elif workers_reported(stderr) != (meters if meters > 1 else 0):
+            self.error = (f'{meters if meters > 1 else 0} worker threads expected, the --verbose summary reports '
+                          f'{workers_reported(stderr)}: {stderr.strip()[-1000:]}')
         else:
             self.error = None
 
@@ -79,6 +93,9 @@ class Comparison:
             self.problems.append(f'exit status {run.status}, {reference.status} with {reference.label}')
         header, ref_rows = rows(reference.stdout)
         self.flows = len(ref_rows)
+        if not ref_rows:
+            self.problems.append(f'no flows with {reference.label}: two empty outputs would pass')
+            return
         if run.stdout == reference.stdout:
             return
         run_header, run_rows = rows(run.stdout)
@@ -131,6 +148,11 @@ def ndpi_problems(ndpi_rows, flows):
     return []
 
 
+def too_few(flows):
+    """Identical but truncated output would pass a comparison."""
+    return [f'{flows} flows, fewer than the {FLOWS} written'] if flows < FLOWS else []
+
+
 def check_generated(report, nfcore, capture, build, pool):
     runs = {n: pool.submit(Run, nfcore, [capture], OPTIONS, n) for n in METERS}
     again = pool.submit(Run, nfcore, [capture], OPTIONS, 2)
@@ -140,13 +162,14 @@ def check_generated(report, nfcore, capture, build, pool):
         print(f'generated capture, -j {n}: {c.ndpi_rows} of {c.flows} flows differ from -j 1 in nDPI columns')
         for line in c.ndpi_shown:
             print(f'    {line}')
-        # Identical but empty or truncated output would pass the comparison.
-        short = [f'{c.flows} flows, fewer than the {FLOWS} written'] if not c.problems and c.flows < FLOWS else []
+        short = too_few(c.flows) if not c.problems else []
         report.check(f'generated capture: -j {n} = -j 1', c.problems + short + ndpi_problems(c.ndpi_rows, c.flows))
     first, second = runs[2].result(), again.result()
     problems = [f'{r.label}: {r.error}' for r in (first, second) if r.error is not None]
     if not problems and (first.stdout != second.stdout or first.status != second.status):
         problems.append('two runs with -j 2 differ')
+    if not problems:
+        problems += too_few(len(rows(first.stdout)[1]))
     report.check('generated capture: -j 2 twice, byte-identical', problems)
 
     # packet_digest folds every field and byte of every packet shown to plugins: the meters rebuild each packet
@@ -157,7 +180,9 @@ def check_generated(report, nfcore, capture, build, pool):
     with_plugins = {n: pool.submit(Run, nfcore, [capture], OPTIONS + plugins, n) for n in (1, 3)}
     c = Comparison(with_plugins[1].result(), with_plugins[3].result())
     print(f'generated capture with plugins, -j 3: {c.ndpi_rows} of {c.flows} flows differ from -j 1 in nDPI columns')
-    report.check('generated capture with plugins: -j 3 = -j 1', c.problems + ndpi_problems(c.ndpi_rows, c.flows))
+    short = too_few(c.flows) if not c.problems else []
+    report.check('generated capture with plugins: -j 3 = -j 1',
+                 c.problems + short + ndpi_problems(c.ndpi_rows, c.flows))
 
 
 def write_odd_packets(path):
@@ -251,7 +276,8 @@ def main():
             check_conformance(report, args.nfcore, pcaps, pool, ['--n-dissections', '1'], (1, 2),
                               'conformance captures, --n-dissections 1')
         else:
-            print(f'conformance captures: skipped, not found at {pcaps} (set NFC_SHARED_DIR to the shared folder)')
+            print(f'SKIPPED: the conformance captures part (-j 1 to 4 on nfstream\'s captures): not found at {pcaps} '
+                  '(set NFC_SHARED_DIR to the shared folder)')
 
     print(f'meters identical: {report.passed} passed, {report.failed} failed')
     return 1 if report.failed else 0

@@ -117,6 +117,8 @@ struct nfc_stats {
     uint64_t peak_flows;       /* most flows in the table at once */
     uint64_t flow_bytes;       /* one flow record in this configuration (statistics, SPLT, plugin state) */
     uint64_t dpi_flow_bytes;   /* nDPI's state, held by a flow only while its dissection runs */
+    uint64_t workers;          /* worker threads that did the flows' work (n_meters, or one per CPU for 0); 0 when
+                                * the caller's thread did it all: one meter, or a plugin that may end flows */
 };
 void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats);
 
