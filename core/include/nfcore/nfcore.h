@@ -26,6 +26,9 @@
 
 #include <nfcore/plugin.h>
 
+/* libnfcore is built with hidden visibility: these declarations are the symbols it exports. */
+#pragma GCC visibility push(default)
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -197,5 +200,7 @@ int nfc_writer_close(struct nfc_writer *w);
 #ifdef __cplusplus
 }
 #endif
+
+#pragma GCC visibility pop
 
 #endif
