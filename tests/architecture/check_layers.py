@@ -102,7 +102,7 @@ def include_violations(root, files):
                 violations.append(f'{path}: includes {name}, found nowhere')
                 continue
             used = part_of(target)
-            why = 'not a part' if used is None else refusal(user, used, public=used == 'public')
+            why = 'not a part' if used is None else refusal(user, used)
             if why:
                 violations.append(f'{path}: includes {name} ({why})')
     return violations
