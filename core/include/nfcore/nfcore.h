@@ -125,8 +125,8 @@ void nfc_engine_stop(struct nfc_engine *eng);
  * `flow` is not that flow (an older one, or one already retained). */
 int nfc_engine_retain(struct nfc_engine *eng, const struct nfc_flow *flow);
 
-/* Gives a retained flow back. After nfc_engine_close, the engine's last memory goes with its last retained
- * flow. */
+/* Gives a retained flow back; every retained flow is released once. After nfc_engine_close, the engine's last
+ * memory goes with its last retained flow. */
 void nfc_engine_release(struct nfc_engine *eng, const struct nfc_flow *flow);
 
 /* The message of the engine's latest failure ("" when none). */
