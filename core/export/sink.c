@@ -181,7 +181,8 @@ int nfc_sink_put(struct nfc_sink *s, const struct nfc_flow *flow)
 {
     if (s->options.queue)
         return put_async(s, flow);
-    char err[sizeof s->error] = "";
+    char err[sizeof s->error];
+    err[0] = '\0';
     int rc = encode(s, flow, &s->slots[0]) ? s->ops->send(s->state, s->slots[0].p, s->slots[0].len, err, sizeof err)
                                            : nfc_errorf(err, sizeof err, "out of memory");
     count(s, rc, err);
