@@ -1,6 +1,7 @@
 /* nfcore: meter a capture or an interface and write one record per flow. */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,9 +46,10 @@ static void print_summary(const struct nfc_engine *eng, double seconds)
 {
     struct nfc_stats st;
     nfc_engine_stats(eng, &st);
-    fprintf(stderr, "nfcore: %llu packets (%llu ignored), %llu flows in %.3f s (%.2f M packets/s)\n",
-            (unsigned long long)st.packets, (unsigned long long)st.ignored, (unsigned long long)st.flows, seconds,
-            seconds > 0 ? (double)st.packets / seconds / 1e6 : 0.0);
+    fprintf(stderr, "nfcore: %llu packets (%llu ignored, %llu dropped for want of memory), %llu flows in %.3f s "
+                    "(%.2f M packets/s)\n",
+            (unsigned long long)st.packets, (unsigned long long)st.ignored, (unsigned long long)st.dropped,
+            (unsigned long long)st.flows, seconds, seconds > 0 ? (double)st.packets / seconds / 1e6 : 0.0);
     fprintf(stderr, "nfcore: at most %llu flows at once; %llu bytes per flow record, +%llu of nDPI state while it "
                     "dissects\n",
             (unsigned long long)st.peak_flows, (unsigned long long)st.flow_bytes,
@@ -96,19 +98,23 @@ static int run(struct nfc_cli_options *opt)
 
     struct nfc_progress progress;
     nfc_progress_init(&progress, stderr, !opt->cfg.interface && isatty(STDERR_FILENO));
-    struct nfc_writer *w = nfc_writer_open(eng, opt->format, out);
+    struct nfc_writer *w = nfc_writer_open(eng, opt->format, out, err, sizeof err);
     int status = EXIT_SUCCESS;
     const struct nfc_flow *flow;
-    enum nfc_next next;
+    enum nfc_next next = NFC_NEXT_END;
     while (w && (next = nfc_engine_next(eng, &flow)) == NFC_NEXT_FLOW) {
         if (nfc_writer_write(w, flow) < 0)
             break;
         nfc_progress_update(&progress, eng);
     }
     nfc_progress_end(&progress);
-    if (!w || nfc_writer_close(w) < 0 || (out != stdout && fclose(out) != 0)) {
-        fprintf(stderr, "nfcore: %s: write failed: %s\n", opt->output ? opt->output : "standard output",
-                strerror(errno));
+    bool written = w && nfc_writer_close(w, err, sizeof err) == 0;
+    if (out != stdout && fclose(out) != 0 && written) {
+        snprintf(err, sizeof err, "write failed: %s", strerror(errno));
+        written = false;
+    }
+    if (!written) {
+        fprintf(stderr, "nfcore: %s: %s\n", opt->output ? opt->output : "standard output", err);
         status = EXIT_DAMAGED;
     } else if (next == NFC_NEXT_ERROR) {
         fprintf(stderr, "nfcore: %s\n", nfc_engine_error(eng));

@@ -20,7 +20,8 @@
 #include "plugin/host.h"
 
 struct nfc_engine {
-    struct nfc_config cfg;
+    struct nfc_config cfg;         /* its arrays and strings point into cfg_copy */
+    void *cfg_copy;
     struct nfc_capture *capture;
     struct nfc_dpi *dpi;           /* one worker only; worker threads have their own */
     struct nfc_flow_cache cache;         /* the flow table */
@@ -29,6 +30,9 @@ struct nfc_engine {
     struct nfc_workers *workers;     /* NULL with one worker */
     unsigned n_workers;            /* worker threads started: 0 when the caller's thread does the flows' work */
     struct nfc_flow *handed_out;   /* the flow the caller holds until its next call */
+    uint64_t retained;             /* flows the caller keeps until nfc_engine_release */
+    bool closed;                   /* nfc_engine_close ran; the rest goes with the last retained flow */
+    bool end_reported;             /* the end-of-run warnings were given */
     uint64_t packets;
     uint64_t ignored;
     uint64_t flows;
@@ -41,6 +45,51 @@ struct nfc_engine {
 };
 
 enum { LIVE_PUBLISH_MS = 100 };
+
+static size_t strings_size(const char *const *s, size_t n)
+{
+    size_t size = 0;
+    for (size_t i = 0; i < n; i++)
+        size += s[i] ? strlen(s[i]) + 1 : 0;
+    return size;
+}
+
+/* Copies n strings to `text` (moved past them) and points dst at the copies. */
+static void copy_strings(const char **dst, const char *const *src, size_t n, char **text)
+{
+    for (size_t i = 0; i < n; i++) {
+        dst[i] = NULL;
+        if (!src[i])
+            continue;
+        size_t size = strlen(src[i]) + 1;
+        dst[i] = memcpy(*text, src[i], size);
+        *text += size;
+    }
+}
+
+/* The engine's own copy of the configuration, its arrays and strings in one block: the capture reads file names
+ * and the filter long after nfc_engine_open, and the caller's need not outlive that call. */
+static int copy_config(struct nfc_engine *eng, const struct nfc_config *cfg)
+{
+    size_t n = cfg->n_files + cfg->n_plugins;
+    const char *single[2] = {cfg->interface, cfg->bpf_filter};
+    size_t size = (n + 2) * sizeof(char *) + strings_size(cfg->files, cfg->n_files) +
+                  strings_size(cfg->plugins, cfg->n_plugins) + strings_size(single, 2);
+    const char **ptrs = malloc(size);
+    if (!ptrs)
+        return -1;
+    char *text = (char *)(ptrs + n + 2);
+    copy_strings(ptrs, cfg->files, cfg->n_files, &text);
+    copy_strings(ptrs + cfg->n_files, cfg->plugins, cfg->n_plugins, &text);
+    copy_strings(ptrs + n, single, 2, &text);
+    eng->cfg = *cfg;
+    eng->cfg_copy = ptrs;
+    eng->cfg.files = cfg->files ? ptrs : NULL;
+    eng->cfg.plugins = cfg->plugins ? ptrs + cfg->n_files : NULL;
+    eng->cfg.interface = ptrs[n];
+    eng->cfg.bpf_filter = ptrs[n + 1];
+    return 0;
+}
 
 static unsigned available_cpus(void)
 {
@@ -81,11 +130,11 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
     if (nfc_config_validate(cfg, err, errlen) < 0)
         return NULL;
     struct nfc_engine *eng = calloc(1, sizeof *eng);
-    if (!eng) {
+    if (!eng || copy_config(eng, cfg) < 0) {
+        free(eng);
         nfc_errorf(err, errlen, "out of memory");
         return NULL;
     }
-    eng->cfg = *cfg;
 
     struct nfc_flow_params params = {
         .accounting_mode = (uint8_t)cfg->accounting_mode,
@@ -198,6 +247,16 @@ static uint64_t flows_left(const struct nfc_engine *eng)
     return eng->workers ? left + nfc_workers_in_flight(eng->workers) : left;
 }
 
+/* The run is over: what it could not meter is said once, after the last flow. */
+static enum nfc_next end_of_run(struct nfc_engine *eng)
+{
+    if (!eng->end_reported && eng->cache.dropped)
+        nfc_warnf(eng->cfg.on_warning, eng->cfg.warning_ctx, "%llu packets dropped: no memory for their flow records",
+                  (unsigned long long)eng->cache.dropped);
+    eng->end_reported = true;
+    return eng->failed ? NFC_NEXT_ERROR : NFC_NEXT_END;
+}
+
 enum nfc_next nfc_engine_next(struct nfc_engine *eng, const struct nfc_flow **flow)
 {
     if (eng->handed_out) {
@@ -205,10 +264,10 @@ enum nfc_next nfc_engine_next(struct nfc_engine *eng, const struct nfc_flow **fl
         eng->handed_out = NULL;
     }
     if (eng->limit_reached)
-        return NFC_NEXT_END;
+        return end_of_run(eng);
     struct nfc_flow *f = next_expired(eng);
     if (!f)
-        return eng->failed ? NFC_NEXT_ERROR : NFC_NEXT_END;
+        return end_of_run(eng);
     f->id = eng->flows++;
     eng->handed_out = f;
     *flow = f;
@@ -237,6 +296,7 @@ void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats)
     memset(stats, 0, sizeof *stats);
     stats->packets = eng->packets;
     stats->ignored = eng->ignored;
+    stats->dropped = eng->cache.dropped;
     stats->flows = eng->flows;
     stats->flows_unwritten = eng->unwritten;
     stats->damaged_records = nfc_capture_damaged(eng->capture);
@@ -252,6 +312,34 @@ static void release_flow(void *ctx, struct nfc_flow *f)
     nfc_cache_recycle(&((struct nfc_engine *)ctx)->cache, f);
 }
 
+/* What a retained flow's values and release need: the records' pool, the plugins and the columns. */
+static void free_engine(struct nfc_engine *eng)
+{
+    nfc_cache_free(&eng->cache);
+    nfc_plugins_unload(eng->plugins);
+    nfc_schema_free(&eng->schema);
+    free(eng->cfg_copy);
+    free(eng);
+}
+
+int nfc_engine_retain(struct nfc_engine *eng, const struct nfc_flow *flow)
+{
+    if (!flow || flow != eng->handed_out)
+        return nfc_errorf(eng->error, sizeof eng->error,
+                          "cannot retain a flow other than the one nfc_engine_next returned last");
+    eng->handed_out = NULL;
+    eng->retained++;
+    return 0;
+}
+
+void nfc_engine_release(struct nfc_engine *eng, const struct nfc_flow *flow)
+{
+    /* The record is the engine's; the caller only ever had it to read. */
+    release_flow(eng, (struct nfc_flow *)flow);
+    if (--eng->retained == 0 && eng->closed)
+        free_engine(eng);
+}
+
 void nfc_engine_close(struct nfc_engine *eng)
 {
     if (!eng)
@@ -260,12 +348,12 @@ void nfc_engine_close(struct nfc_engine *eng)
         release_flow(eng, eng->handed_out);
     if (eng->workers)
         nfc_workers_stop(eng->workers, release_flow, eng);
-    nfc_cache_free(&eng->cache);
-    nfc_plugins_unload(eng->plugins);
-    nfc_schema_free(&eng->schema);
+    nfc_cache_clear(&eng->cache);
     nfc_capture_close(eng->capture);
     nfc_dpi_close(eng->dpi);
-    free(eng);
+    eng->closed = true;
+    if (!eng->retained)
+        free_engine(eng);
 }
 
 size_t nfc_engine_columns(const struct nfc_engine *eng, const struct nfc_column **columns)

@@ -1,67 +1,113 @@
+/* The CSV and JSON lines writers: synchronous sinks that encode a flow in one format and write it to a FILE. */
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <nfcore/nfcore.h>
 
 #include "export/format.h"
+#include "export/sink.h"
+#include "util/error.h"
 
 struct nfc_writer {
     const struct nfc_engine *eng;
-    const struct nfc_format_ops *ops;
+    const struct nfc_format_ops *format;
     const struct nfc_column *columns;
     size_t n_columns;
     FILE *out;
-    struct nfc_text line;
-    int failed;
+    struct nfc_sink *sink;
 };
 
-static int flush_line(struct nfc_writer *w)
+static void encode_flow(void *state, const struct nfc_flow *flow, struct nfc_text *out)
 {
-    if (w->line.failed) {
-        errno = ENOMEM;
-        w->failed = 1;
-    } else if (w->line.len && fwrite(w->line.p, 1, w->line.len, w->out) != w->line.len) {
-        w->failed = 1;
+    const struct nfc_writer *w = state;
+    struct nfc_value v;
+    w->format->record_begin(out);
+    for (size_t i = 0; i < w->n_columns; i++) {
+        nfc_flow_value(w->eng, flow, i, &v);
+        w->format->field(out, &w->columns[i], i, &v);
     }
-    w->line.len = 0;
-    w->line.failed = false;
-    return w->failed ? -1 : 0;
+    w->format->record_end(out);
 }
 
-struct nfc_writer *nfc_writer_open(const struct nfc_engine *eng, enum nfc_format format, FILE *out)
+static int write_bytes(void *state, const char *bytes, size_t len, char *err, size_t errlen)
 {
-    struct nfc_writer *w = calloc(1, sizeof *w);
-    if (!w)
+    const struct nfc_writer *w = state;
+    if (len && fwrite(bytes, 1, len, w->out) != len)
+        return nfc_errorf(err, errlen, "write failed: %s", strerror(errno));
+    return 0;
+}
+
+static int flush_file(void *state, char *err, size_t errlen)
+{
+    const struct nfc_writer *w = state;
+    if (fflush(w->out) != 0)
+        return nfc_errorf(err, errlen, "write failed: %s", strerror(errno));
+    return 0;
+}
+
+/* The state is the writer itself, freed by nfc_writer_close. */
+static const struct nfc_sink_ops file_sink = {.encode = encode_flow, .send = write_bytes, .flush = flush_file};
+
+static const struct nfc_format_ops *format_ops(enum nfc_format format)
+{
+    switch (format) {
+    case NFC_FORMAT_CSV: return &nfc_csv_format;
+    case NFC_FORMAT_JSONL: return &nfc_jsonl_format;
+    }
+    return NULL;
+}
+
+static int write_header(struct nfc_writer *w, char *err, size_t errlen)
+{
+    if (!w->format->header)
+        return 0;
+    struct nfc_text header = {0};
+    w->format->header(&header, w->columns, w->n_columns);
+    int rc = header.failed ? nfc_errorf(err, errlen, "out of memory")
+                           : write_bytes(w, header.p, header.len, err, errlen);
+    nfc_text_free(&header);
+    return rc;
+}
+
+struct nfc_writer *nfc_writer_open(const struct nfc_engine *eng, enum nfc_format format, FILE *out, char *err,
+                                   size_t errlen)
+{
+    const struct nfc_format_ops *ops = format_ops(format);
+    if (!ops) {
+        nfc_errorf(err, errlen, "unknown output format %d", (int)format);
         return NULL;
-    w->eng = eng;
-    w->ops = format == NFC_FORMAT_JSONL ? &nfc_jsonl_format : &nfc_csv_format;
-    w->out = out;
+    }
+    struct nfc_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        nfc_errorf(err, errlen, "out of memory");
+        return NULL;
+    }
+    *w = (struct nfc_writer){.eng = eng, .format = ops, .out = out};
     w->n_columns = nfc_engine_columns(eng, &w->columns);
-    if (w->ops->header) {
-        w->ops->header(&w->line, w->columns, w->n_columns);
-        flush_line(w);
+    static const struct nfc_sink_options synchronous = {.queue = 0};
+    if (write_header(w, err, errlen) < 0 || !(w->sink = nfc_sink_open(&file_sink, w, &synchronous, err, errlen))) {
+        free(w);
+        return NULL;
     }
     return w;
 }
 
 int nfc_writer_write(struct nfc_writer *w, const struct nfc_flow *flow)
 {
-    struct nfc_value v;
-    w->ops->record_begin(&w->line);
-    for (size_t i = 0; i < w->n_columns; i++) {
-        nfc_flow_value(w->eng, flow, i, &v);
-        w->ops->field(&w->line, &w->columns[i], i, &v);
-    }
-    w->ops->record_end(&w->line);
-    return flush_line(w);
+    return nfc_sink_put(w->sink, flow);
 }
 
-int nfc_writer_close(struct nfc_writer *w)
+const char *nfc_writer_error(const struct nfc_writer *w)
+{
+    return nfc_sink_error(w->sink);
+}
+
+int nfc_writer_close(struct nfc_writer *w, char *err, size_t errlen)
 {
     if (!w)
         return 0;
-    int rc = w->failed || fflush(w->out) != 0 ? -1 : 0;
-    nfc_text_free(&w->line);
+    int rc = nfc_sink_close(w->sink, NULL, err, errlen);
     free(w);
     return rc;
 }

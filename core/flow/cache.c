@@ -57,7 +57,7 @@ static void release(struct nfc_flow_cache *m, struct nfc_flow *f)
     nfc_flow_pool_put(&m->pool, f);
 }
 
-void nfc_cache_free(struct nfc_flow_cache *m)
+void nfc_cache_clear(struct nfc_flow_cache *m)
 {
     while (m->table.oldest) {
         struct nfc_flow *f = m->table.oldest;
@@ -71,6 +71,11 @@ void nfc_cache_free(struct nfc_flow_cache *m)
         f = next;
     }
     m->out_head = m->out_tail = NULL;
+}
+
+void nfc_cache_free(struct nfc_flow_cache *m)
+{
+    nfc_cache_clear(m);
     nfc_flow_table_free(&m->table);
     nfc_flow_pool_free(&m->pool);
 }

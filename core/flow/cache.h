@@ -45,6 +45,9 @@ struct nfc_flow_cache {
 int nfc_cache_init(struct nfc_flow_cache *m, const struct nfc_flow_params *params, const struct nfc_cache_limits *limits,
                    const struct nfc_flow_work *work);
 void nfc_cache_free(struct nfc_flow_cache *m);
+/* Releases the flows the cache holds (in the table or queued); the pool stays for flows popped and not yet
+ * recycled. */
+void nfc_cache_clear(struct nfc_flow_cache *m);
 
 /* One decoded packet (its time_ms is clamped to the worker's clock here). */
 void nfc_cache_packet(struct nfc_flow_cache *m, struct nfc_packet *pkt);

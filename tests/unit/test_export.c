@@ -147,7 +147,7 @@ static size_t export(const struct nfc_config *cfg, enum nfc_format format)
     size_t len = 0;
     FILE *out = open_memstream(&output, &len);
     ck_assert_ptr_nonnull(out);
-    struct nfc_writer *w = nfc_writer_open(eng, format, out);
+    struct nfc_writer *w = nfc_writer_open(eng, format, out, err, sizeof err);
     ck_assert_ptr_nonnull(w);
     const struct nfc_flow *flow;
     size_t n = 0;
@@ -155,7 +155,7 @@ static size_t export(const struct nfc_config *cfg, enum nfc_format format)
         ck_assert_int_eq(nfc_writer_write(w, flow), 0);
         n++;
     }
-    ck_assert_int_eq(nfc_writer_close(w), 0);
+    ck_assert_int_eq(nfc_writer_close(w, err, sizeof err), 0);
     ck_assert_int_eq(fclose(out), 0);
     nfc_engine_close(eng);
     return n;

@@ -447,12 +447,12 @@ static void write_flows(enum nfc_format format)
     size_t len;
     FILE *out = open_memstream(&output, &len);
     ck_assert_ptr_nonnull(out);
-    struct nfc_writer *w = nfc_writer_open(eng, format, out);
+    struct nfc_writer *w = nfc_writer_open(eng, format, out, err, sizeof err);
     ck_assert_ptr_nonnull(w);
     const struct nfc_flow *flow;
     while (nfc_engine_next(eng, &flow) == NFC_NEXT_FLOW)
         ck_assert_int_eq(nfc_writer_write(w, flow), 0);
-    ck_assert_int_eq(nfc_writer_close(w), 0);
+    ck_assert_int_eq(nfc_writer_close(w, err, sizeof err), 0);
     ck_assert_int_eq(fclose(out), 0);
     nfc_engine_close(eng);
 }

@@ -9,12 +9,26 @@
  *     cfg.n_files = 1;
  *     char err[256];
  *     struct nfc_engine *eng = nfc_engine_open(&cfg, err, sizeof err);
- *     struct nfc_writer *out = nfc_writer_open(eng, NFC_FORMAT_CSV, stdout);
+ *     struct nfc_writer *out = nfc_writer_open(eng, NFC_FORMAT_CSV, stdout, err, sizeof err);
  *     const struct nfc_flow *flow;
  *     while (nfc_engine_next(eng, &flow) == NFC_NEXT_FLOW)
  *         nfc_writer_write(out, flow);
- *     nfc_writer_close(out);
+ *     nfc_writer_close(out, err, sizeof err);
  *     nfc_engine_close(eng);
+ *
+ * The contract every call follows:
+ * - Errors. A call that can fail says so in its result (-1, NULL or NFC_NEXT_ERROR) and leaves a one-line message
+ *   without a trailing newline: on its handle (nfc_engine_error, nfc_writer_error), or in the caller's buffer
+ *   `err` of `errlen` bytes where there is no handle (yet, or any more). An enum value this header does not
+ *   define is refused, never taken for a default.
+ * - Ownership. The engine copies what it keeps of a struct nfc_config at nfc_engine_open: the caller's
+ *   structure, arrays and strings may go as soon as the call returns. Only warning_ctx is kept as given: it
+ *   must stay valid until nfc_engine_close. What a call returns through a pointer (messages, columns, values)
+ *   belongs to the engine or writer it came from.
+ * - Lifetime. A flow from nfc_engine_next is valid until the next call of nfc_engine_next or nfc_engine_close,
+ *   unless it is retained (nfc_engine_retain); then until it is released.
+ * - Threads. An engine, its flows and its writers are used from one thread at a time; on_warning runs on that
+ *   thread. Only nfc_engine_stop may be called from elsewhere (a signal handler).
  */
 #ifndef NFCORE_NFCORE_H
 #define NFCORE_NFCORE_H
@@ -79,23 +93,25 @@ struct nfc_config {
     unsigned n_meters;           /* threads doing the flows' work: 1 = everything on the caller's thread;
                                     0 = one per available CPU; the output is the same for any value */
     nfc_warning_fn on_warning;   /* NULL: warnings are dropped */
-    void *warning_ctx;
+    void *warning_ctx;           /* the caller's: valid until nfc_engine_close */
 };
 
 /* Fills in nfstream's defaults (no source). */
 void nfc_config_defaults(struct nfc_config *cfg);
 
-/* Checks every value against its valid range. Returns 0, or -1 with a one-line message naming the option. */
+/* Checks every value against its valid range (accounting_mode against enum nfc_accounting_mode). Returns 0, or
+ * -1 with a one-line message naming the option. */
 int nfc_config_validate(const struct nfc_config *cfg, char *err, size_t errlen);
 
 struct nfc_engine;
 struct nfc_flow;
 
-/* Opens the source(s). Returns NULL with a one-line message in `err` on failure. */
+/* Opens the source(s), having copied the configuration (see Ownership above). Returns NULL with a one-line
+ * message in `err` on failure. */
 struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size_t errlen);
 
 enum nfc_next {
-    NFC_NEXT_FLOW = 1,   /* *flow is valid until the next call */
+    NFC_NEXT_FLOW = 1,   /* *flow is valid until the next call, or until released once retained */
     NFC_NEXT_END = 0,    /* input exhausted (or stopped) and every flow emitted */
     NFC_NEXT_ERROR = -1, /* fatal capture error: nfc_engine_error() says which */
 };
@@ -107,11 +123,22 @@ enum nfc_next nfc_engine_next(struct nfc_engine *eng, const struct nfc_flow **fl
  * Async-signal-safe. */
 void nfc_engine_stop(struct nfc_engine *eng);
 
+/* Keeps the flow nfc_engine_next returned last beyond the next call: its values (nfc_flow_value) stay readable
+ * until nfc_engine_release, also after nfc_engine_close. Returns 0, or -1 with a message on the engine when
+ * `flow` is not that flow (an older one, or one already retained). */
+int nfc_engine_retain(struct nfc_engine *eng, const struct nfc_flow *flow);
+
+/* Gives a retained flow back; every retained flow is released once. After nfc_engine_close, the engine's last
+ * memory goes with its last retained flow. */
+void nfc_engine_release(struct nfc_engine *eng, const struct nfc_flow *flow);
+
+/* The message of the engine's latest failure ("" when none). */
 const char *nfc_engine_error(const struct nfc_engine *eng);
 
 struct nfc_stats {
     uint64_t packets;          /* packets read from the source(s) */
     uint64_t ignored;          /* packets that did not parse (spec §2) */
+    uint64_t dropped;          /* packets not metered: no memory for the flow record they would have started */
     uint64_t flows;            /* flows emitted */
     uint64_t flows_unwritten;  /* flows still in the table when max_nflows stopped the run */
     uint64_t damaged_records;  /* capture records skipped or cut off */
@@ -125,6 +152,9 @@ struct nfc_stats {
 };
 void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats);
 
+/* Stops the engine and frees it. With flows still retained, what their values need stays until the last is
+ * released; meanwhile `eng` may only be passed to nfc_engine_columns, nfc_flow_value, nfc_engine_release and
+ * writers (which use only these). */
 void nfc_engine_close(struct nfc_engine *eng);
 
 /* Loads the configured plugins and writes each one's name, version, description and fields to `out`.
@@ -191,11 +221,17 @@ enum nfc_format {
 };
 
 struct nfc_writer;
-struct nfc_writer *nfc_writer_open(const struct nfc_engine *eng, enum nfc_format format, FILE *out);
-/* Returns 0, or -1 on a write error (errno set). */
+/* Returns NULL with a message in `err` for an unknown format, when memory runs out or the header cannot be
+ * written. The FILE stays the caller's. */
+struct nfc_writer *nfc_writer_open(const struct nfc_engine *eng, enum nfc_format format, FILE *out, char *err,
+                                   size_t errlen);
+/* Returns 0, or -1 with a message on the writer ("write failed: No space left on device"). */
 int nfc_writer_write(struct nfc_writer *w, const struct nfc_flow *flow);
-/* Flushes and frees the writer (not the FILE). Returns 0, or -1 if any write failed. */
-int nfc_writer_close(struct nfc_writer *w);
+/* The message of the writer's first failure ("" when none). */
+const char *nfc_writer_error(const struct nfc_writer *w);
+/* Flushes and frees the writer (not the FILE). Returns 0, or -1 with the message of its first failure (a write,
+ * or this flush) in `err`. */
+int nfc_writer_close(struct nfc_writer *w, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,215 @@
+#include "export/sink.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "util/error.h"
+
+/* Asynchronous, the queue is a ring of `queue` slots, slots[(head + i) % queue] for i < count. The caller's thread
+ * encodes into the slot after the last queued one, which the sink's thread never reads until it is counted in:
+ * the lock is held only to move head and count, never while encoding or sending. Synchronous, slots[0] is the
+ * one record being put. Slots keep their buffers, so a record allocates only when it is the longest yet. */
+struct nfc_sink {
+    const struct nfc_sink_ops *ops;
+    void *state;
+    struct nfc_sink_options options;
+    struct nfc_text *slots;
+    size_t head;
+    size_t count;
+    pthread_mutex_t lock;
+    pthread_cond_t queued;   /* a record was queued, or closing was set */
+    pthread_cond_t drained;  /* the queue emptied */
+    bool closing;            /* nothing more comes: send what is queued, then stop */
+    bool abandon;            /* the drain time ran out: stop after the send in progress */
+    bool running;
+    pthread_t thread;
+    struct nfc_sink_stats stats;
+    bool failed;
+    char error[256];
+};
+
+/* Counts one record's outcome; the first failure's message is kept. Under the lock when asynchronous. */
+static void count(struct nfc_sink *s, int rc, const char *message)
+{
+    if (rc == 0) {
+        s->stats.sent++;
+        return;
+    }
+    s->stats.failed++;
+    if (!s->failed)
+        snprintf(s->error, sizeof s->error, "%s", message);
+    s->failed = true;
+}
+
+/* Encodes into `slot`. Returns false (the record counted as failed) when memory ran out. */
+static bool encode(struct nfc_sink *s, const struct nfc_flow *flow, struct nfc_text *slot)
+{
+    slot->len = 0;
+    slot->failed = false;
+    s->ops->encode(s->state, flow, slot);
+    return !slot->failed;
+}
+
+static void *sink_main(void *arg)
+{
+    struct nfc_sink *s = arg;
+    char err[sizeof s->error];
+    pthread_mutex_lock(&s->lock);
+    for (;;) {
+        while (!s->count && !s->closing)
+            pthread_cond_wait(&s->queued, &s->lock);
+        if (s->abandon || !s->count)
+            break;
+        const struct nfc_text *slot = &s->slots[s->head];
+        pthread_mutex_unlock(&s->lock);
+        err[0] = '\0';
+        int rc = s->ops->send(s->state, slot->p, slot->len, err, sizeof err);
+        pthread_mutex_lock(&s->lock);
+        count(s, rc, err);
+        s->head = (s->head + 1) % s->options.queue;
+        if (--s->count == 0)
+            pthread_cond_signal(&s->drained);
+    }
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+static int start_thread(struct nfc_sink *s, char *err, size_t errlen)
+{
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0)
+        return nfc_errorf(err, errlen, "out of memory");
+    /* The drain deadline must not move with the wall clock. */
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    int rc = pthread_cond_init(&s->drained, &attr);
+    pthread_condattr_destroy(&attr);
+    if (rc != 0)
+        return nfc_errorf(err, errlen, "out of memory");
+    if (pthread_mutex_init(&s->lock, NULL) != 0 || pthread_cond_init(&s->queued, NULL) != 0 ||
+        pthread_create(&s->thread, NULL, sink_main, s) != 0)
+        return nfc_errorf(err, errlen, "cannot start the sink's thread");
+    s->running = true;
+    return 0;
+}
+
+/* Lets the thread send what is queued for at most drain_ms, then stops it; what is left counts as dropped. */
+static void stop_thread(struct nfc_sink *s)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += (time_t)(s->options.drain_ms / 1000);
+    until.tv_nsec += (long)(s->options.drain_ms % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    pthread_mutex_lock(&s->lock);
+    s->closing = true;
+    pthread_cond_signal(&s->queued);
+    while (s->count && pthread_cond_timedwait(&s->drained, &s->lock, &until) != ETIMEDOUT)
+        continue;
+    s->abandon = true;
+    pthread_mutex_unlock(&s->lock);
+    pthread_join(s->thread, NULL);
+    s->stats.dropped += s->count;
+}
+
+static void free_sink(struct nfc_sink *s)
+{
+    size_t n = s->options.queue ? s->options.queue : 1;
+    for (size_t i = 0; s->slots && i < n; i++)
+        nfc_text_free(&s->slots[i]);
+    free(s->slots);
+    if (s->ops->free)
+        s->ops->free(s->state);
+    free(s);
+}
+
+struct nfc_sink *nfc_sink_open(const struct nfc_sink_ops *ops, void *state, const struct nfc_sink_options *options,
+                               char *err, size_t errlen)
+{
+    struct nfc_sink *s = calloc(1, sizeof *s);
+    if (!s) {
+        if (ops->free)
+            ops->free(state);
+        nfc_errorf(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->ops = ops;
+    s->state = state;
+    s->options = *options;
+    s->slots = calloc(options->queue ? options->queue : 1, sizeof *s->slots);
+    if (!s->slots) {
+        nfc_errorf(err, errlen, "out of memory");
+        free_sink(s);
+        return NULL;
+    }
+    if (options->queue && start_thread(s, err, errlen) < 0) {
+        free_sink(s);
+        return NULL;
+    }
+    return s;
+}
+
+static int put_async(struct nfc_sink *s, const struct nfc_flow *flow)
+{
+    pthread_mutex_lock(&s->lock);
+    bool full = s->count == s->options.queue;
+    if (full)
+        s->stats.dropped++;
+    struct nfc_text *slot = &s->slots[(s->head + s->count) % s->options.queue];
+    pthread_mutex_unlock(&s->lock);
+    if (full)
+        return -1;
+    bool encoded = encode(s, flow, slot);
+    pthread_mutex_lock(&s->lock);
+    if (encoded) {
+        s->count++;
+        pthread_cond_signal(&s->queued);
+    } else {
+        count(s, -1, "out of memory");
+    }
+    pthread_mutex_unlock(&s->lock);
+    return encoded ? 0 : -1;
+}
+
+int nfc_sink_put(struct nfc_sink *s, const struct nfc_flow *flow)
+{
+    if (s->options.queue)
+        return put_async(s, flow);
+    char err[sizeof s->error];
+    err[0] = '\0';
+    int rc = encode(s, flow, &s->slots[0]) ? s->ops->send(s->state, s->slots[0].p, s->slots[0].len, err, sizeof err)
+                                           : nfc_errorf(err, sizeof err, "out of memory");
+    count(s, rc, err);
+    return rc;
+}
+
+const char *nfc_sink_error(const struct nfc_sink *s)
+{
+    return s->error;
+}
+
+int nfc_sink_close(struct nfc_sink *s, struct nfc_sink_stats *stats, char *err, size_t errlen)
+{
+    if (s->running) {
+        stop_thread(s);
+        pthread_cond_destroy(&s->queued);
+        pthread_cond_destroy(&s->drained);
+        pthread_mutex_destroy(&s->lock);
+    }
+    char flush_err[sizeof s->error];
+    if (s->ops->flush && s->ops->flush(s->state, flush_err, sizeof flush_err) < 0 && !s->failed) {
+        snprintf(s->error, sizeof s->error, "%s", flush_err);
+        s->failed = true;
+    }
+    int rc = s->failed ? nfc_errorf(err, errlen, "%s", s->error) : 0;
+    if (stats)
+        *stats = s->stats;
+    free_sink(s);
+    return rc;
+}
