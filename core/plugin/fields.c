@@ -11,20 +11,19 @@ static struct nfc_flow *flow_of(const struct nfc_flow_view *view)
 }
 
 /* s->buf is the one allocation, freed with the flow (nfc_plugins_release); text NULL marks the string unset. */
-static void host_string_set(const struct nfc_host *h, struct nfc_string *s, const char *text, size_t len)
+static int host_string_set(const struct nfc_host *h, struct nfc_string *s, const char *text, size_t len)
 {
     (void)h;
-    if (!text) {
-        s->text = NULL;
-        s->len = 0;
-        return;
-    }
+    s->text = NULL;
+    s->len = 0;
+    if (!text)
+        return 0;
     if (len >= UINT32_MAX)
-        return;
+        return -1;
     if (s->cap < len + 1) {
         char *p = realloc(s->buf, len + 1);
         if (!p)
-            return;
+            return -1;
         s->buf = p;
         s->cap = (uint32_t)len + 1;
     }
@@ -32,6 +31,7 @@ static void host_string_set(const struct nfc_host *h, struct nfc_string *s, cons
     s->buf[len] = '\0';
     s->text = s->buf;
     s->len = (uint32_t)len;
+    return 0;
 }
 
 /* Grows an array of `size`-byte items so that one more fits. */
@@ -48,23 +48,27 @@ static bool grow_items(void **items, uint32_t len, uint32_t *cap, size_t size)
     return true;
 }
 
-static void host_int_list_append(const struct nfc_host *h, struct nfc_int_list *list, int64_t value)
+static int host_int_list_append(const struct nfc_host *h, struct nfc_int_list *list, int64_t value)
 {
     (void)h;
-    if (grow_items((void **)&list->items, list->len, &list->cap, sizeof *list->items))
-        list->items[list->len++] = value;
+    if (!grow_items((void **)&list->items, list->len, &list->cap, sizeof *list->items))
+        return -1;
+    list->items[list->len++] = value;
+    return 0;
 }
 
-static void host_string_list_append(const struct nfc_host *h, struct nfc_string_list *list, const char *text,
-                                    size_t len)
+/* An item that got no text is not counted, so the list stays as it was. */
+static int host_string_list_append(const struct nfc_host *h, struct nfc_string_list *list, const char *text,
+                                   size_t len)
 {
-    if (!grow_items((void **)&list->items, list->len, &list->cap, sizeof *list->items))
-        return;
+    if (!text || !grow_items((void **)&list->items, list->len, &list->cap, sizeof *list->items))
+        return -1;
     struct nfc_string *s = &list->items[list->len];
     memset(s, 0, sizeof *s);
-    host_string_set(h, s, text, len);
-    if (s->text)
-        list->len++;
+    if (host_string_set(h, s, text, len) < 0)
+        return -1;
+    list->len++;
+    return 0;
 }
 
 /* Only items[0..len) ever hold a text, so release frees every text by freeing those. */
@@ -83,6 +87,7 @@ static void host_request_expiry(const struct nfc_host *h, const struct nfc_flow_
         flow_of(flow)->expire_requested = NFC_EXPIRE_CUSTOM;
 }
 
+/* A field's value: the field declaration types reduced to value types, optional ones read as missing until set. */
 static void field_value(const struct field_entry *e, const void *state, struct nfc_value *v)
 {
     const char *p = (const char *)state + e->field.offset;
@@ -131,50 +136,16 @@ static void field_value(const struct field_entry *e, const void *state, struct n
     }
 }
 
-static const uint32_t sdk_type[] = {
-    [NFC_TYPE_INT] = NFC_FIELD_INT,
-    [NFC_TYPE_UINT] = NFC_FIELD_UINT,
-    [NFC_TYPE_FLOAT] = NFC_FIELD_FLOAT,
-    [NFC_TYPE_STRING] = NFC_FIELD_STRING,
-    [NFC_TYPE_INT_LIST] = NFC_FIELD_INT_LIST,
-    [NFC_TYPE_STRING_LIST] = NFC_FIELD_STRING_LIST,
-};
-
 static void host_read(const struct nfc_host *h, const struct nfc_flow_view *view, nfc_field_ref ref,
-                      struct nfc_field_value *out)
+                      struct nfc_value *out)
 {
     const struct nfc_plugin_host *host = ((const struct loaded_plugin *)h)->parent;
     const struct nfc_flow *f = flow_of(view);
-    struct nfc_value v;
     if (ref.id & PLUGIN_REF) {
         const struct field_entry *e = &host->fields[ref.id & ~PLUGIN_REF];
-        field_value(e, state_of(e->owner, f), &v);
+        field_value(e, state_of(e->owner, f), out);
     } else {
-        nfc_schema_value(host->schema, host->params, f, ref.id, &v);
-    }
-    out->type = sdk_type[v.type];
-    out->set = !v.missing;
-    switch (v.type) {
-    case NFC_TYPE_INT: out->as.i = v.as.i; break;
-    case NFC_TYPE_UINT: out->as.u = v.as.u; break;
-    case NFC_TYPE_FLOAT: out->as.f = v.as.f; break;
-    case NFC_TYPE_STRING:
-        out->as.str.len = v.as.str.len;
-        out->as.str.ptr = v.as.str.ptr;
-        if (v.as.str.ptr == v.text) { /* address and MAC text is formatted into `v`, which ends here */
-            memcpy(out->text, v.text, sizeof out->text);
-            out->as.str.ptr = out->text;
-        }
-        break;
-    case NFC_TYPE_INT_LIST:
-        out->as.list.ptr = v.as.list.ptr;
-        out->as.list.len = v.as.list.len;
-        out->as.list.width = v.as.list.width;
-        break;
-    case NFC_TYPE_STRING_LIST:
-        out->as.strings.ptr = v.as.strings.ptr;
-        out->as.strings.len = v.as.strings.len;
-        break;
+        nfc_schema_value(host->schema, host->params, f, ref.id, out);
     }
 }
 

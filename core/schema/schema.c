@@ -2,7 +2,6 @@
 
 #include "plugin/host.h"
 
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -60,13 +59,13 @@ static void add_identity(struct builder *b, const struct nfc_config *cfg)
 {
     add_plain(b, NFC_COL_ID, NFC_TYPE_UINT, "id");
     add_plain(b, NFC_COL_EXPIRATION_ID, NFC_TYPE_INT, "expiration_id");
-    add_plain(b, NFC_COL_SRC_IP, NFC_TYPE_STRING, "src_ip");
-    add_plain(b, NFC_COL_SRC_MAC, NFC_TYPE_STRING, "src_mac");
-    add_plain(b, NFC_COL_SRC_OUI, NFC_TYPE_STRING, "src_oui");
+    add_plain(b, NFC_COL_SRC_IP, NFC_TYPE_IP, "src_ip");
+    add_plain(b, NFC_COL_SRC_MAC, NFC_TYPE_MAC, "src_mac");
+    add_plain(b, NFC_COL_SRC_OUI, NFC_TYPE_MAC, "src_oui");
     add_plain(b, NFC_COL_SRC_PORT, NFC_TYPE_UINT, "src_port");
-    add_plain(b, NFC_COL_DST_IP, NFC_TYPE_STRING, "dst_ip");
-    add_plain(b, NFC_COL_DST_MAC, NFC_TYPE_STRING, "dst_mac");
-    add_plain(b, NFC_COL_DST_OUI, NFC_TYPE_STRING, "dst_oui");
+    add_plain(b, NFC_COL_DST_IP, NFC_TYPE_IP, "dst_ip");
+    add_plain(b, NFC_COL_DST_MAC, NFC_TYPE_MAC, "dst_mac");
+    add_plain(b, NFC_COL_DST_OUI, NFC_TYPE_MAC, "dst_oui");
     add_plain(b, NFC_COL_DST_PORT, NFC_TYPE_UINT, "dst_port");
     add_plain(b, NFC_COL_PROTOCOL, NFC_TYPE_UINT, "protocol");
     add_plain(b, NFC_COL_IP_VERSION, NFC_TYPE_UINT, "ip_version");
@@ -171,52 +170,16 @@ void nfc_schema_free(struct nfc_schema *s)
     memset(s, 0, sizeof *s);
 }
 
-static void set_text(struct nfc_value *v, size_t len)
+static void ip_value(const struct nfc_flow *f, const uint8_t ip[16], struct nfc_value *v)
 {
-    v->as.str.ptr = v->text;
-    v->as.str.len = len;
+    v->as.ip.bytes = ip;
+    v->as.ip.version = f->view.ip_version;
 }
 
-/* Dotted quad written by hand: inet_ntop formats IPv4 through sprintf, at several times the cost. */
-static size_t ipv4_text(const uint8_t ip[4], char *out)
+static void mac_value(const uint8_t mac[6], uint8_t len, struct nfc_value *v)
 {
-    size_t n = 0;
-    for (int i = 0; i < 4; i++) {
-        unsigned b = ip[i];
-        if (i)
-            out[n++] = '.';
-        if (b >= 100)
-            out[n++] = (char)('0' + b / 100);
-        if (b >= 10)
-            out[n++] = (char)('0' + b / 10 % 10);
-        out[n++] = (char)('0' + b % 10);
-    }
-    out[n] = '\0';
-    return n;
-}
-
-static void ip_text(const struct nfc_flow *f, const uint8_t ip[16], struct nfc_value *v)
-{
-    if (f->view.ip_version == 4) {
-        set_text(v, ipv4_text(ip, v->text));
-        return;
-    }
-    inet_ntop(AF_INET6, ip, v->text, sizeof v->text);
-    set_text(v, strlen(v->text));
-}
-
-static void mac_text(const uint8_t mac[6], size_t bytes, struct nfc_value *v)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t n = 0;
-    for (size_t i = 0; i < bytes; i++) {
-        if (i)
-            v->text[n++] = ':';
-        v->text[n++] = hex[mac[i] >> 4];
-        v->text[n++] = hex[mac[i] & 15];
-    }
-    v->text[n] = '\0';
-    set_text(v, n);
+    v->as.mac.bytes = mac;
+    v->as.mac.len = len;
 }
 
 static void list_value(struct nfc_value *v, const void *ptr, size_t len, uint8_t width)
@@ -250,13 +213,13 @@ void nfc_schema_value(const struct nfc_schema *s, const struct nfc_flow_params *
     switch ((enum nfc_column_kind)spec->kind) {
     case NFC_COL_ID: v->as.u = f->id; break;
     case NFC_COL_EXPIRATION_ID: v->as.i = f->view.expiration_id; break;
-    case NFC_COL_SRC_IP: ip_text(f, f->view.src_ip, v); break;
-    case NFC_COL_SRC_MAC: mac_text(f->view.src_mac, 6, v); break;
-    case NFC_COL_SRC_OUI: mac_text(f->view.src_mac, 3, v); break;
+    case NFC_COL_SRC_IP: ip_value(f, f->view.src_ip, v); break;
+    case NFC_COL_SRC_MAC: mac_value(f->view.src_mac, 6, v); break;
+    case NFC_COL_SRC_OUI: mac_value(f->view.src_mac, 3, v); break;
     case NFC_COL_SRC_PORT: v->as.u = f->view.src_port; break;
-    case NFC_COL_DST_IP: ip_text(f, f->view.dst_ip, v); break;
-    case NFC_COL_DST_MAC: mac_text(f->view.dst_mac, 6, v); break;
-    case NFC_COL_DST_OUI: mac_text(f->view.dst_mac, 3, v); break;
+    case NFC_COL_DST_IP: ip_value(f, f->view.dst_ip, v); break;
+    case NFC_COL_DST_MAC: mac_value(f->view.dst_mac, 6, v); break;
+    case NFC_COL_DST_OUI: mac_value(f->view.dst_mac, 3, v); break;
     case NFC_COL_DST_PORT: v->as.u = f->view.dst_port; break;
     case NFC_COL_PROTOCOL: v->as.u = f->view.protocol; break;
     case NFC_COL_IP_VERSION: v->as.u = f->view.ip_version; break;

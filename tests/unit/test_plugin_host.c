@@ -204,12 +204,19 @@ START_TEST(no_entry_symbol)
 }
 END_TEST
 
-START_TEST(other_abi_major)
+START_TEST(older_abi_major)
 {
-    const char *plugins[] = {PLUGIN("abi_2_0.so")};
+    const char *plugins[] = {PLUGIN("abi_1_0.so")};
+    assert_refused(plugins, 1, "plugin " PLUGIN("abi_1_0.so") ": built for plugin ABI 1.0, this nfcore provides 2.0");
+}
+END_TEST
+
+START_TEST(newer_abi_major)
+{
+    const char *plugins[] = {PLUGIN("abi_next_major.so")};
     char expected[256];
-    snprintf(expected, sizeof expected, "plugin %s: built for plugin ABI 2.0, this nfcore provides %d.%d", plugins[0],
-             NFC_PLUGIN_ABI_MAJOR, NFC_PLUGIN_ABI_MINOR);
+    snprintf(expected, sizeof expected, "plugin %s: built for plugin ABI %d.0, this nfcore provides %d.%d", plugins[0],
+             NFC_PLUGIN_ABI_MAJOR + 1, NFC_PLUGIN_ABI_MAJOR, NFC_PLUGIN_ABI_MINOR);
     assert_refused(plugins, 1, expected);
 }
 END_TEST
@@ -329,10 +336,8 @@ END_TEST
 
 START_TEST(command_refuses_other_abi)
 {
-    char expected[256];
-    snprintf(expected, sizeof expected, "nfcore: plugin %s: built for plugin ABI 2.0, this nfcore provides %d.%d\n",
-             PLUGIN("abi_2_0.so"), NFC_PLUGIN_ABI_MAJOR, NFC_PLUGIN_ABI_MINOR);
-    assert_command_refuses(PLUGIN("abi_2_0.so"), expected);
+    assert_command_refuses(PLUGIN("abi_1_0.so"), "nfcore: plugin " PLUGIN("abi_1_0.so")
+                                                 ": built for plugin ABI 1.0, this nfcore provides 2.0\n");
 }
 END_TEST
 
@@ -509,7 +514,8 @@ static Suite *plugin_host_suite(void)
     tcase_add_test(refusals, missing_file);
     tcase_add_test(refusals, text_file);
     tcase_add_test(refusals, no_entry_symbol);
-    tcase_add_test(refusals, other_abi_major);
+    tcase_add_test(refusals, older_abi_major);
+    tcase_add_test(refusals, newer_abi_major);
     tcase_add_test(refusals, newer_abi_minor);
     tcase_add_test(refusals, field_name_clash);
     tcase_add_test(refusals, setup_failure);
