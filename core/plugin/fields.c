@@ -145,7 +145,7 @@ static void host_read(const struct nfc_host *h, const struct nfc_flow_view *view
         const struct field_entry *e = &host->fields[ref.id & ~PLUGIN_REF];
         field_value(e, state_of(e->owner, f), out);
     } else {
-        nfc_schema_value(host->schema, host->params, f, ref.id, out);
+        nfc_schema_value(host->schema, f, ref.id, out);
     }
 }
 
@@ -185,33 +185,38 @@ void nfc_plugins_release(const struct nfc_plugin_host *host, struct nfc_flow *f)
 
 /* ---- columns ------------------------------------------------------------------------------------------------ */
 
-size_t nfc_plugins_column_count(const struct nfc_plugin_host *host)
-{
-    return host ? host->n_exported : 0;
-}
-
-static const enum nfc_type column_type[] = {
-    [NFC_FIELD_INT] = NFC_TYPE_INT,
-    [NFC_FIELD_UINT] = NFC_TYPE_UINT,
-    [NFC_FIELD_FLOAT] = NFC_TYPE_FLOAT,
-    [NFC_FIELD_OPT_INT] = NFC_TYPE_INT,
-    [NFC_FIELD_OPT_FLOAT] = NFC_TYPE_FLOAT,
-    [NFC_FIELD_STRING] = NFC_TYPE_STRING,
-    [NFC_FIELD_INT_LIST] = NFC_TYPE_INT_LIST,
-    [NFC_FIELD_STRING_LIST] = NFC_TYPE_STRING_LIST,
+static const struct {
+    enum nfc_type type;
+    bool may_be_missing;
+} column_type[] = {
+    [NFC_FIELD_INT] = {NFC_TYPE_INT, false},
+    [NFC_FIELD_UINT] = {NFC_TYPE_UINT, false},
+    [NFC_FIELD_FLOAT] = {NFC_TYPE_FLOAT, false},
+    [NFC_FIELD_OPT_INT] = {NFC_TYPE_INT, true},
+    [NFC_FIELD_OPT_FLOAT] = {NFC_TYPE_FLOAT, true},
+    [NFC_FIELD_STRING] = {NFC_TYPE_STRING, true},
+    [NFC_FIELD_INT_LIST] = {NFC_TYPE_INT_LIST, false},
+    [NFC_FIELD_STRING_LIST] = {NFC_TYPE_STRING_LIST, false},
 };
 
-void nfc_plugins_column(const struct nfc_plugin_host *host, size_t i, const char **name, enum nfc_type *type)
+static void column_value(const void *ctx, uint32_t arg, const struct nfc_flow *f, struct nfc_value *v)
 {
-    const struct field_entry *e = &host->fields[host->exported[i]];
-    *name = e->column;
-    *type = column_type[e->field.type];
+    const struct field_entry *e = &((const struct nfc_plugin_host *)ctx)->fields[arg];
+    field_value(e, state_of(e->owner, f), v);
 }
 
-void nfc_plugins_value(const struct nfc_plugin_host *host, const struct nfc_flow *f, size_t i, struct nfc_value *v)
+int nfc_plugins_register_columns(const struct nfc_plugin_host *host, struct nfc_schema *schema)
 {
-    const struct field_entry *e = &host->fields[host->exported[i]];
-    field_value(e, state_of(e->owner, f), v);
+    for (size_t i = 0; host && i < host->n_fields; i++) {
+        const struct field_entry *e = &host->fields[i];
+        if (e->field.flags & NFC_FIELD_VOLATILE)
+            continue;
+        struct nfc_column column = {.name = e->column, .type = column_type[e->field.type].type,
+                                    .may_be_missing = column_type[e->field.type].may_be_missing};
+        if (nfc_schema_add(schema, &column, column_value, host, (uint32_t)i) < 0)
+            return -1;
+    }
+    return 0;
 }
 
 static const char *const type_name[] = {

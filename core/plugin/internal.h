@@ -44,8 +44,6 @@ struct nfc_plugin_host {
     size_t n_plugins;
     struct field_entry *fields;
     size_t n_fields, cap_fields;
-    size_t *exported;             /* indices into fields */
-    size_t n_exported;
     size_t state_size;
     const struct nfc_schema *schema;
     const struct nfc_flow_params *params;

@@ -134,14 +134,6 @@ int nfc_plugins_load(struct nfc_plugin_host **out, const struct nfc_config *cfg,
         lp->state_off = host->state_size;
         host->state_size += (lp->state_size + STATE_ALIGN - 1) & ~(size_t)(STATE_ALIGN - 1);
     }
-    host->exported = calloc(host->n_fields + 1, sizeof *host->exported);
-    if (!host->exported) {
-        nfc_plugins_unload(host);
-        return nfc_errorf(err, errlen, "out of memory");
-    }
-    for (size_t i = 0; i < host->n_fields; i++)
-        if (!(host->fields[i].field.flags & NFC_FIELD_VOLATILE))
-            host->exported[host->n_exported++] = i;
     *out = host;
     return 0;
 }
@@ -167,7 +159,6 @@ void nfc_plugins_unload(struct nfc_plugin_host *host)
         free(host->fields[i].column);
     }
     free(host->fields);
-    free(host->exported);
     free(host->plugins);
     free(host);
 }

@@ -79,13 +79,11 @@ static int ctx_lookup(const struct nfc_setup *pub, const char *name, nfc_field_r
             return 0;
         }
     }
-    for (size_t i = 0; i < host->schema->count; i++) {
-        if (strcmp(host->schema->columns[i].name, name) == 0) {
-            ref->id = (uint32_t)i;
-            return 0;
-        }
-    }
-    return -1;
+    size_t column;
+    if (nfc_schema_find(host->schema, name, &column) < 0)
+        return -1;
+    ref->id = (uint32_t)column;
+    return 0;
 }
 
 static size_t field_size(uint32_t type)

@@ -400,6 +400,20 @@ START_TEST(column_counts)
     ck_assert_int_eq(cols[2].type, NFC_TYPE_IP);
     ck_assert_int_eq(cols[3].type, NFC_TYPE_MAC);
     ck_assert_str_eq(cols[28].name, "dst2src_bytes");
+    /* what a sink needs: a unit where one applies, IPFIX elements where standard ones do */
+    ck_assert_uint_eq(cols[2].ipfix_id, 8);       /* sourceIPv4Address */
+    ck_assert_uint_eq(cols[2].ipfix_id_ipv6, 27); /* sourceIPv6Address */
+    ck_assert_uint_eq(cols[9].ipfix_id, 11);      /* dst_port: destinationTransportPort */
+    ck_assert_str_eq(cols[14].name, "bidirectional_first_seen_ms");
+    ck_assert_str_eq(cols[14].unit, "ms");
+    ck_assert_uint_eq(cols[14].ipfix_id, 152);    /* flowStartMilliseconds */
+    ck_assert_str_eq(cols[22].name, "src2dst_packets");
+    ck_assert_str_eq(cols[22].unit, "packets");
+    ck_assert_uint_eq(cols[22].ipfix_id, 2);      /* packetDeltaCount, forward direction */
+    ck_assert_uint_eq(cols[27].ipfix_id, 0);      /* dst2src_packets: no standard element */
+    ck_assert_ptr_null(cols[0].unit);
+    for (size_t i = 0; i < 29; i++)
+        ck_assert(!cols[i].may_be_missing);
     nfc_engine_close(eng);
 
     cfg.statistical_analysis = true;

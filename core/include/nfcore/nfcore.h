@@ -130,11 +130,18 @@ int nfc_describe_plugins(const struct nfc_config *cfg, FILE *out, char *err, siz
 const char *nfc_ndpi_version(void);
 const char *nfc_pcap_version(void);
 
-/* Columns: the flow record's fields in nfstream's order for the engine's configuration (spec §4.1). Their values
- * are struct nfc_value, of the one enum nfc_type (nfcore/plugin.h). */
+/* Columns: the flow record's fields in nfstream's order for the engine's configuration (spec §4.1), with what a
+ * sink needs to know of each. Their values are struct nfc_value, of the one enum nfc_type (nfcore/plugin.h). */
 struct nfc_column {
     const char *name;
     enum nfc_type type;
+    bool may_be_missing;       /* a value may be missing (written empty, null in JSON); else one is always there */
+    const char *unit;          /* "ms", "bytes" or "packets"; NULL where none applies */
+    /* The IANA IPFIX information element that holds this column, 0 where no standard one does. An NFC_TYPE_IP
+     * column's element is IPv4's here and IPv6's in ipfix_id_ipv6. Counters of a direction are those of the
+     * forward direction (src2dst) of a biflow (RFC 5103): dst2src has no standard element of its own. */
+    uint16_t ipfix_id;
+    uint16_t ipfix_id_ipv6;
 };
 
 size_t nfc_engine_columns(const struct nfc_engine *eng, const struct nfc_column **columns);
