@@ -29,7 +29,8 @@ struct nfc_schema {
 void nfc_schema_init(struct nfc_schema *s);
 void nfc_schema_free(struct nfc_schema *s);
 
-/* Appends `column` (its name copied). Returns 0, or -1 when memory runs out. */
+/* Appends `column`: its name is copied, its unit must outlive the registry. Returns 0, or -1 when memory runs
+ * out. */
 int nfc_schema_add(struct nfc_schema *s, const struct nfc_column *column, nfc_column_get get, const void *ctx,
                    uint32_t arg);
 

@@ -222,8 +222,8 @@ typedef struct {
 
 /* ---------------------------------------------------------------------------------------------------------------
  * Values: a column of one flow as it stands, read by plugins (nfc_host.read) and by libnfcore's users
- * (nfc_flow_value). Whatever a value points to lies in the flow record (or the plugin's state): it stays valid
- * while the flow does, and a copy of the value is as good as the original.
+ * (nfc_flow_value). Whatever a value points to belongs to the flow (its record, a plugin's state, or what they
+ * hold), never to the value: it stays valid while the flow does, and a copy of the value reads the same.
  */
 
 enum nfc_type {
@@ -295,7 +295,8 @@ struct nfc_host {
      * (written empty, null in JSON), keeping its allocation for a later text. Returns 0, or -1 when memory runs
      * out or len is 2^32 - 1 or more: the field is then unset, never left with its old text. */
     int (*string_set)(const struct nfc_host *host, struct nfc_string *s, const char *text, size_t len);
-    /* Return 0, or -1 (the list unchanged) when memory runs out or, for a text, len is 2^32 - 1 or more. */
+    /* Return 0, or -1 (the list unchanged) when memory runs out or, for a text, it is NULL or len is 2^32 - 1 or
+     * more. */
     int (*int_list_append)(const struct nfc_host *host, struct nfc_int_list *list, int64_t value);
     int (*string_list_append)(const struct nfc_host *host, struct nfc_string_list *list, const char *text,
                               size_t len);
