@@ -16,6 +16,8 @@
 #include "dpi/dpi.h"
 #include "schema/schema.h"
 #include "flow/cache.h"
+#include "flow/columns.h"
+#include "dpi/columns.h"
 #include "workers/workers.h"
 #include "plugin/host.h"
 
@@ -108,6 +110,16 @@ static unsigned meter_count(const struct nfc_config *cfg, const struct nfc_plugi
     return cfg->n_meters ? cfg->n_meters : available_cpus();
 }
 
+/* The core's columns, in nfstream's order: the flow layer's, then nDPI's; plugins' come after them. Their getters
+ * read records laid out by `params`. */
+static int register_core_columns(struct nfc_schema *s, const struct nfc_config *cfg,
+                                 const struct nfc_flow_params *params)
+{
+    if (nfc_flow_register_columns(s, cfg, params) < 0)
+        return -1;
+    return cfg->n_dissections > 0 ? nfc_dpi_register_columns(s, offsetof(struct nfc_flow, dpi)) : 0;
+}
+
 static int start_meters(struct nfc_engine *eng, unsigned n, char *err, size_t errlen)
 {
     struct nfc_workers_setup setup = {
@@ -141,7 +153,8 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
         .statistics = cfg->statistical_analysis,
         .splt = (uint16_t)cfg->splt_analysis,
     };
-    if (nfc_schema_build(&eng->schema, cfg) < 0) {
+    /* The getters read the final layout, which nfc_cache_init copies into the cache below. */
+    if (register_core_columns(&eng->schema, cfg, &eng->cache.params) < 0) {
         nfc_errorf(err, errlen, "out of memory");
         goto fail;
     }
@@ -165,7 +178,7 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
         .expire_on_tcp_end = cfg->expire_on_tcp_end,
     };
     if (nfc_cache_init(&eng->cache, &params, &limits, NULL) < 0 ||
-        nfc_schema_add_plugins(&eng->schema, eng->plugins) < 0) {
+        nfc_plugins_register_columns(eng->plugins, &eng->schema) < 0) {
         nfc_errorf(err, errlen, "out of memory");
         goto fail;
     }
@@ -364,14 +377,16 @@ size_t nfc_engine_columns(const struct nfc_engine *eng, const struct nfc_column 
 
 void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t column, struct nfc_value *value)
 {
-    nfc_schema_value(&eng->schema, &eng->cache.params, flow, column, value);
+    nfc_schema_value(&eng->schema, flow, column, value);
 }
 
 int nfc_describe_plugins(const struct nfc_config *cfg, FILE *out, char *err, size_t errlen)
 {
     struct nfc_schema schema;
     struct nfc_plugin_host *plugins;
-    if (nfc_schema_build(&schema, cfg) < 0) {
+    nfc_schema_init(&schema);
+    if (register_core_columns(&schema, cfg, NULL) < 0) { /* NULL: no value is read */
+        nfc_schema_free(&schema);
         nfc_errorf(err, errlen, "out of memory");
         return -1;
     }

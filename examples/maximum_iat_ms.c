@@ -51,9 +51,9 @@ static void next_packet(const struct nfc_host *host, void *instance, void *state
     (void)pkt;
     const nfc_field_ref *ref = instance;
     struct max_iat_state *s = state;
-    struct nfc_field_value iat;
+    struct nfc_value iat;
     host->read(host, flow, *ref, &iat);
-    if (iat.set && iat.as.i > s->maximum_iat_ms)
+    if (!iat.missing && iat.as.i > s->maximum_iat_ms)
         s->maximum_iat_ms = iat.as.i;
 }
 

@@ -445,17 +445,16 @@ static int onnx_setup(struct nfc_setup *ctx, void **instance)
 
 static float feature_value(const struct nfc_host *host, const struct nfc_flow_view *flow, const struct feature *f)
 {
-    struct nfc_field_value v;
+    struct nfc_value v;
     host->read(host, flow, f->ref, &v);
-    if (!v.set)
+    if (v.missing)
         return NAN;
     if (f->indexed)
-        return v.type == NFC_FIELD_INT_LIST && f->index < v.as.list.len ? (float)nfc_field_list_at(&v, f->index)
-                                                                           : NAN;
+        return v.type == NFC_TYPE_INT_LIST && f->index < v.as.list.len ? (float)nfc_list_at(&v, f->index) : NAN;
     switch (v.type) {
-    case NFC_FIELD_INT: return (float)v.as.i;
-    case NFC_FIELD_UINT: return (float)v.as.u;
-    case NFC_FIELD_FLOAT: return (float)v.as.f;
+    case NFC_TYPE_INT: return (float)v.as.i;
+    case NFC_TYPE_UINT: return (float)v.as.u;
+    case NFC_TYPE_FLOAT: return (float)v.as.f;
     default: return NAN;
     }
 }
@@ -517,7 +516,8 @@ static int read_label(const struct nfc_host *host, struct onnx *o, OrtValue *out
     }
     if (failed(o, ort->GetStringTensorElement(output, len, 0, o->text), "reading its label"))
         return -1;
-    host->string_set(host, &s->label_text, o->text, len);
+    if (host->string_set(host, &s->label_text, o->text, len) < 0)
+        return fail(o, "out of memory");
     return 0;
 }
 

@@ -70,15 +70,11 @@ static void splt_init(const struct nfc_host *host, void *instance, void *state, 
     (void)flow;
     const struct splt *splt = instance;
     struct splt_state *s = state;
-    for (int64_t i = 0; i < splt->sequence_length; i++) {
-        host->int_list_append(host, &s->direction, -1);
-        host->int_list_append(host, &s->ps, -1);
-        host->int_list_append(host, &s->piat_ms, -1);
-    }
-    /* All three lists are full only if no allocation failed; otherwise they stay as they are. */
-    if (s->direction.len == splt->sequence_length && s->ps.len == splt->sequence_length &&
-        s->piat_ms.len == splt->sequence_length)
-        record(splt, s, 0, pkt);
+    for (int64_t i = 0; i < splt->sequence_length; i++)
+        if (host->int_list_append(host, &s->direction, -1) < 0 || host->int_list_append(host, &s->ps, -1) < 0 ||
+            host->int_list_append(host, &s->piat_ms, -1) < 0)
+            return; /* out of memory: the lists stay short, and splt_update records only what fits */
+    record(splt, s, 0, pkt);
 }
 
 static void splt_update(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,

@@ -160,6 +160,12 @@ static void csv_field(struct nfc_text *out, const struct nfc_column *column, siz
         nfc_text_putc(out, '"');
         break;
     case NFC_TYPE_STRING_LIST: put_string_list(out, v); break;
+    case NFC_TYPE_IP:
+    case NFC_TYPE_MAC:
+        nfc_text_putc(out, '"');
+        nfc_format_address(out, v);
+        nfc_text_putc(out, '"');
+        break;
     }
 }
 

@@ -19,6 +19,8 @@ extern const struct nfc_format_ops nfc_jsonl_format;
 
 /* "[1, -1, 3]": a list as Python prints it, shared by the formats that write lists as text. */
 void nfc_format_python_list(struct nfc_text *out, const struct nfc_value *v, const char *separator);
+/* An NFC_TYPE_IP or NFC_TYPE_MAC value as text, without quotes. */
+void nfc_format_address(struct nfc_text *out, const struct nfc_value *v);
 /* The n bytes at s as Python's repr() writes a str: single quotes unless the text has a ' and no ", and escapes
  * for the backslash, the quote and every character that str.isprintable() rejects. */
 void nfc_format_python_str(struct nfc_text *out, const char *s, size_t n);

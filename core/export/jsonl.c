@@ -60,6 +60,12 @@ static void jsonl_field(struct nfc_text *out, const struct nfc_column *column, s
         }
         nfc_text_putc(out, ']');
         break;
+    case NFC_TYPE_IP:
+    case NFC_TYPE_MAC: /* no character of theirs needs an escape */
+        nfc_text_putc(out, '"');
+        nfc_format_address(out, v);
+        nfc_text_putc(out, '"');
+        break;
     }
 }
 

@@ -1,5 +1,6 @@
 /* Plugins: loading (dlopen, ABI check, setup), their per-flow state inside the flow record, their hooks in
- * nfstream's order around the engine's own update (spec §7), and their exported fields. */
+ * nfstream's order around the engine's own update (spec §7), and their exported fields as columns of the column
+ * registry. Plugins look up core columns in the registry and read them through it. */
 #ifndef NFC_PLUGIN_HOST_H
 #define NFC_PLUGIN_HOST_H
 
@@ -21,7 +22,7 @@ int nfc_plugins_load(struct nfc_plugin_host **out, const struct nfc_config *cfg,
 void nfc_plugins_unload(struct nfc_plugin_host *host);
 
 /* Bytes of plugin state per flow; `params` (whose plugin_off is where the states start in ext[]) must be the
- * engine's final ones, as the host reads core columns through them. */
+ * engine's final ones, as the host finds the states through them. */
 size_t nfc_plugins_state_size(const struct nfc_plugin_host *host);
 void nfc_plugins_bind(struct nfc_plugin_host *host, const struct nfc_flow_params *params);
 
@@ -31,10 +32,9 @@ void nfc_plugins_on_expire(struct nfc_plugin_host *host, struct nfc_flow *f);
 /* Frees the strings and lists the flow's plugin fields hold. */
 void nfc_plugins_release(const struct nfc_plugin_host *host, struct nfc_flow *f);
 
-/* Exported fields (volatile ones excluded), in plugin order then field order. */
-size_t nfc_plugins_column_count(const struct nfc_plugin_host *host);
-void nfc_plugins_column(const struct nfc_plugin_host *host, size_t i, const char **name, enum nfc_type *type);
-void nfc_plugins_value(const struct nfc_plugin_host *host, const struct nfc_flow *f, size_t i, struct nfc_value *v);
+/* Registers the exported fields (volatile ones excluded) as columns udps.<name>, in plugin order then field order;
+ * their getters read through `host` (NULL: none). Returns 0, or -1 when memory runs out. */
+int nfc_plugins_register_columns(const struct nfc_plugin_host *host, struct nfc_schema *schema);
 
 void nfc_plugins_describe(const struct nfc_plugin_host *host, FILE *out);
 

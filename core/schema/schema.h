@@ -1,5 +1,7 @@
-/* The output schema: which columns a configuration has, in nfstream's order (spec §4.1), and each column's value
- * for a flow. Every exporter is driven by it. */
+/* The column registry (as nginx's variables): an append-only list of output columns, each a name, a type, what a
+ * sink needs to know of it (nfc_column) and a getter. The flow layer, nDPI and the plugin host register their
+ * columns, in nfstream's order (spec §4.1); the writers, nfc_flow_value and the plugins' look-ups only read it.
+ * It knows nothing of what a flow holds: a flow is an opaque pointer handed to the getters. */
 #ifndef NFC_SCHEMA_H
 #define NFC_SCHEMA_H
 
@@ -8,45 +10,40 @@
 
 #include <nfcore/nfcore.h>
 
-#include "flow/flow.h"
+/* Fills in `v`'s value for `flow`; v->type is the column's and v->missing false on entry. ctx and arg are what
+ * the column was registered with. */
+typedef void (*nfc_column_get)(const void *ctx, uint32_t arg, const struct nfc_flow *flow, struct nfc_value *v);
 
-enum nfc_column_kind {
-    NFC_COL_ID, NFC_COL_EXPIRATION_ID,
-    NFC_COL_SRC_IP, NFC_COL_SRC_MAC, NFC_COL_SRC_OUI, NFC_COL_SRC_PORT,
-    NFC_COL_DST_IP, NFC_COL_DST_MAC, NFC_COL_DST_OUI, NFC_COL_DST_PORT,
-    NFC_COL_PROTOCOL, NFC_COL_IP_VERSION, NFC_COL_VLAN_ID, NFC_COL_TUNNEL_ID,
-    NFC_COL_FIRST_SEEN, NFC_COL_LAST_SEEN, NFC_COL_DURATION, NFC_COL_PACKETS, NFC_COL_BYTES,
-    NFC_COL_MIN_PS, NFC_COL_MEAN_PS, NFC_COL_STDDEV_PS, NFC_COL_MAX_PS,
-    NFC_COL_MIN_PIAT, NFC_COL_MEAN_PIAT, NFC_COL_STDDEV_PIAT, NFC_COL_MAX_PIAT,
-    NFC_COL_FLAG,
-    NFC_COL_SPLT_DIRECTION, NFC_COL_SPLT_PS, NFC_COL_SPLT_PIAT,
-    NFC_COL_DPI_TEXT, NFC_COL_DPI_GUESSED, NFC_COL_DPI_CONFIDENCE,
-    NFC_COL_PLUGIN,
+struct nfc_column_getter {
+    nfc_column_get get;
+    const void *ctx;
+    uint32_t arg;
 };
-
-struct nfc_column_spec {
-    uint16_t kind;    /* enum nfc_column_kind */
-    uint16_t arg;     /* flag index, DPI text index or exported plugin field */
-    uint8_t scope;    /* enum nfc_scope, for the per-scope kinds */
-};
-
-struct nfc_plugin_host;
 
 struct nfc_schema {
-    size_t count;
-    struct nfc_column *columns;
-    struct nfc_column_spec *specs;
-    char *names;
-    const struct nfc_plugin_host *plugins;
+    size_t count, cap;
+    struct nfc_column *columns;         /* what nfc_engine_columns hands out */
+    struct nfc_column_getter *getters;  /* parallel to columns */
 };
 
-/* The engine's own columns. Returns -1 when memory runs out. */
-int nfc_schema_build(struct nfc_schema *s, const struct nfc_config *cfg);
-/* Appends the plugins' exported fields (udps.<name>). Returns -1 when memory runs out. */
-int nfc_schema_add_plugins(struct nfc_schema *s, const struct nfc_plugin_host *plugins);
+void nfc_schema_init(struct nfc_schema *s);
 void nfc_schema_free(struct nfc_schema *s);
 
-void nfc_schema_value(const struct nfc_schema *s, const struct nfc_flow_params *p, const struct nfc_flow *f,
-                      size_t column, struct nfc_value *v);
+/* Appends `column`: its name is copied, its unit must outlive the registry. Returns 0, or -1 when memory runs
+ * out. */
+int nfc_schema_add(struct nfc_schema *s, const struct nfc_column *column, nfc_column_get get, const void *ctx,
+                   uint32_t arg);
+
+/* The column named `name` into *index. Returns 0, or -1 when there is none. */
+int nfc_schema_find(const struct nfc_schema *s, const char *name, size_t *index);
+
+static inline void nfc_schema_value(const struct nfc_schema *s, const struct nfc_flow *flow, size_t column,
+                                    struct nfc_value *v)
+{
+    const struct nfc_column_getter *g = &s->getters[column];
+    v->type = s->columns[column].type;
+    v->missing = false;
+    g->get(g->ctx, g->arg, flow, v);
+}
 
 #endif

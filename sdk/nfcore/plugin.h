@@ -35,6 +35,15 @@
  * Versioning: NFC_PLUGIN_ABI_MAJOR changes when anything here changes incompatibly; nfcore refuses a plugin of
  * another major version. A minor version only adds (new members at the end of a struct, new field types, new host
  * functions); nfcore accepts a plugin built for its own or an older minor version.
+ *
+ * 2.0, from 1.x (rebuild, and adapt as follows):
+ *   - One value type, struct nfc_value with enum nfc_type, for nfc_host.read and for libnfcore's public API
+ *     (nfc_flow_value); it replaces struct nfc_field_value, whose type was an enum nfc_field_type and whose
+ *     `set` is now `missing` (negated). nfc_field_list_at() is nfc_list_at().
+ *   - Addresses and MACs are no longer text held inside the value: they read as NFC_TYPE_IP and NFC_TYPE_MAC,
+ *     pointing to the flow's bytes, so a copied value never points into its own storage.
+ *   - string_set, int_list_append and string_list_append return 0, or -1 when memory runs out or the text is
+ *     too long; a failed string_set leaves the string unset instead of keeping its old text.
  */
 #ifndef NFCORE_PLUGIN_H
 #define NFCORE_PLUGIN_H
@@ -47,7 +56,7 @@
 extern "C" {
 #endif
 
-#define NFC_PLUGIN_ABI_MAJOR 1
+#define NFC_PLUGIN_ABI_MAJOR 2
 #define NFC_PLUGIN_ABI_MINOR 0
 
 /* The name of the function every plugin exports. */
@@ -211,11 +220,26 @@ typedef struct {
     uint32_t id;
 } nfc_field_ref;
 
-/* A value read through a reference. */
-struct nfc_field_value {
-    uint32_t type;             /* enum nfc_field_type, reduced to INT, UINT, FLOAT, STRING, INT_LIST, STRING_LIST */
-    bool set;                  /* false: no value (an empty column) */
-    char text[48];             /* holds address and MAC text; as.str may point here */
+/* ---------------------------------------------------------------------------------------------------------------
+ * Values: a column of one flow as it stands, read by plugins (nfc_host.read) and by libnfcore's users
+ * (nfc_flow_value). Whatever a value points to belongs to the flow (its record, a plugin's state, or what they
+ * hold), never to the value: it stays valid while the flow does, and a copy of the value reads the same.
+ */
+
+enum nfc_type {
+    NFC_TYPE_INT,          /* as.i */
+    NFC_TYPE_UINT,         /* as.u */
+    NFC_TYPE_FLOAT,        /* as.f */
+    NFC_TYPE_STRING,       /* as.str: len bytes, not NUL-terminated */
+    NFC_TYPE_INT_LIST,     /* as.list: signed integers, read with nfc_list_at() */
+    NFC_TYPE_STRING_LIST,  /* as.strings */
+    NFC_TYPE_IP,           /* as.ip: written as text, a dotted quad or RFC 5952 IPv6 */
+    NFC_TYPE_MAC,          /* as.mac: written as text, "aa:bb:cc:dd:ee:ff" (an OUI: its first 3 bytes) */
+};
+
+struct nfc_value {
+    enum nfc_type type;
+    bool missing;              /* no value: written as an empty field, null in JSON */
     union {
         int64_t i;
         uint64_t u;
@@ -233,6 +257,14 @@ struct nfc_field_value {
             const struct nfc_string *ptr;
             size_t len;
         } strings;
+        struct {
+            const uint8_t *bytes; /* 16 bytes: an IPv4 address is its 4 bytes followed by 12 zero bytes */
+            uint8_t version;   /* 4 or 6 */
+        } ip;
+        struct {
+            const uint8_t *bytes;
+            uint8_t len;       /* 6, or 3 for an OUI */
+        } mac;
     } as;
 };
 
@@ -246,7 +278,8 @@ static inline int64_t nfc_int_at(const void *items, uint8_t width, size_t i)
     }
 }
 
-static inline int64_t nfc_field_list_at(const struct nfc_field_value *v, size_t i)
+/* Element i of an NFC_TYPE_INT_LIST value. */
+static inline int64_t nfc_list_at(const struct nfc_value *v, size_t i)
 {
     return nfc_int_at(v->as.list.ptr, v->as.list.width, i);
 }
@@ -259,11 +292,14 @@ struct nfc_host {
     uint32_t abi_major;
     uint32_t abi_minor;
     /* Replaces the text of a string field with the len bytes at text; text NULL makes the field unset again
-     * (written empty, null in JSON), keeping its allocation for a later text. */
-    void (*string_set)(const struct nfc_host *host, struct nfc_string *s, const char *text, size_t len);
-    void (*int_list_append)(const struct nfc_host *host, struct nfc_int_list *list, int64_t value);
-    void (*string_list_append)(const struct nfc_host *host, struct nfc_string_list *list, const char *text,
-                               size_t len);
+     * (written empty, null in JSON), keeping its allocation for a later text. Returns 0, or -1 when memory runs
+     * out or len is 2^32 - 1 or more: the field is then unset, never left with its old text. */
+    int (*string_set)(const struct nfc_host *host, struct nfc_string *s, const char *text, size_t len);
+    /* Return 0, or -1 (the list unchanged) when memory runs out or, for a text, it is NULL or len is 2^32 - 1 or
+     * more. */
+    int (*int_list_append)(const struct nfc_host *host, struct nfc_int_list *list, int64_t value);
+    int (*string_list_append)(const struct nfc_host *host, struct nfc_string_list *list, const char *text,
+                              size_t len);
     /* Empties a string list: frees its texts and keeps the items array for the next appends. */
     void (*string_list_clear)(const struct nfc_host *host, struct nfc_string_list *list);
     /* Ends the flow once every plugin has seen the current packet (expiration_id -1); from on_init, the flow
@@ -272,7 +308,7 @@ struct nfc_host {
     void (*request_expiry)(const struct nfc_host *host, const struct nfc_flow_view *flow);
     /* Reads a referenced value of this flow, as it stands after the current packet. */
     void (*read)(const struct nfc_host *host, const struct nfc_flow_view *flow, nfc_field_ref ref,
-                 struct nfc_field_value *out);
+                 struct nfc_value *out);
 };
 
 /* What setup() gets: the host, the plugin's arguments, and the means to look up and declare fields. Once setup

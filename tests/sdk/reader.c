@@ -42,9 +42,9 @@ static void read_column(const struct nfc_host *host, void *instance, void *state
 {
     (void)pkt;
     const nfc_field_ref *column = instance;
-    struct nfc_field_value v;
+    struct nfc_value v;
     host->read(host, flow, *column, &v);
-    ((struct reader_state *)state)->read = v.type == NFC_FIELD_UINT ? (int64_t)v.as.u : v.as.i;
+    ((struct reader_state *)state)->read = v.type == NFC_TYPE_UINT ? (int64_t)v.as.u : v.as.i;
 }
 
 static const struct nfc_plugin plugin = {

@@ -1,6 +1,10 @@
 /* render: one field of each kind that needs quoting or may stay empty, filled at the first packet of UDP flows.
  * Each value is reached through a detour that the host must undo: a string set then unset, a text replaced after
- * an unset, a string list cleared, an int list written in place and shortened. */
+ * an unset, a string given a text too long to hold (which must fail and leave it unset, not stale), a string list
+ * cleared and refused a text too long, an int list written in place and shortened. udps.refused counts the
+ * mutators that failed as they should. */
+#include <stdint.h>
+
 #include <nfcore/plugin.h>
 
 struct render_state {
@@ -10,6 +14,7 @@ struct render_state {
     struct nfc_string_list labels;
     struct nfc_opt_int unset;
     struct nfc_opt_float ratio;
+    int64_t refused;
 };
 
 static const struct nfc_plugin_field fields[] = {
@@ -19,6 +24,7 @@ static const struct nfc_plugin_field fields[] = {
     NFC_FIELD("labels", NFC_FIELD_STRING_LIST, struct render_state, labels, 0),
     NFC_FIELD("unset", NFC_FIELD_OPT_INT, struct render_state, unset, 0),
     NFC_FIELD("ratio", NFC_FIELD_OPT_FLOAT, struct render_state, ratio, 0),
+    NFC_FIELD("refused", NFC_FIELD_INT, struct render_state, refused, 0),
 };
 
 static void fill(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
@@ -33,7 +39,7 @@ static void fill(const struct nfc_host *host, void *instance, void *state, const
     host->string_set(host, &s->quote, NULL, 0);
     host->string_set(host, &s->quote, "say \"hi\"", 8);
     host->string_set(host, &s->cleared, "gone", 4);
-    host->string_set(host, &s->cleared, NULL, 0);
+    s->refused += host->string_set(host, &s->cleared, "gone", UINT32_MAX) == -1;
     host->int_list_append(host, &s->sizes, 9);
     host->int_list_append(host, &s->sizes, 2);
     host->int_list_append(host, &s->sizes, 3);
@@ -43,6 +49,7 @@ static void fill(const struct nfc_host *host, void *instance, void *state, const
     host->string_list_clear(host, &s->labels);
     host->string_list_append(host, &s->labels, "a", 1);
     host->string_list_append(host, &s->labels, "b's", 3);
+    s->refused += host->string_list_append(host, &s->labels, "b's", UINT32_MAX) == -1;
     s->ratio = (struct nfc_opt_float){0.5, true};
 }
 

@@ -397,8 +397,23 @@ START_TEST(column_counts)
     const struct nfc_column *cols;
     ck_assert_uint_eq(nfc_engine_columns(eng, &cols), 29); /* the default 38 less the 9 nDPI columns */
     ck_assert_str_eq(cols[0].name, "id");
-    ck_assert_int_eq(cols[2].type, NFC_TYPE_STRING);
+    ck_assert_int_eq(cols[2].type, NFC_TYPE_IP);
+    ck_assert_int_eq(cols[3].type, NFC_TYPE_MAC);
     ck_assert_str_eq(cols[28].name, "dst2src_bytes");
+    /* what a sink needs: a unit where one applies, IPFIX elements where standard ones do */
+    ck_assert_uint_eq(cols[2].ipfix_id, 8);       /* sourceIPv4Address */
+    ck_assert_uint_eq(cols[2].ipfix_id_ipv6, 27); /* sourceIPv6Address */
+    ck_assert_uint_eq(cols[9].ipfix_id, 11);      /* dst_port: destinationTransportPort */
+    ck_assert_str_eq(cols[14].name, "bidirectional_first_seen_ms");
+    ck_assert_str_eq(cols[14].unit, "ms");
+    ck_assert_uint_eq(cols[14].ipfix_id, 152);    /* flowStartMilliseconds */
+    ck_assert_str_eq(cols[22].name, "src2dst_packets");
+    ck_assert_str_eq(cols[22].unit, "packets");
+    ck_assert_uint_eq(cols[22].ipfix_id, 2);      /* packetDeltaCount, forward direction */
+    ck_assert_uint_eq(cols[27].ipfix_id, 0);      /* dst2src_packets: no standard element */
+    ck_assert_ptr_null(cols[0].unit);
+    for (size_t i = 0; i < 29; i++)
+        ck_assert(!cols[i].may_be_missing);
     nfc_engine_close(eng);
 
     cfg.statistical_analysis = true;
@@ -468,6 +483,38 @@ START_TEST(python_str_repr)
 }
 END_TEST
 
+/* ---- addresses: typed values pointing to the flow's bytes, made text by the writers ---- */
+
+static void assert_address(const struct nfc_value *v, const char *csv, const char *json)
+{
+    struct nfc_text out = {0};
+    nfc_csv_format.field(&out, NULL, 0, v);
+    ck_assert_msg(out.len == strlen(csv) && memcmp(out.p, csv, out.len) == 0, "%.*s", (int)out.len, out.p);
+    out.len = 0;
+    struct nfc_column column = {.name = "a", .type = v->type};
+    nfc_jsonl_format.field(&out, &column, 0, v);
+    ck_assert_msg(out.len == strlen(json) && memcmp(out.p, json, out.len) == 0, "%.*s", (int)out.len, out.p);
+    nfc_text_free(&out);
+}
+
+START_TEST(address_text)
+{
+    static const uint8_t v4[16] = {10, 0, 200, 1};
+    static const uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1};
+    static const uint8_t mac[6] = {0x02, 0xab, 0x00, 0x0f, 0xff, 0x10};
+    struct nfc_value v = {.type = NFC_TYPE_IP, .as.ip = {v4, 4}};
+    struct nfc_value copy = v; /* a value holds no text of its own: its copy reads the same */
+    assert_address(&copy, "\"10.0.200.1\"", "\"a\":\"10.0.200.1\"");
+    v.as.ip.bytes = v6;
+    v.as.ip.version = 6;
+    assert_address(&v, "\"2001:db8::1\"", "\"a\":\"2001:db8::1\"");
+    v = (struct nfc_value){.type = NFC_TYPE_MAC, .as.mac = {mac, 6}};
+    assert_address(&v, "\"02:ab:00:0f:ff:10\"", "\"a\":\"02:ab:00:0f:ff:10\"");
+    v.as.mac.len = 3; /* an OUI */
+    assert_address(&v, "\"02:ab:00\"", "\"a\":\"02:ab:00\"");
+}
+END_TEST
+
 static Suite *export_suite(void)
 {
     Suite *s = suite_create("export");
@@ -491,6 +538,10 @@ static Suite *export_suite(void)
     TCase *python = tcase_create("python_repr");
     tcase_add_test(python, python_str_repr);
     suite_add_tcase(s, python);
+
+    TCase *addresses = tcase_create("addresses");
+    tcase_add_test(addresses, address_text);
+    suite_add_tcase(s, addresses);
 
     TCase *columns = tcase_create("columns");
     tcase_add_checked_fixture(columns, NULL, teardown);

@@ -204,12 +204,19 @@ START_TEST(no_entry_symbol)
 }
 END_TEST
 
-START_TEST(other_abi_major)
+START_TEST(older_abi_major)
 {
-    const char *plugins[] = {PLUGIN("abi_2_0.so")};
+    const char *plugins[] = {PLUGIN("abi_1_0.so")};
+    assert_refused(plugins, 1, "plugin " PLUGIN("abi_1_0.so") ": built for plugin ABI 1.0, this nfcore provides 2.0");
+}
+END_TEST
+
+START_TEST(newer_abi_major)
+{
+    const char *plugins[] = {PLUGIN("abi_next_major.so")};
     char expected[256];
-    snprintf(expected, sizeof expected, "plugin %s: built for plugin ABI 2.0, this nfcore provides %d.%d", plugins[0],
-             NFC_PLUGIN_ABI_MAJOR, NFC_PLUGIN_ABI_MINOR);
+    snprintf(expected, sizeof expected, "plugin %s: built for plugin ABI %d.0, this nfcore provides %d.%d", plugins[0],
+             NFC_PLUGIN_ABI_MAJOR + 1, NFC_PLUGIN_ABI_MAJOR, NFC_PLUGIN_ABI_MINOR);
     assert_refused(plugins, 1, expected);
 }
 END_TEST
@@ -329,10 +336,8 @@ END_TEST
 
 START_TEST(command_refuses_other_abi)
 {
-    char expected[256];
-    snprintf(expected, sizeof expected, "nfcore: plugin %s: built for plugin ABI 2.0, this nfcore provides %d.%d\n",
-             PLUGIN("abi_2_0.so"), NFC_PLUGIN_ABI_MAJOR, NFC_PLUGIN_ABI_MINOR);
-    assert_command_refuses(PLUGIN("abi_2_0.so"), expected);
+    assert_command_refuses(PLUGIN("abi_1_0.so"), "nfcore: plugin " PLUGIN("abi_1_0.so")
+                                                 ": built for plugin ABI 1.0, this nfcore provides 2.0\n");
 }
 END_TEST
 
@@ -478,13 +483,13 @@ START_TEST(csv_rendering)
 {
     write_flows(NFC_FORMAT_CSV);
     const char *line =
-        assert_line_ends(output, ",dst2src_bytes,udps.quote,udps.cleared,udps.sizes,udps.labels,udps.unset,udps.ratio");
+        assert_line_ends(output, ",udps.quote,udps.cleared,udps.sizes,udps.labels,udps.unset,udps.ratio,udps.refused");
     /* render filled the UDP flow: the string and the list texts are quoted, their '"' doubled (RFC 4180); the
-     * string list is written as Python's repr() writes it, ['a', "b's"]; the string set back to unset and the
-     * unset optional int are empty */
-    line = assert_line_ends(line, ",84,\"say \"\"hi\"\"\",,\"[1, 2]\",\"['a', \"\"b's\"\"]\",,0.5");
+     * string list is written as Python's repr() writes it, ['a', "b's"]; the string refused a text too long (its
+     * old one dropped) and the unset optional int are empty; both refusals were reported to the plugin */
+    line = assert_line_ends(line, ",84,\"say \"\"hi\"\"\",,\"[1, 2]\",\"['a', \"\"b's\"\"]\",,0.5,2");
     /* and left the TCP flow alone: empty lists, and nothing at all for the unset strings and optionals */
-    line = assert_line_ends(line, ",0,,,\"[]\",\"[]\",,");
+    line = assert_line_ends(line, ",0,,,\"[]\",\"[]\",,,0");
     ck_assert_str_eq(line, "");
 }
 END_TEST
@@ -494,10 +499,40 @@ START_TEST(jsonl_rendering)
     write_flows(NFC_FORMAT_JSONL);
     const char *line = assert_line_ends(output, "\"dst2src_bytes\":84,\"udps.quote\":\"say \\\"hi\\\"\","
                                                 "\"udps.cleared\":null,\"udps.sizes\":[1,2],\"udps.labels\":[\"a\",\"b's\"],"
-                                                "\"udps.unset\":null,\"udps.ratio\":0.5}");
+                                                "\"udps.unset\":null,\"udps.ratio\":0.5,\"udps.refused\":2}");
     line = assert_line_ends(line, "\"dst2src_bytes\":0,\"udps.quote\":null,\"udps.cleared\":null,\"udps.sizes\":[],"
-                                  "\"udps.labels\":[],\"udps.unset\":null,\"udps.ratio\":null}");
+                                  "\"udps.labels\":[],\"udps.unset\":null,\"udps.ratio\":null,\"udps.refused\":0}");
     ck_assert_str_eq(line, "");
+}
+END_TEST
+
+/* A plugin field's column says whether its value may be missing: optional values and strings may. */
+START_TEST(column_metadata)
+{
+    const char *plugins[] = {PLUGIN("render.so")};
+    char err[256];
+    struct nfc_engine *eng = open_with(plugins, 1, err, sizeof err);
+    ck_assert_msg(eng != NULL, "%s", err);
+    const struct nfc_column *columns;
+    nfc_engine_columns(eng, &columns);
+    static const struct {
+        const char *name;
+        enum nfc_type type;
+        bool may_be_missing;
+    } expected[] = {
+        {"udps.quote", NFC_TYPE_STRING, true},       {"udps.sizes", NFC_TYPE_INT_LIST, false},
+        {"udps.labels", NFC_TYPE_STRING_LIST, false}, {"udps.unset", NFC_TYPE_INT, true},
+        {"udps.ratio", NFC_TYPE_FLOAT, true},        {"udps.refused", NFC_TYPE_INT, false},
+    };
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+        size_t k = column_index(eng, expected[i].name);
+        ck_assert_msg(k != SIZE_MAX, "no column %s", expected[i].name);
+        ck_assert_int_eq(columns[k].type, expected[i].type);
+        ck_assert_int_eq(columns[k].may_be_missing, expected[i].may_be_missing);
+        ck_assert_ptr_null(columns[k].unit);
+        ck_assert_uint_eq(columns[k].ipfix_id, 0);
+    }
+    nfc_engine_close(eng);
 }
 END_TEST
 
@@ -509,7 +544,8 @@ static Suite *plugin_host_suite(void)
     tcase_add_test(refusals, missing_file);
     tcase_add_test(refusals, text_file);
     tcase_add_test(refusals, no_entry_symbol);
-    tcase_add_test(refusals, other_abi_major);
+    tcase_add_test(refusals, older_abi_major);
+    tcase_add_test(refusals, newer_abi_major);
     tcase_add_test(refusals, newer_abi_minor);
     tcase_add_test(refusals, field_name_clash);
     tcase_add_test(refusals, setup_failure);
@@ -545,6 +581,7 @@ static Suite *plugin_host_suite(void)
     tcase_add_checked_fixture(writing, NULL, free_output);
     tcase_add_test(writing, csv_rendering);
     tcase_add_test(writing, jsonl_rendering);
+    tcase_add_test(writing, column_metadata);
     suite_add_tcase(s, writing);
     return s;
 }

@@ -165,49 +165,19 @@ int nfc_describe_plugins(const struct nfc_config *cfg, FILE *out, char *err, siz
 const char *nfc_ndpi_version(void);
 const char *nfc_pcap_version(void);
 
-/* Columns: the flow record's fields in nfstream's order for the engine's configuration (spec §4.1). */
-enum nfc_type {
-    NFC_TYPE_INT,      /* int64 */
-    NFC_TYPE_UINT,     /* uint64 */
-    NFC_TYPE_FLOAT,    /* double */
-    NFC_TYPE_STRING,
-    NFC_TYPE_INT_LIST, /* list of signed integers, read with nfc_list_at() */
-    NFC_TYPE_STRING_LIST,
-};
-
+/* Columns: the flow record's fields in nfstream's order for the engine's configuration (spec §4.1), with what a
+ * sink needs to know of each. Their values are struct nfc_value, of the one enum nfc_type (nfcore/plugin.h). */
 struct nfc_column {
     const char *name;
     enum nfc_type type;
+    bool may_be_missing;       /* a value may be missing (written empty, null in JSON); else one is always there */
+    const char *unit;          /* "ms", "bytes" or "packets"; NULL where none applies */
+    /* The IANA IPFIX information element that holds this column, 0 where no standard one does. An NFC_TYPE_IP
+     * column's element is IPv4's here and IPv6's in ipfix_id_ipv6. Counters of a direction are those of the
+     * forward direction (src2dst) of a biflow (RFC 5103): dst2src has no standard element of its own. */
+    uint16_t ipfix_id;
+    uint16_t ipfix_id_ipv6;
 };
-
-struct nfc_value {
-    enum nfc_type type;
-    bool missing;               /* no value: written as an empty field / null */
-    char text[48];              /* holds addresses and MACs as text; as.str may point here */
-    union {
-        int64_t i;
-        uint64_t u;
-        double f;
-        struct {
-            const char *ptr;
-            size_t len;
-        } str;
-        struct {
-            const void *ptr;
-            size_t len;
-            uint8_t width; /* bytes per element: 1, 4 or 8 */
-        } list;
-        struct {
-            const struct nfc_string *ptr;
-            size_t len;
-        } strings;
-    } as;
-};
-
-static inline int64_t nfc_list_at(const struct nfc_value *v, size_t i)
-{
-    return nfc_int_at(v->as.list.ptr, v->as.list.width, i);
-}
 
 size_t nfc_engine_columns(const struct nfc_engine *eng, const struct nfc_column **columns);
 void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t column,

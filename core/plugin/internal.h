@@ -1,0 +1,65 @@
+/* What the plugin part's files share (loader.c, setup.c, hooks.c, fields.c); nothing outside core/plugin/
+ * includes it. */
+#ifndef NFC_PLUGIN_INTERNAL_H
+#define NFC_PLUGIN_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plugin/host.h"
+
+enum {
+    PLUGIN_REF = 0x80000000u, /* nfc_field_ref ids at and above this name plugin fields, below it core columns */
+};
+
+struct field_entry {
+    struct nfc_plugin_field field;
+    char *name;                   /* owned copy of field.name */
+    char *column;                 /* "udps.<name>" */
+    struct loaded_plugin *owner;
+};
+
+struct loaded_plugin {
+    struct nfc_host host;         /* first: a plugin's host pointer leads back here */
+    struct nfc_plugin_host *parent;
+    void *dl;
+    const struct nfc_plugin *desc;
+    char *path;
+    char *args;                   /* "k=v,k2=v2", split in place into keys and values */
+    char **keys, **values;
+    bool *asked;                  /* per argument: setup asked for its key */
+    size_t n_args;
+    char known[160];              /* the keys setup asked for, "a, b", for the message refusing any other */
+    void *instance;
+    bool set_up;
+    bool may_expire;              /* NFC_PLUGIN_MAY_EXPIRE, or allow_expiry at setup */
+    size_t state_size;
+    size_t state_off;             /* from the start of the plugin area of ext[] */
+    size_t first_field, n_fields;
+};
+
+struct nfc_plugin_host {
+    struct loaded_plugin *plugins;
+    size_t n_plugins;
+    struct field_entry *fields;
+    size_t n_fields, cap_fields;
+    size_t state_size;
+    const struct nfc_schema *schema;
+    const struct nfc_flow_params *params;
+};
+
+/* Where the plugin's state lies in the flow record. */
+static inline void *state_of(const struct loaded_plugin *lp, const struct nfc_flow *f)
+{
+    return (char *)(uintptr_t)f->ext + lp->parent->params->plugin_off + lp->state_off;
+}
+
+/* setup.c: registers the descriptor's fields, runs the plugin's setup and refuses what it left wrong. Returns -1
+ * with a one-line message. */
+int nfc_plugin_set_up(struct loaded_plugin *lp, char *err, size_t errlen);
+
+/* fields.c: the host functions a plugin calls. */
+void nfc_plugin_host_functions(struct nfc_host *host);
+
+#endif
