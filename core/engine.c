@@ -14,6 +14,7 @@
 #include "util/error.h"
 #include "decode/decode.h"
 #include "dpi/dpi.h"
+#include "export/writer.h"
 #include "schema/schema.h"
 #include "flow/cache.h"
 #include "flow/columns.h"
@@ -373,6 +374,12 @@ size_t nfc_engine_columns(const struct nfc_engine *eng, const struct nfc_column 
 {
     *columns = eng->schema.columns;
     return eng->schema.count;
+}
+
+struct nfc_writer *nfc_writer_open(const struct nfc_engine *eng, enum nfc_format format, FILE *out, char *err,
+                                   size_t errlen)
+{
+    return nfc_writer_open_schema(&eng->schema, format, out, err, errlen);
 }
 
 void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t column, struct nfc_value *value)

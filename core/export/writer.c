@@ -7,10 +7,12 @@
 
 #include "export/format.h"
 #include "export/sink.h"
+#include "export/writer.h"
+#include "schema/schema.h"
 #include "util/error.h"
 
 struct nfc_writer {
-    const struct nfc_engine *eng;
+    const struct nfc_schema *schema;
     const struct nfc_format_ops *format;
     const struct nfc_column *columns;
     size_t n_columns;
@@ -24,7 +26,7 @@ static void encode_flow(void *state, const struct nfc_flow *flow, struct nfc_tex
     struct nfc_value v;
     w->format->record_begin(out);
     for (size_t i = 0; i < w->n_columns; i++) {
-        nfc_flow_value(w->eng, flow, i, &v);
+        nfc_schema_value(w->schema, flow, i, &v);
         w->format->field(out, &w->columns[i], i, &v);
     }
     w->format->record_end(out);
@@ -70,8 +72,8 @@ static int write_header(struct nfc_writer *w, char *err, size_t errlen)
     return rc;
 }
 
-struct nfc_writer *nfc_writer_open(const struct nfc_engine *eng, enum nfc_format format, FILE *out, char *err,
-                                   size_t errlen)
+struct nfc_writer *nfc_writer_open_schema(const struct nfc_schema *schema, enum nfc_format format, FILE *out,
+                                          char *err, size_t errlen)
 {
     const struct nfc_format_ops *ops = format_ops(format);
     if (!ops) {
@@ -83,8 +85,8 @@ struct nfc_writer *nfc_writer_open(const struct nfc_engine *eng, enum nfc_format
         nfc_errorf(err, errlen, "out of memory");
         return NULL;
     }
-    *w = (struct nfc_writer){.eng = eng, .format = ops, .out = out};
-    w->n_columns = nfc_engine_columns(eng, &w->columns);
+    *w = (struct nfc_writer){.schema = schema, .format = ops, .out = out, .columns = schema->columns,
+                             .n_columns = schema->count};
     static const struct nfc_sink_options synchronous = {.queue = 0};
     if (write_header(w, err, errlen) < 0 || !(w->sink = nfc_sink_open(&file_sink, w, &synchronous, err, errlen))) {
         free(w);

@@ -1,0 +1,16 @@
+/* The writers' side that the engine's wiring opens: a writer over a column registry. The public nfc_writer_*
+ * calls (nfcore.h) take an engine; the wiring hands its registry here, so that export never calls back up. */
+#ifndef NFC_EXPORT_WRITER_H
+#define NFC_EXPORT_WRITER_H
+
+#include <stdio.h>
+
+#include <nfcore/nfcore.h>
+
+struct nfc_schema;
+
+/* nfc_writer_open's work, over `schema`, which must outlive the writer. */
+struct nfc_writer *nfc_writer_open_schema(const struct nfc_schema *schema, enum nfc_format format, FILE *out,
+                                          char *err, size_t errlen);
+
+#endif
