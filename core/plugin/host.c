@@ -55,6 +55,8 @@ struct nfc_plugin_host {
     size_t *exported;             /* indices into fields */
     size_t n_exported;
     size_t state_size;
+    size_t slot;                  /* where the states start in ext[] */
+    const struct nfc_config *cfg;
     const struct nfc_schema *schema;
     const struct nfc_flow_params *params;
 };
@@ -72,7 +74,7 @@ static struct nfc_flow *flow_of(const struct nfc_flow_view *view)
 
 static void *state_of(const struct loaded_plugin *lp, const struct nfc_flow *f)
 {
-    return (char *)(uintptr_t)f->ext + lp->parent->params->plugin_off + lp->state_off;
+    return (char *)(uintptr_t)f->ext + lp->parent->slot + lp->state_off;
 }
 
 /* ---- host functions -------------------------------------------------------------------------------------- */
@@ -549,6 +551,7 @@ int nfc_plugins_load(struct nfc_plugin_host **out, const struct nfc_config *cfg,
     struct nfc_plugin_host *host = calloc(1, sizeof *host);
     if (!host)
         return nfc_errorf(err, errlen, "out of memory");
+    host->cfg = cfg;
     host->schema = schema;
     host->plugins = calloc(cfg->n_plugins, sizeof *host->plugins);
     if (!host->plugins) {
@@ -604,20 +607,11 @@ void nfc_plugins_unload(struct nfc_plugin_host *host)
     free(host);
 }
 
-size_t nfc_plugins_state_size(const struct nfc_plugin_host *host)
-{
-    return host ? host->state_size : 0;
-}
-
-void nfc_plugins_bind(struct nfc_plugin_host *host, const struct nfc_flow_params *params)
-{
-    host->params = params;
-}
-
 /* ---- hooks ------------------------------------------------------------------------------------------------ */
 
-void nfc_plugins_on_init(struct nfc_plugin_host *host, struct nfc_flow *f, const struct nfc_packet *pkt)
+static void on_init(void *ctx, struct nfc_flow *f, const struct nfc_packet *pkt)
 {
+    const struct nfc_plugin_host *host = ctx;
     for (size_t i = 0; i < host->n_plugins; i++) {
         const struct loaded_plugin *lp = &host->plugins[i];
         if (lp->desc->on_init)
@@ -625,8 +619,10 @@ void nfc_plugins_on_init(struct nfc_plugin_host *host, struct nfc_flow *f, const
     }
 }
 
-void nfc_plugins_on_update(struct nfc_plugin_host *host, struct nfc_flow *f, const struct nfc_packet *pkt)
+static void on_update(void *ctx, struct nfc_flow *f, const struct nfc_packet *pkt, uint64_t k)
 {
+    const struct nfc_plugin_host *host = ctx;
+    (void)k;
     for (size_t i = 0; i < host->n_plugins; i++) {
         const struct loaded_plugin *lp = &host->plugins[i];
         if (lp->desc->on_update)
@@ -634,8 +630,9 @@ void nfc_plugins_on_update(struct nfc_plugin_host *host, struct nfc_flow *f, con
     }
 }
 
-void nfc_plugins_on_expire(struct nfc_plugin_host *host, struct nfc_flow *f)
+static void on_expire(void *ctx, struct nfc_flow *f)
 {
+    const struct nfc_plugin_host *host = ctx;
     for (size_t i = 0; i < host->n_plugins; i++) {
         const struct loaded_plugin *lp = &host->plugins[i];
         if (lp->desc->on_expire)
@@ -643,8 +640,10 @@ void nfc_plugins_on_expire(struct nfc_plugin_host *host, struct nfc_flow *f)
     }
 }
 
-void nfc_plugins_release(const struct nfc_plugin_host *host, struct nfc_flow *f)
+/* Frees the strings and lists the flow's plugin fields hold. */
+static void release(void *ctx, struct nfc_flow *f)
 {
+    const struct nfc_plugin_host *host = ctx;
     for (size_t i = 0; i < host->n_fields; i++) {
         const struct field_entry *e = &host->fields[i];
         char *p = (char *)state_of(e->owner, f) + e->field.offset;
@@ -661,6 +660,62 @@ void nfc_plugins_release(const struct nfc_plugin_host *host, struct nfc_flow *f)
         default: break;
         }
     }
+}
+
+static bool may_expire(const struct nfc_plugin_host *host)
+{
+    for (size_t i = 0; i < host->n_plugins; i++)
+        if (host->plugins[i].may_expire)
+            return true;
+    return false;
+}
+
+static void unload(void *ctx)
+{
+    nfc_plugins_unload(ctx);
+}
+
+static void add_hooks(struct nfc_plugin_host *host, struct nfc_flow_hooks *hooks);
+
+/* Another worker thread's instances: the same plugins set up again, their states in the same slot. */
+static int clone_host(void *ctx, struct nfc_flow_hooks *into, char *err, size_t errlen)
+{
+    const struct nfc_plugin_host *host = ctx;
+    struct nfc_plugin_host *copy;
+    if (nfc_plugins_load(&copy, host->cfg, host->schema, err, errlen) < 0)
+        return -1;
+    if (copy->state_size != host->state_size) {
+        nfc_plugins_unload(copy);
+        return nfc_errorf(err, errlen, "plugins set up again asked for %zu bytes of state per flow, not %zu",
+                          copy->state_size, host->state_size);
+    }
+    copy->slot = host->slot;
+    copy->params = host->params;
+    add_hooks(copy, into);
+    return 0;
+}
+
+/* Plugins see every packet, the packet's addresses and the engine's features as they stand after it (spec §7),
+ * so they run after every other hook. */
+static void add_hooks(struct nfc_plugin_host *host, struct nfc_flow_hooks *hooks)
+{
+    nfc_flow_hooks_add(hooks, &(struct nfc_flow_hook){
+        .init = on_init,
+        .update = on_update,
+        .expire = on_expire,
+        .release = release,
+        .clone = clone_host,
+        .close = unload,
+        .ctx = host,
+        .flags = NFC_HOOK_READS_FEATURES | NFC_HOOK_READS_ADDRESSES | (may_expire(host) ? NFC_HOOK_MAY_EXPIRE : 0),
+    });
+}
+
+void nfc_plugins_register(struct nfc_plugin_host *host, struct nfc_flow_params *params)
+{
+    host->params = params;
+    host->slot = nfc_flow_slot(params, host->state_size, STATE_ALIGN);
+    add_hooks(host, &params->hooks);
 }
 
 /* ---- columns ------------------------------------------------------------------------------------------------ */
@@ -720,12 +775,4 @@ void nfc_plugins_describe(const struct nfc_plugin_host *host, FILE *out)
                     e->field.flags & NFC_FIELD_VOLATILE ? ", volatile (not exported)" : "");
         }
     }
-}
-
-bool nfc_plugins_may_expire(const struct nfc_plugin_host *host)
-{
-    for (size_t i = 0; host && i < host->n_plugins; i++)
-        if (host->plugins[i].may_expire)
-            return true;
-    return false;
 }

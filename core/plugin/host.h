@@ -20,16 +20,10 @@ int nfc_plugins_load(struct nfc_plugin_host **out, const struct nfc_config *cfg,
                      char *err, size_t errlen);
 void nfc_plugins_unload(struct nfc_plugin_host *host);
 
-/* Bytes of plugin state per flow; `params` (whose plugin_off is where the states start in ext[]) must be the
- * engine's final ones, as the host reads core columns through them. */
-size_t nfc_plugins_state_size(const struct nfc_plugin_host *host);
-void nfc_plugins_bind(struct nfc_plugin_host *host, const struct nfc_flow_params *params);
-
-void nfc_plugins_on_init(struct nfc_plugin_host *host, struct nfc_flow *f, const struct nfc_packet *pkt);
-void nfc_plugins_on_update(struct nfc_plugin_host *host, struct nfc_flow *f, const struct nfc_packet *pkt);
-void nfc_plugins_on_expire(struct nfc_plugin_host *host, struct nfc_flow *f);
-/* Frees the strings and lists the flow's plugin fields hold. */
-void nfc_plugins_release(const struct nfc_plugin_host *host, struct nfc_flow *f);
+/* Takes the plugins' state slot in the records `params` lays out and registers their hooks into params->hooks,
+ * which owns the host from then on (worker threads get theirs as clones). The host reads core columns through
+ * `params`, which must stay where it is. Register it after every other hook: plugins see the labels. */
+void nfc_plugins_register(struct nfc_plugin_host *host, struct nfc_flow_params *params);
 
 /* Exported fields (volatile ones excluded), in plugin order then field order. */
 size_t nfc_plugins_column_count(const struct nfc_plugin_host *host);
@@ -37,8 +31,5 @@ void nfc_plugins_column(const struct nfc_plugin_host *host, size_t i, const char
 void nfc_plugins_value(const struct nfc_plugin_host *host, const struct nfc_flow *f, size_t i, struct nfc_value *v);
 
 void nfc_plugins_describe(const struct nfc_plugin_host *host, FILE *out);
-
-/* Whether any plugin may end flows early (NULL host: no). */
-bool nfc_plugins_may_expire(const struct nfc_plugin_host *host);
 
 #endif

@@ -1,5 +1,6 @@
 #include "schema/schema.h"
 
+#include "dpi/dpi.h"
 #include "plugin/host.h"
 
 #include <arpa/inet.h>
@@ -226,9 +227,8 @@ static void list_value(struct nfc_value *v, const void *ptr, size_t len, uint8_t
     v->as.list.width = width;
 }
 
-static void dpi_text(const struct nfc_flow *f, int which, struct nfc_value *v)
+static void dpi_text(const struct nfc_dpi_result *r, int which, struct nfc_value *v)
 {
-    const struct nfc_dpi_result *r = &f->dpi.result;
     v->as.str.ptr = r->text ? r->text + r->off[which] : "";
     v->as.str.len = r->text ? r->len[which] : 0;
 }
@@ -281,9 +281,9 @@ void nfc_schema_value(const struct nfc_schema *s, const struct nfc_flow_params *
     case NFC_COL_SPLT_DIRECTION: list_value(v, f->ext + p->splt_direction_off, p->splt, 1); break;
     case NFC_COL_SPLT_PS: list_value(v, f->ext + p->splt_ps_off, p->splt, 4); break;
     case NFC_COL_SPLT_PIAT: list_value(v, f->ext + p->splt_piat_off, p->splt, 8); break;
-    case NFC_COL_DPI_TEXT: dpi_text(f, spec->arg, v); break;
-    case NFC_COL_DPI_GUESSED: v->as.u = f->dpi.result.is_guessed; break;
-    case NFC_COL_DPI_CONFIDENCE: v->as.u = f->dpi.result.confidence; break;
+    case NFC_COL_DPI_TEXT: dpi_text(nfc_dpi_result(s->dpi, f), spec->arg, v); break;
+    case NFC_COL_DPI_GUESSED: v->as.u = nfc_dpi_result(s->dpi, f)->is_guessed; break;
+    case NFC_COL_DPI_CONFIDENCE: v->as.u = nfc_dpi_result(s->dpi, f)->confidence; break;
     case NFC_COL_PLUGIN: nfc_plugins_value(s->plugins, f, spec->arg, v); break;
     }
 }

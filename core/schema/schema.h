@@ -31,6 +31,7 @@ struct nfc_column_spec {
 };
 
 struct nfc_plugin_host;
+struct nfc_dpi;
 
 struct nfc_schema {
     size_t count;
@@ -38,6 +39,7 @@ struct nfc_schema {
     struct nfc_column_spec *specs;
     char *names;
     const struct nfc_plugin_host *plugins;
+    const struct nfc_dpi *dpi;    /* where the label columns find a flow's labels */
 };
 
 /* The engine's own columns. Returns -1 when memory runs out. */
