@@ -66,7 +66,7 @@ static int register_dpi(struct nfc_engine *eng, char *err, size_t errlen)
     if (!dpi)
         return nfc_errorf(err, errlen, "cannot initialise nDPI");
     nfc_dpi_register(dpi, &eng->params);
-    eng->schema.dpi = dpi;
+    eng->schema.dpi_result = nfc_dpi_result_offset(dpi);
     return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "dpi/dpi.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -317,7 +318,7 @@ void nfc_dpi_register(struct nfc_dpi *dpi, struct nfc_flow_params *p)
     add_hooks(dpi, &p->hooks);
 }
 
-const struct nfc_dpi_result *nfc_dpi_result(const struct nfc_dpi *dpi, const struct nfc_flow *f)
+size_t nfc_dpi_result_offset(const struct nfc_dpi *dpi)
 {
-    return &((const struct nfc_dpi_flow *)(f->ext + dpi->slot))->result;
+    return dpi->slot + offsetof(struct nfc_dpi_flow, result);
 }

@@ -43,8 +43,14 @@ struct nfc_dpi *nfc_dpi_open(uint8_t n_dissections);
  * owns the module from then on. Register it before any hook that reads the labels. */
 void nfc_dpi_register(struct nfc_dpi *dpi, struct nfc_flow_params *p);
 
-/* A flow's labels: their text is NULL until its dissection has ended. */
-const struct nfc_dpi_result *nfc_dpi_result(const struct nfc_dpi *dpi, const struct nfc_flow *f);
+/* Where a flow's labels lie in its ext[], for nfc_dpi_result. */
+size_t nfc_dpi_result_offset(const struct nfc_dpi *dpi);
+
+/* A flow's labels (inline: output reads them for every flow): their text is NULL until its dissection has ended. */
+static inline const struct nfc_dpi_result *nfc_dpi_result(const struct nfc_flow *f, size_t offset)
+{
+    return (const struct nfc_dpi_result *)(f->ext + offset);
+}
 
 const char *nfc_dpi_library_version(void);
 /* Bytes of nDPI's per-flow state. */

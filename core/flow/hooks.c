@@ -31,31 +31,3 @@ void nfc_flow_hooks_close(struct nfc_flow_hooks *h)
     }
     *h = (struct nfc_flow_hooks){0};
 }
-
-void nfc_flow_hooks_init(const struct nfc_flow_hooks *h, struct nfc_flow *f, const struct nfc_packet *pkt)
-{
-    for (unsigned i = 0; i < h->n; i++)
-        h->hook[i].init(h->hook[i].ctx, f, pkt);
-}
-
-void nfc_flow_hooks_update(const struct nfc_flow_hooks *h, struct nfc_flow *f, const struct nfc_packet *pkt,
-                           uint64_t k)
-{
-    for (unsigned i = 0; i < h->n; i++) {
-        const struct nfc_flow_hook *hook = &h->hook[i];
-        if (hook->packets == 0 || k <= hook->packets)
-            hook->update(hook->ctx, f, pkt, k);
-    }
-}
-
-void nfc_flow_hooks_expire(const struct nfc_flow_hooks *h, struct nfc_flow *f)
-{
-    for (unsigned i = 0; i < h->n; i++)
-        h->hook[i].expire(h->hook[i].ctx, f);
-}
-
-void nfc_flow_hooks_release(const struct nfc_flow_hooks *h, struct nfc_flow *f)
-{
-    for (unsigned i = 0; i < h->n; i++)
-        h->hook[i].release(h->hook[i].ctx, f);
-}

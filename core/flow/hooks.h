@@ -62,10 +62,35 @@ static inline bool nfc_flow_hooks_read(const struct nfc_flow_hooks *h, uint64_t 
     return h->n > 0 && (h->packets == 0 || k <= h->packets);
 }
 
-void nfc_flow_hooks_init(const struct nfc_flow_hooks *h, struct nfc_flow *f, const struct nfc_packet *pkt);
-void nfc_flow_hooks_update(const struct nfc_flow_hooks *h, struct nfc_flow *f, const struct nfc_packet *pkt,
-                           uint64_t k);
-void nfc_flow_hooks_expire(const struct nfc_flow_hooks *h, struct nfc_flow *f);
-void nfc_flow_hooks_release(const struct nfc_flow_hooks *h, struct nfc_flow *f);
+/* The runs of every hook, in registration order: inline, as the per-packet ones run for every packet. */
+
+static inline void nfc_flow_hooks_init(const struct nfc_flow_hooks *h, struct nfc_flow *f,
+                                       const struct nfc_packet *pkt)
+{
+    for (unsigned i = 0; i < h->n; i++)
+        h->hook[i].init(h->hook[i].ctx, f, pkt);
+}
+
+static inline void nfc_flow_hooks_update(const struct nfc_flow_hooks *h, struct nfc_flow *f,
+                                         const struct nfc_packet *pkt, uint64_t k)
+{
+    for (unsigned i = 0; i < h->n; i++) {
+        const struct nfc_flow_hook *hook = &h->hook[i];
+        if (hook->packets == 0 || k <= hook->packets)
+            hook->update(hook->ctx, f, pkt, k);
+    }
+}
+
+static inline void nfc_flow_hooks_expire(const struct nfc_flow_hooks *h, struct nfc_flow *f)
+{
+    for (unsigned i = 0; i < h->n; i++)
+        h->hook[i].expire(h->hook[i].ctx, f);
+}
+
+static inline void nfc_flow_hooks_release(const struct nfc_flow_hooks *h, struct nfc_flow *f)
+{
+    for (unsigned i = 0; i < h->n; i++)
+        h->hook[i].release(h->hook[i].ctx, f);
+}
 
 #endif

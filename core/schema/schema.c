@@ -281,9 +281,9 @@ void nfc_schema_value(const struct nfc_schema *s, const struct nfc_flow_params *
     case NFC_COL_SPLT_DIRECTION: list_value(v, f->ext + p->splt_direction_off, p->splt, 1); break;
     case NFC_COL_SPLT_PS: list_value(v, f->ext + p->splt_ps_off, p->splt, 4); break;
     case NFC_COL_SPLT_PIAT: list_value(v, f->ext + p->splt_piat_off, p->splt, 8); break;
-    case NFC_COL_DPI_TEXT: dpi_text(nfc_dpi_result(s->dpi, f), spec->arg, v); break;
-    case NFC_COL_DPI_GUESSED: v->as.u = nfc_dpi_result(s->dpi, f)->is_guessed; break;
-    case NFC_COL_DPI_CONFIDENCE: v->as.u = nfc_dpi_result(s->dpi, f)->confidence; break;
+    case NFC_COL_DPI_TEXT: dpi_text(nfc_dpi_result(f, s->dpi_result), spec->arg, v); break;
+    case NFC_COL_DPI_GUESSED: v->as.u = nfc_dpi_result(f, s->dpi_result)->is_guessed; break;
+    case NFC_COL_DPI_CONFIDENCE: v->as.u = nfc_dpi_result(f, s->dpi_result)->confidence; break;
     case NFC_COL_PLUGIN: nfc_plugins_value(s->plugins, f, spec->arg, v); break;
     }
 }

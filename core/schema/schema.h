@@ -31,7 +31,6 @@ struct nfc_column_spec {
 };
 
 struct nfc_plugin_host;
-struct nfc_dpi;
 
 struct nfc_schema {
     size_t count;
@@ -39,7 +38,7 @@ struct nfc_schema {
     struct nfc_column_spec *specs;
     char *names;
     const struct nfc_plugin_host *plugins;
-    const struct nfc_dpi *dpi;    /* where the label columns find a flow's labels */
+    size_t dpi_result;            /* where the label columns read a flow's labels (nfc_dpi_result_offset) */
 };
 
 /* The engine's own columns. Returns -1 when memory runs out. */
