@@ -1,5 +1,6 @@
 /* The flow record and the per-packet work on it: counters, statistics and SPLT (spec §4, §5.2, §5.3), then the
- * hooks registered into the flow layer (nDPI, plugins), and the per-flow state slots those parts ask for. */
+ * flow hooks (flow/hooks.h), and the per-flow state slots handed out to the parts that register them. The flow
+ * layer never knows which parts those are (nDPI and plugins: they depend on it, not it on them). */
 #ifndef NFC_FLOW_H
 #define NFC_FLOW_H
 
@@ -15,8 +16,8 @@ enum { NFC_SCOPE_COUNT = 3 }; /* bidirectional, src2dst, dst2src (enum nfc_scope
 
 /* A flow is keyed on its two endpoints in either order plus protocol, VLAN and tunnel (spec §3). Its src is
  * the sender of its first packet. The part plugins see is `view`, laid out by the SDK. Variable parts follow the
- * struct in ext[]: first the state slots, in the order they were asked for (nDPI's first, on lines of its own,
- * where a worker thread that only dissects writes while the table side writes the counters and the statistics),
+ * struct in ext[]: first the state slots, in the order they were asked for (the first right after the view: the
+ * place for a state that a worker thread writes while the table side writes the features, on lines of its own),
  * then the statistics and SPLT; nfc_flow_params says where. */
 struct nfc_flow {
     struct nfc_flow *hash_next;     /* bucket chain; the output queue once expired */
@@ -88,7 +89,7 @@ int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt);
  * (nfc_flow_direction). */
 void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt);
 
-/* Last work before emission: the hooks' expire (nDPI's give-up and labels, then the plugins', spec §5.3). */
+/* Last work before emission: the hooks' expire (spec §5.3). */
 void nfc_flow_expire(const struct nfc_flow_params *p, struct nfc_flow *f);
 
 /* Frees what the record holds outside itself: the hooks' release. */

@@ -15,7 +15,8 @@ struct nfc_plugin_host;
 struct nfc_schema;
 
 /* Loads and sets up every plugin of cfg->plugins (none: *out = NULL). Plugins may look up the columns of
- * `schema`, which must outlive the host. Returns -1 with a one-line message on any refusal. */
+ * `schema`; both it and `cfg` (read again for clones) must outlive the host. Returns -1 with a one-line message on
+ * any refusal. */
 int nfc_plugins_load(struct nfc_plugin_host **out, const struct nfc_config *cfg, const struct nfc_schema *schema,
                      char *err, size_t errlen);
 void nfc_plugins_unload(struct nfc_plugin_host *host);

@@ -64,8 +64,7 @@ struct worker {
     struct nfc_flow *drained, *drained_tail; /* expired flows taken off `done` early, chained by hash_next */
     /* What the worker reads for every item, away from the lines the table side writes. */
     _Alignas(64) struct nfc_flow_params params;
-    bool all_work;             /* the owner's, copied */
-    bool addresses;
+    bool all_work, addresses;  /* the owner's, copied */
     bool own_hooks;            /* params.hooks are clones, which the worker closes (not worker 0's) */
 };
 
@@ -257,7 +256,8 @@ struct nfc_workers *nfc_workers_start(unsigned n, const struct nfc_flow_params *
 
 /* ---- the table side ----------------------------------------------------------------------------------------- */
 
-/* The address pair alone picks the worker, both directions alike, so that one host's flows share an nDPI module. */
+/* The address pair alone picks the worker, both directions alike, so that one host's flows share the hooks'
+ * instances (what a hook finds may depend on the flows its instance has seen, as nDPI's labels do). */
 static uint16_t meter_of(const struct nfc_workers *ms, const struct nfc_flow *f)
 {
     uint64_t a, b, c, d;
