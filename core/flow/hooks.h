@@ -21,7 +21,8 @@ enum {
 
 struct nfc_flow_hook {
     /* The flow's first packet, then each later one it reads; `k` is the packet's number in the flow (1 for the
-     * first), pkt->delta_time_ms is set only for hooks that read the features. */
+     * first; past UINT32_MAX, that number, where a worker only runs the hooks). Only hooks that read the features
+     * may rely on pkt->delta_time_ms, and only hooks that read the addresses on its endpoints and MACs. */
     void (*init)(void *ctx, struct nfc_flow *f, const struct nfc_packet *pkt);
     void (*update)(void *ctx, struct nfc_flow *f, const struct nfc_packet *pkt, uint64_t k);
     void (*expire)(void *ctx, struct nfc_flow *f);
