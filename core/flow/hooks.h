@@ -21,8 +21,8 @@ enum {
 
 struct nfc_flow_hook {
     /* The flow's first packet, then each later one it reads; `k` is the packet's number in the flow (1 for the
-     * first; past UINT32_MAX, that number, where a worker only runs the hooks). Only hooks that read the features
-     * may rely on pkt->delta_time_ms, and only hooks that read the addresses on its endpoints and MACs. */
+     * first; where a worker only runs the hooks, it stops at UINT32_MAX). Only hooks that read the features may
+     * rely on pkt->delta_time_ms, and only hooks that read the addresses on its endpoints and MACs. */
     void (*init)(void *ctx, struct nfc_flow *f, const struct nfc_packet *pkt);
     void (*update)(void *ctx, struct nfc_flow *f, const struct nfc_packet *pkt, uint64_t k);
     void (*expire)(void *ctx, struct nfc_flow *f);
@@ -32,7 +32,7 @@ struct nfc_flow_hook {
     /* Makes another instance, with the same state slot, for another worker thread and registers it into `into`.
      * Returns -1 with a one-line message. */
     int (*clone)(void *ctx, struct nfc_flow_hooks *into, char *err, size_t errlen);
-    void (*close)(void *ctx);
+    void (*close)(void *ctx);  /* tears the instance down */
     void *ctx;
     uint32_t packets;  /* it reads a flow's first `packets` packets; 0: every packet */
     uint32_t flags;    /* NFC_HOOK_* */
