@@ -26,11 +26,10 @@ struct nfc_engine {
     struct nfc_config cfg;         /* its arrays and strings point into cfg_copy */
     void *cfg_copy;
     struct nfc_capture *capture;
-    struct nfc_dpi *dpi;           /* one worker only; worker threads have their own */
+    struct nfc_flow_params params; /* the records' layout, and the hooks (nDPI, plugins) it owns */
     struct nfc_flow_cache cache;         /* the flow table */
     struct nfc_schema schema;
-    struct nfc_plugin_host *plugins;
-    struct nfc_workers *workers;     /* NULL with one worker */
+    struct nfc_workers *workers;   /* NULL with one worker; worker 0 runs the engine's hooks */
     unsigned n_workers;            /* worker threads started: 0 when the caller's thread does the flows' work */
     struct nfc_flow *handed_out;   /* the flow the caller holds until its next call */
     uint64_t retained;             /* flows the caller keeps until nfc_engine_release */
@@ -102,35 +101,49 @@ static unsigned available_cpus(void)
     return 1;
 }
 
-/* A plugin that may end flows decides which flow the next packet joins, so its hooks run where the table is
- * decided: such configurations use one worker. */
-static unsigned meter_count(const struct nfc_config *cfg, const struct nfc_plugin_host *plugins)
+/* A hook that may end flows decides which flow the next packet joins, so it runs where the table is decided: such
+ * configurations use one worker. */
+static unsigned worker_count(const struct nfc_config *cfg, const struct nfc_flow_hooks *hooks)
 {
-    if (nfc_plugins_may_expire(plugins))
+    if (hooks->flags & NFC_HOOK_MAY_EXPIRE)
         return 1;
     return cfg->n_meters ? cfg->n_meters : available_cpus();
 }
 
-/* The core's columns, in nfstream's order: the flow layer's, then nDPI's; plugins' come after them. Their getters
- * read records laid out by `params`. */
-static int register_core_columns(struct nfc_schema *s, const struct nfc_config *cfg,
-                                 const struct nfc_flow_params *params)
+/* nDPI's hooks, first (plugins see the labels, spec §7), and its columns after the flow layer's. */
+static int register_dpi(struct nfc_engine *eng, char *err, size_t errlen)
 {
-    if (nfc_flow_register_columns(s, cfg, params) < 0)
-        return -1;
-    return cfg->n_dissections > 0 ? nfc_dpi_register_columns(s, offsetof(struct nfc_flow, dpi)) : 0;
+    if (eng->cfg.n_dissections == 0)
+        return 0;
+    struct nfc_dpi *dpi = nfc_dpi_open((uint8_t)eng->cfg.n_dissections);
+    if (!dpi)
+        return nfc_errorf(err, errlen, "cannot initialise nDPI");
+    nfc_dpi_register(dpi, &eng->params);
+    if (nfc_dpi_register_columns(&eng->schema, nfc_dpi_result_offset(dpi)) < 0)
+        return nfc_errorf(err, errlen, "out of memory");
+    return 0;
 }
 
-static int start_meters(struct nfc_engine *eng, unsigned n, char *err, size_t errlen)
+/* The plugins' hooks, after every other, and their columns. */
+static int register_plugins(struct nfc_engine *eng, char *err, size_t errlen)
 {
-    struct nfc_workers_setup setup = {
-        .n = n,
-        .cfg = &eng->cfg,
-        .params = &eng->cache.params,
-        .plugins = eng->plugins,
-        .schema = &eng->schema,
-    };
-    eng->workers = nfc_workers_start(&setup, err, errlen);
+    struct nfc_plugin_host *plugins;
+    if (nfc_plugins_load(&plugins, &eng->cfg, &eng->schema, err, errlen) < 0)
+        return -1;
+    if (!plugins)
+        return 0;
+    nfc_plugins_register(plugins, &eng->params);
+    if (nfc_plugins_register_columns(plugins, &eng->schema) < 0)
+        return nfc_errorf(err, errlen, "out of memory");
+    return 0;
+}
+
+static int start_workers(struct nfc_engine *eng, char *err, size_t errlen)
+{
+    unsigned n = worker_count(&eng->cfg, &eng->params.hooks);
+    if (n == 1)
+        return 0;
+    eng->workers = nfc_workers_start(n, &eng->params, err, errlen);
     if (!eng->workers)
         return -1;
     eng->cache.work = nfc_workers_work(eng->workers);
@@ -148,47 +161,31 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
         nfc_errorf(err, errlen, "out of memory");
         return NULL;
     }
-
-    struct nfc_flow_params params = {
+    eng->params = (struct nfc_flow_params){
         .accounting_mode = (uint8_t)cfg->accounting_mode,
         .statistics = cfg->statistical_analysis,
         .splt = (uint16_t)cfg->splt_analysis,
     };
-    /* The getters read the final layout, which nfc_cache_init copies into the cache below. */
-    if (register_core_columns(&eng->schema, cfg, &eng->cache.params) < 0) {
-        nfc_errorf(err, errlen, "out of memory");
-        goto fail;
-    }
-    if (nfc_plugins_load(&eng->plugins, cfg, &eng->schema, err, errlen) < 0)
-        goto fail;
-    unsigned n_meters = meter_count(cfg, eng->plugins);
-    if (cfg->n_dissections > 0 && n_meters == 1) {
-        eng->dpi = nfc_dpi_open((uint8_t)cfg->n_dissections);
-        if (!eng->dpi) {
-            nfc_errorf(err, errlen, "cannot initialise nDPI");
-            goto fail;
-        }
-        params.dpi = eng->dpi;
-    }
-    params.plugins = eng->plugins;
-    nfc_flow_params_layout(&params);
     struct nfc_cache_limits limits = {
         .idle_ms = cfg->idle_timeout * 1000,
         .active_ms = cfg->active_timeout * 1000,
         .capacity = cfg->capacity,
         .expire_on_tcp_end = cfg->expire_on_tcp_end,
     };
-    if (nfc_cache_init(&eng->cache, &params, &limits, NULL) < 0 ||
-        nfc_plugins_register_columns(eng->plugins, &eng->schema) < 0) {
+    /* The getters read the records through eng->params, whose layout is final before any flow exists. */
+    if (nfc_flow_register_columns(&eng->schema, &eng->cfg, &eng->params) < 0) {
         nfc_errorf(err, errlen, "out of memory");
         goto fail;
     }
-    if (eng->plugins)
-        nfc_plugins_bind(eng->plugins, &eng->cache.params);
-    eng->capture = nfc_capture_open(&eng->cfg, err, errlen);
-    if (!eng->capture)
+    if (register_dpi(eng, err, errlen) < 0 || register_plugins(eng, err, errlen) < 0)
         goto fail;
-    if (n_meters > 1 && start_meters(eng, n_meters, err, errlen) < 0)
+    nfc_flow_params_layout(&eng->params);
+    if (nfc_cache_init(&eng->cache, &eng->params, &limits, NULL) < 0) {
+        nfc_errorf(err, errlen, "out of memory");
+        goto fail;
+    }
+    eng->capture = nfc_capture_open(&eng->cfg, err, errlen);
+    if (!eng->capture || start_workers(eng, err, errlen) < 0)
         goto fail;
     return eng;
 
@@ -330,7 +327,7 @@ static void release_flow(void *ctx, struct nfc_flow *f)
 static void free_engine(struct nfc_engine *eng)
 {
     nfc_cache_free(&eng->cache);
-    nfc_plugins_unload(eng->plugins);
+    nfc_flow_hooks_close(&eng->params.hooks);
     nfc_schema_free(&eng->schema);
     free(eng->cfg_copy);
     free(eng);
@@ -364,7 +361,6 @@ void nfc_engine_close(struct nfc_engine *eng)
         nfc_workers_stop(eng->workers, release_flow, eng);
     nfc_cache_clear(&eng->cache);
     nfc_capture_close(eng->capture);
-    nfc_dpi_close(eng->dpi);
     eng->closed = true;
     if (!eng->retained)
         free_engine(eng);
@@ -392,7 +388,9 @@ int nfc_describe_plugins(const struct nfc_config *cfg, FILE *out, char *err, siz
     struct nfc_schema schema;
     struct nfc_plugin_host *plugins;
     nfc_schema_init(&schema);
-    if (register_core_columns(&schema, cfg, NULL) < 0) { /* NULL: no value is read */
+    /* Only names are looked up: no getter runs, so no record layout is needed. */
+    if (nfc_flow_register_columns(&schema, cfg, NULL) < 0 ||
+        (cfg->n_dissections > 0 && nfc_dpi_register_columns(&schema, 0) < 0)) {
         nfc_schema_free(&schema);
         nfc_errorf(err, errlen, "out of memory");
         return -1;

@@ -13,8 +13,7 @@ enum {
 static void get(const void *ctx, uint32_t arg, const struct nfc_flow *flow, struct nfc_value *v)
 {
     (void)ctx;
-    const struct nfc_dpi_flow *d = (const void *)((const char *)flow + (arg >> KIND_BITS));
-    const struct nfc_dpi_result *r = &d->result;
+    const struct nfc_dpi_result *r = nfc_dpi_result(flow, arg >> KIND_BITS);
     unsigned kind = arg & ((1u << KIND_BITS) - 1);
     switch (kind) {
     case GUESSED: v->as.u = r->is_guessed; break;
@@ -26,7 +25,7 @@ static void get(const void *ctx, uint32_t arg, const struct nfc_flow *flow, stru
     }
 }
 
-int nfc_dpi_register_columns(struct nfc_schema *s, size_t state_off)
+int nfc_dpi_register_columns(struct nfc_schema *s, size_t result_off)
 {
     static const struct {
         unsigned kind;
@@ -43,9 +42,9 @@ int nfc_dpi_register_columns(struct nfc_schema *s, size_t state_off)
         {NFC_DPI_CONTENT_TYPE, {.name = "content_type", .type = NFC_TYPE_STRING}},
     };
     static_assert(CONFIDENCE < 1u << KIND_BITS, "a label's kind fits its bits");
-    assert(state_off < UINT32_MAX >> KIND_BITS);
+    assert(result_off < UINT32_MAX >> KIND_BITS);
     for (size_t i = 0; i < sizeof columns / sizeof columns[0]; i++)
-        if (nfc_schema_add(s, &columns[i].column, get, NULL, (uint32_t)state_off << KIND_BITS | columns[i].kind) < 0)
+        if (nfc_schema_add(s, &columns[i].column, get, NULL, (uint32_t)result_off << KIND_BITS | columns[i].kind) < 0)
             return -1;
     return 0;
 }

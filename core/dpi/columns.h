@@ -6,8 +6,8 @@
 
 #include "schema/schema.h"
 
-/* Registers the labels; `state_off` is where a record's struct nfc_dpi_flow lies from the record's start.
+/* Registers the labels; `result_off` is where a record's labels lie in its ext[] (nfc_dpi_result_offset).
  * Returns 0, or -1 when memory runs out. */
-int nfc_dpi_register_columns(struct nfc_schema *s, size_t state_off);
+int nfc_dpi_register_columns(struct nfc_schema *s, size_t result_off);
 
 #endif

@@ -1,14 +1,29 @@
 #include "dpi/dpi.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <ndpi/ndpi_api.h>
 
+#include "util/error.h"
+
 struct nfc_dpi {
     struct ndpi_detection_module_struct *module;
     uint8_t n_dissections;
+    size_t slot;               /* where struct nfc_dpi_flow lies in ext[] */
+};
+
+/* Per-flow dissection state. */
+struct nfc_dpi_flow {
+    void *ndpi;                 /* nDPI's flow state, freed as soon as the dissection ends */
+    uint16_t master_protocol;
+    uint16_t app_protocol;
+    uint16_t category;
+    uint8_t guessed;
+    uint8_t completed;
+    struct nfc_dpi_result result;
 };
 
 /* Longest text nfstream keeps of each label (its fixed buffers, less the NUL). */
@@ -40,10 +55,9 @@ struct nfc_dpi *nfc_dpi_open(uint8_t n_dissections)
     return dpi;
 }
 
-void nfc_dpi_close(struct nfc_dpi *dpi)
+static void close_module(void *ctx)
 {
-    if (!dpi)
-        return;
+    struct nfc_dpi *dpi = ctx;
     ndpi_exit_detection_module(dpi->module);
     free(dpi);
 }
@@ -189,7 +203,8 @@ static void complete(struct nfc_dpi *dpi, struct nfc_dpi_flow *f)
     f->ndpi = NULL;
 }
 
-void nfc_dpi_first(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt)
+/* The flow's first packet. Out of memory, the flow goes unlabelled. */
+static void first(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt)
 {
     memset(f, 0, sizeof *f);
     f->ndpi = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
@@ -205,7 +220,8 @@ void nfc_dpi_first(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc
     }
 }
 
-void nfc_dpi_next(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt, uint64_t k)
+/* A later packet; `k` is the flow's packet count including it. */
+static void next(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt, uint64_t k)
 {
     if (f->completed)
         return;
@@ -219,7 +235,8 @@ void nfc_dpi_next(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_
         complete(dpi, f);
 }
 
-void nfc_dpi_expire(struct nfc_dpi *dpi, struct nfc_dpi_flow *f)
+/* Flow expiry: gives up if still undecided and fixes the result. */
+static void expire(struct nfc_dpi *dpi, struct nfc_dpi_flow *f)
 {
     if (f->completed)
         return;
@@ -228,10 +245,80 @@ void nfc_dpi_expire(struct nfc_dpi *dpi, struct nfc_dpi_flow *f)
     complete(dpi, f);
 }
 
-void nfc_dpi_release(struct nfc_dpi_flow *f)
+static void release(struct nfc_dpi_flow *f)
 {
     if (f->ndpi)
         ndpi_flow_free(f->ndpi);
     f->ndpi = NULL;
     drop_text(&f->result);
+}
+
+/* ---- the flow hooks ----------------------------------------------------------------------------------------- */
+
+static struct nfc_dpi_flow *state_of(const struct nfc_dpi *dpi, struct nfc_flow *f)
+{
+    return (struct nfc_dpi_flow *)(f->ext + dpi->slot);
+}
+
+static void hook_init(void *ctx, struct nfc_flow *f, const struct nfc_packet *pkt)
+{
+    first(ctx, state_of(ctx, f), pkt);
+}
+
+static void hook_update(void *ctx, struct nfc_flow *f, const struct nfc_packet *pkt, uint64_t k)
+{
+    next(ctx, state_of(ctx, f), pkt, k);
+}
+
+static void hook_expire(void *ctx, struct nfc_flow *f)
+{
+    expire(ctx, state_of(ctx, f));
+}
+
+static void hook_release(void *ctx, struct nfc_flow *f)
+{
+    release(state_of(ctx, f));
+}
+
+static void add_hooks(struct nfc_dpi *dpi, struct nfc_flow_hooks *hooks);
+
+static int clone_module(void *ctx, struct nfc_flow_hooks *into, char *err, size_t errlen)
+{
+    const struct nfc_dpi *dpi = ctx;
+    struct nfc_dpi *copy = nfc_dpi_open(dpi->n_dissections);
+    if (!copy)
+        return nfc_errorf(err, errlen, "cannot initialise nDPI");
+    copy->slot = dpi->slot;
+    add_hooks(copy, into);
+    return 0;
+}
+
+/* nDPI reads only the packets themselves (its labels are its own), so a worker thread can dissect while the table
+ * side counts. It reads a flow's first n_dissections packets, but with n_dissections 1 for as long as it wants
+ * more (the give-up at packet n_dissections only ever happens on a later packet, spec §6). */
+static void add_hooks(struct nfc_dpi *dpi, struct nfc_flow_hooks *hooks)
+{
+    nfc_flow_hooks_add(hooks, &(struct nfc_flow_hook){
+        .init = hook_init,
+        .update = hook_update,
+        .expire = hook_expire,
+        .release = hook_release,
+        .clone = clone_module,
+        .close = close_module,
+        .ctx = dpi,
+        .packets = dpi->n_dissections == 1 ? 0 : dpi->n_dissections,
+    });
+}
+
+void nfc_dpi_register(struct nfc_dpi *dpi, struct nfc_flow_params *p)
+{
+    /* Lines of its own: a worker thread that only dissects writes them while the table side writes the rest. */
+    enum { LINE = 64 };
+    dpi->slot = nfc_flow_slot(p, (sizeof(struct nfc_dpi_flow) + LINE - 1) / LINE * LINE, LINE);
+    add_hooks(dpi, &p->hooks);
+}
+
+size_t nfc_dpi_result_offset(const struct nfc_dpi *dpi)
+{
+    return dpi->slot + offsetof(struct nfc_dpi_flow, result);
 }

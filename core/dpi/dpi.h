@@ -1,12 +1,12 @@
-/* Application labelling with nDPI 4.2, driven as nfstream drives it (spec §6, NDPI_42.md).
- * The only part of the engine that includes nDPI's headers. */
+/* Application labelling with nDPI 4.2, driven as nfstream drives it (spec §6, NDPI_42.md): a flow hook with a
+ * state slot of its own in the flow record. The only part of the engine that includes nDPI's headers. */
 #ifndef NFC_DPI_H
 #define NFC_DPI_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "decode/decode.h"
+#include "flow/flow.h"
 
 struct nfc_dpi;
 
@@ -36,29 +36,21 @@ struct nfc_dpi_result {
     char inline_text[NFC_DPI_INLINE_TEXT];
 };
 
-/* Per-flow dissection state. */
-struct nfc_dpi_flow {
-    void *ndpi;                 /* nDPI's flow state, freed as soon as the dissection ends */
-    uint16_t master_protocol;
-    uint16_t app_protocol;
-    uint16_t category;
-    uint8_t guessed;
-    uint8_t completed;
-    struct nfc_dpi_result result;
-};
-
 /* One detection module (its caches make labels depend on the flows it has seen). NULL on failure. */
 struct nfc_dpi *nfc_dpi_open(uint8_t n_dissections);
-void nfc_dpi_close(struct nfc_dpi *dpi);
 
-/* The flow's first packet. Out of memory, the flow goes unlabelled. */
-void nfc_dpi_first(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt);
-/* A later packet; `k` is the flow's packet count including it. */
-void nfc_dpi_next(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_packet *pkt, uint64_t k);
-/* Flow expiry: gives up if still undecided and fixes the result. */
-void nfc_dpi_expire(struct nfc_dpi *dpi, struct nfc_dpi_flow *f);
-/* Frees whatever the flow still holds. */
-void nfc_dpi_release(struct nfc_dpi_flow *f);
+/* Takes nDPI's state slot in the records `p` lays out and registers the module's hooks into p->hooks, which
+ * owns the module from then on. Register it before any hook that reads the labels. */
+void nfc_dpi_register(struct nfc_dpi *dpi, struct nfc_flow_params *p);
+
+/* Where a flow's labels lie in its ext[], for nfc_dpi_result. */
+size_t nfc_dpi_result_offset(const struct nfc_dpi *dpi);
+
+/* A flow's labels (inline: output reads them for every flow): their text is NULL until its dissection has ended. */
+static inline const struct nfc_dpi_result *nfc_dpi_result(const struct nfc_flow *f, size_t offset)
+{
+    return (const struct nfc_dpi_result *)(f->ext + offset);
+}
 
 const char *nfc_dpi_library_version(void);
 /* Bytes of nDPI's per-flow state. */

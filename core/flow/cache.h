@@ -17,7 +17,7 @@ struct nfc_cache_limits {
     bool expire_on_tcp_end;
 };
 
-/* Where a flow's per-packet work (counters, statistics, SPLT, nDPI, plugins) is done: inline by default, or
+/* Where a flow's per-packet work (counters, statistics, SPLT, hooks) is done: inline by default, or
  * handed to worker threads. `expire` takes the flow out of the table's hands, in expiry order. */
 struct nfc_flow_work {
     void (*init)(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt);

@@ -1,18 +1,25 @@
 #include "flow/flow.h"
 
+#include <assert.h>
 #include <stddef.h>
 #include <string.h>
 
-#include "plugin/host.h"
-
-static size_t align8(size_t n)
+static size_t align_up(size_t n, size_t align)
 {
-    return (n + 7) & ~(size_t)7;
+    return (n + align - 1) & ~(align - 1);
+}
+
+size_t nfc_flow_slot(struct nfc_flow_params *p, size_t size, size_t align)
+{
+    assert(p->record_size == 0 && align > 0 && align <= _Alignof(struct nfc_flow) && (align & (align - 1)) == 0);
+    size_t off = align_up(p->slots_size, align);
+    p->slots_size = off + size;
+    return off;
 }
 
 void nfc_flow_params_layout(struct nfc_flow_params *p)
 {
-    size_t off = 0;
+    size_t off = align_up(p->slots_size, 8);
     p->stats_off = off;
     if (p->statistics)
         off += NFC_SCOPE_COUNT * sizeof(struct nfc_scope_statistics);
@@ -22,9 +29,7 @@ void nfc_flow_params_layout(struct nfc_flow_params *p)
     off += (size_t)p->splt * sizeof(int32_t);
     p->splt_direction_off = off;
     off += p->splt;
-    p->plugin_off = (off + 15) & ~(size_t)15; /* plugin states are 16-byte aligned, as malloc'd memory is */
-    off = p->plugin_off + nfc_plugins_state_size(p->plugins);
-    p->record_size = sizeof(struct nfc_flow) + align8(off);
+    p->record_size = sizeof(struct nfc_flow) + align_up(off, 8);
 }
 
 static uint16_t packet_size(const struct nfc_flow_params *p, const struct nfc_packet *pkt)
@@ -69,10 +74,8 @@ void nfc_flow_identify(const struct nfc_flow_params *p, struct nfc_flow *f, cons
     unsigned char *r = (unsigned char *)f;
     size_t counters = offsetof(struct nfc_flow, view.scope);
     size_t after_counters = counters + sizeof f->view.scope;
-    size_t plugins = offsetof(struct nfc_flow, ext) + p->plugin_off;
     memset(r, 0, counters);
-    memset(r + after_counters, 0, offsetof(struct nfc_flow, ext) + p->stats_off - after_counters);
-    memset(r + plugins, 0, p->record_size - plugins);
+    memset(r + after_counters, 0, offsetof(struct nfc_flow, ext) + p->slots_size - after_counters);
     memcpy(f->view.src_ip, pkt->src_ip, 16);
     memcpy(f->view.dst_ip, pkt->dst_ip, 16);
     memcpy(f->view.src_mac, pkt->src_mac, 6);
@@ -97,8 +100,6 @@ void nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct n
         memset(f->ext + p->splt_piat_off, 0xFF, (size_t)p->splt * (sizeof(int64_t) + sizeof(int32_t) + 1));
         splt_set(p, f, 0, 0, size, 0);
     }
-    if (p->dpi)
-        nfc_dpi_first(p->dpi, &f->dpi, pkt);
     scope_first(&f->view.scope[NFC_BIDIRECTIONAL], pkt->time_ms, size);
     scope_first(&f->view.scope[NFC_SRC2DST], pkt->time_ms, size);
     if (p->statistics) {
@@ -106,11 +107,9 @@ void nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct n
         nfc_statistics_first(&st[NFC_BIDIRECTIONAL], size, pkt->tcp_flags);
         nfc_statistics_first(&st[NFC_SRC2DST], size, pkt->tcp_flags);
     }
-    if (p->plugins) {
-        pkt->direction = 0;
-        pkt->delta_time_ms = 0;
-        nfc_plugins_on_init(p->plugins, f, pkt);
-    }
+    pkt->direction = 0;
+    pkt->delta_time_ms = 0;
+    nfc_flow_hooks_init(&p->hooks, f, pkt);
 }
 
 int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt)
@@ -133,8 +132,6 @@ void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, struct
     if (bi->packets < p->splt)
         splt_set(p, f, bi->packets, direction, size, piat);
     scope_add(bi, t, size);
-    if (p->dpi)
-        nfc_dpi_next(p->dpi, &f->dpi, pkt, bi->packets);
 
     enum nfc_scope own = direction == 0 ? NFC_SRC2DST : NFC_DST2SRC;
     struct nfc_flow_counters *c = &f->view.scope[own];
@@ -153,23 +150,16 @@ void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, struct
         else
             nfc_statistics_add(&st[own], c->packets, size, own_piat, pkt->tcp_flags);
     }
-    if (p->plugins) {
-        pkt->delta_time_ms = piat;
-        nfc_plugins_on_update(p->plugins, f, pkt);
-    }
+    pkt->delta_time_ms = piat;
+    nfc_flow_hooks_update(&p->hooks, f, pkt, bi->packets);
 }
 
 void nfc_flow_expire(const struct nfc_flow_params *p, struct nfc_flow *f)
 {
-    if (p->dpi)
-        nfc_dpi_expire(p->dpi, &f->dpi);
-    if (p->plugins)
-        nfc_plugins_on_expire(p->plugins, f);
+    nfc_flow_hooks_expire(&p->hooks, f);
 }
 
 void nfc_flow_release(const struct nfc_flow_params *p, struct nfc_flow *f)
 {
-    nfc_dpi_release(&f->dpi);
-    if (p->plugins)
-        nfc_plugins_release(p->plugins, f);
+    nfc_flow_hooks_release(&p->hooks, f);
 }

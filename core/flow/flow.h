@@ -1,4 +1,6 @@
-/* The flow record and the per-packet work on it: counters, statistics, SPLT and nDPI (spec §4, §5.2, §5.3). */
+/* The flow record and the per-packet work on it: counters, statistics and SPLT (spec §4, §5.2, §5.3), then the
+ * flow hooks (flow/hooks.h), and the per-flow state slots handed out to the parts that register them. The flow
+ * layer never knows which parts those are (nDPI and plugins: they depend on it, not it on them). */
 #ifndef NFC_FLOW_H
 #define NFC_FLOW_H
 
@@ -7,14 +9,16 @@
 #include <stdint.h>
 
 #include "decode/decode.h"
-#include "dpi/dpi.h"
+#include "flow/hooks.h"
 #include "flow/statistics.h"
 
 enum { NFC_SCOPE_COUNT = 3 }; /* bidirectional, src2dst, dst2src (enum nfc_scope) */
 
 /* A flow is keyed on its two endpoints in either order plus protocol, VLAN and tunnel (spec §3). Its src is
- * the sender of its first packet. The part plugins see is `view`, laid out by the SDK. Variable parts
- * (statistics, SPLT, plugin states) follow the struct; nfc_flow_params says where. */
+ * the sender of its first packet. The part plugins see is `view`, laid out by the SDK. Variable parts follow the
+ * struct in ext[]: first the state slots, in the order they were asked for (the first right after the view: the
+ * place for a state that a worker thread writes while the table side writes the features, on lines of its own),
+ * then the statistics and SPLT; nfc_flow_params says where. */
 struct nfc_flow {
     struct nfc_flow *hash_next;     /* bucket chain; the output queue once expired */
     struct nfc_flow *older, *newer; /* insertion order (the idle scan's order) */
@@ -32,27 +36,29 @@ struct nfc_flow {
     int8_t expire_requested;           /* 0, or the expiration_id to end with after this packet step */
     /* From here on, what a worker thread writes: away from the table's cache lines above. */
     _Alignas(64) struct nfc_flow_view view;
-    struct nfc_dpi_flow dpi;
-    _Alignas(16) unsigned char ext[];
+    _Alignas(64) unsigned char ext[];
 };
 
-struct nfc_plugin_host;
-
-/* How the engine is configured to build records: fixed for one run. */
+/* How the engine is configured to build records, fixed for one run once laid out, and the hooks of the thread
+ * that works on them (each worker thread has its own instances). */
 struct nfc_flow_params {
-    struct nfc_dpi *dpi;            /* NULL when n_dissections is 0 */
-    struct nfc_plugin_host *plugins; /* NULL without plugins */
     uint8_t accounting_mode;
     bool statistics;
     uint16_t splt;                  /* SPLT length, 0 = off */
+    size_t slots_size;              /* bytes of ext[] handed out as state slots */
     size_t stats_off;               /* offsets into ext[] */
     size_t splt_direction_off;
     size_t splt_ps_off;
     size_t splt_piat_off;
-    size_t plugin_off;
-    size_t record_size;             /* sizeof(struct nfc_flow) + ext */
+    size_t record_size;             /* sizeof(struct nfc_flow) + ext; 0 until laid out */
+    struct nfc_flow_hooks hooks;
 };
 
+/* Hands out `size` bytes of per-flow state aligned to `align` (a power of two, at most 64): returns their offset
+ * into ext[]. Only before nfc_flow_params_layout. A slot is zeroed when its record is identified. */
+size_t nfc_flow_slot(struct nfc_flow_params *p, size_t size, size_t align);
+
+/* Places the statistics and SPLT after the slots and fixes the record's size. */
 void nfc_flow_params_layout(struct nfc_flow_params *p);
 
 static inline struct nfc_scope_statistics *nfc_flow_statistics(const struct nfc_flow_params *p, struct nfc_flow *f)
@@ -71,22 +77,22 @@ static inline const struct nfc_scope_statistics *nfc_flow_statistics_c(const str
 void nfc_flow_identify(const struct nfc_flow_params *p, struct nfc_flow *f, const struct nfc_packet *pkt,
                        uint32_t hash);
 
-/* Starts an identified flow's features from its first packet, plugins' on_init included (they see
- * pkt->direction and pkt->delta_time_ms set here). The counters, statistics and SPLT are set here, by the thread
+/* Starts an identified flow's features from its first packet, then runs the hooks' init (they see pkt->direction
+ * and pkt->delta_time_ms set here). The counters, statistics and SPLT are set here, by the thread
  * that will write them: with worker threads, their cache lines then never go through the table's. */
 void nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt);
 
 /* 0 when the packet goes src->dst for this flow, 1 otherwise (spec §3). */
 int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt);
 
-/* Folds a later packet in (spec §5.2), then runs the plugins' on_update. pkt->direction must be set
+/* Folds a later packet in (spec §5.2), then runs the hooks that read it. pkt->direction must be set
  * (nfc_flow_direction). */
 void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt);
 
-/* Last work before emission: nDPI give-up and label copy, then the plugins' on_expire (spec §5.3). */
+/* Last work before emission: the hooks' expire (spec §5.3). */
 void nfc_flow_expire(const struct nfc_flow_params *p, struct nfc_flow *f);
 
-/* Frees what the record holds outside itself. */
+/* Frees what the record holds outside itself: the hooks' release. */
 void nfc_flow_release(const struct nfc_flow_params *p, struct nfc_flow *f);
 
 #endif

@@ -10,7 +10,7 @@ static struct nfc_flow *flow_of(const struct nfc_flow_view *view)
     return (struct nfc_flow *)((char *)(uintptr_t)view - offsetof(struct nfc_flow, view));
 }
 
-/* s->buf is the one allocation, freed with the flow (nfc_plugins_release); text NULL marks the string unset. */
+/* s->buf is the one allocation, freed with the flow (nfc_plugin_release_fields); text NULL marks the string unset. */
 static int host_string_set(const struct nfc_host *h, struct nfc_string *s, const char *text, size_t len)
 {
     (void)h;
@@ -163,7 +163,7 @@ void nfc_plugin_host_functions(struct nfc_host *host)
     };
 }
 
-void nfc_plugins_release(const struct nfc_plugin_host *host, struct nfc_flow *f)
+void nfc_plugin_release_fields(const struct nfc_plugin_host *host, struct nfc_flow *f)
 {
     for (size_t i = 0; i < host->n_fields; i++) {
         const struct field_entry *e = &host->fields[i];

@@ -1,8 +1,12 @@
-/* The plugins' hooks, run in plugin order. */
+/* The plugins' hooks, run in plugin order, and their registration with the flow layer. */
 #include "plugin/internal.h"
 
-void nfc_plugins_on_init(struct nfc_plugin_host *host, struct nfc_flow *f, const struct nfc_packet *pkt)
+#include "flow/hooks.h"
+#include "util/error.h"
+
+static void on_init(void *ctx, struct nfc_flow *f, const struct nfc_packet *pkt)
 {
+    const struct nfc_plugin_host *host = ctx;
     for (size_t i = 0; i < host->n_plugins; i++) {
         const struct loaded_plugin *lp = &host->plugins[i];
         if (lp->desc->on_init)
@@ -10,8 +14,10 @@ void nfc_plugins_on_init(struct nfc_plugin_host *host, struct nfc_flow *f, const
     }
 }
 
-void nfc_plugins_on_update(struct nfc_plugin_host *host, struct nfc_flow *f, const struct nfc_packet *pkt)
+static void on_update(void *ctx, struct nfc_flow *f, const struct nfc_packet *pkt, uint64_t k)
 {
+    const struct nfc_plugin_host *host = ctx;
+    (void)k;
     for (size_t i = 0; i < host->n_plugins; i++) {
         const struct loaded_plugin *lp = &host->plugins[i];
         if (lp->desc->on_update)
@@ -19,11 +25,71 @@ void nfc_plugins_on_update(struct nfc_plugin_host *host, struct nfc_flow *f, con
     }
 }
 
-void nfc_plugins_on_expire(struct nfc_plugin_host *host, struct nfc_flow *f)
+static void on_expire(void *ctx, struct nfc_flow *f)
 {
+    const struct nfc_plugin_host *host = ctx;
     for (size_t i = 0; i < host->n_plugins; i++) {
         const struct loaded_plugin *lp = &host->plugins[i];
         if (lp->desc->on_expire)
             lp->desc->on_expire(&lp->host, lp->instance, state_of(lp, f), &f->view);
     }
+}
+
+static void release(void *ctx, struct nfc_flow *f)
+{
+    nfc_plugin_release_fields(ctx, f);
+}
+
+static void unload(void *ctx)
+{
+    nfc_plugins_unload(ctx);
+}
+
+static bool may_expire(const struct nfc_plugin_host *host)
+{
+    for (size_t i = 0; i < host->n_plugins; i++)
+        if (host->plugins[i].may_expire)
+            return true;
+    return false;
+}
+
+static void add_hooks(struct nfc_plugin_host *host, struct nfc_flow_hooks *hooks);
+
+/* Another worker thread's instances: the same plugins set up again, their states in the same slot. */
+static int clone_host(void *ctx, struct nfc_flow_hooks *into, char *err, size_t errlen)
+{
+    const struct nfc_plugin_host *host = ctx;
+    struct nfc_plugin_host *copy;
+    if (nfc_plugins_load(&copy, host->cfg, host->schema, err, errlen) < 0)
+        return -1;
+    if (copy->state_size != host->state_size) {
+        nfc_plugins_unload(copy);
+        return nfc_errorf(err, errlen, "plugins set up again asked for %zu bytes of state per flow, not %zu",
+                          copy->state_size, host->state_size);
+    }
+    copy->slot = host->slot;
+    add_hooks(copy, into);
+    return 0;
+}
+
+/* Plugins see every packet, the packet's addresses and the engine's features as they stand after it (spec §7),
+ * so they run after every other hook. */
+static void add_hooks(struct nfc_plugin_host *host, struct nfc_flow_hooks *hooks)
+{
+    nfc_flow_hooks_add(hooks, &(struct nfc_flow_hook){
+        .init = on_init,
+        .update = on_update,
+        .expire = on_expire,
+        .release = release,
+        .clone = clone_host,
+        .close = unload,
+        .ctx = host,
+        .flags = NFC_HOOK_READS_FEATURES | NFC_HOOK_READS_ADDRESSES | (may_expire(host) ? NFC_HOOK_MAY_EXPIRE : 0),
+    });
+}
+
+void nfc_plugins_register(struct nfc_plugin_host *host, struct nfc_flow_params *params)
+{
+    host->slot = nfc_flow_slot(params, host->state_size, STATE_ALIGN);
+    add_hooks(host, &params->hooks);
 }

@@ -11,6 +11,7 @@
 
 enum {
     PLUGIN_REF = 0x80000000u, /* nfc_field_ref ids at and above this name plugin fields, below it core columns */
+    STATE_ALIGN = 16,         /* plugin states are 16-byte aligned, as malloc'd memory is */
 };
 
 struct field_entry {
@@ -45,14 +46,15 @@ struct nfc_plugin_host {
     struct field_entry *fields;
     size_t n_fields, cap_fields;
     size_t state_size;
+    size_t slot;                  /* where the states start in ext[] */
+    const struct nfc_config *cfg; /* read again to set up another worker's instances */
     const struct nfc_schema *schema;
-    const struct nfc_flow_params *params;
 };
 
 /* Where the plugin's state lies in the flow record. */
 static inline void *state_of(const struct loaded_plugin *lp, const struct nfc_flow *f)
 {
-    return (char *)(uintptr_t)f->ext + lp->parent->params->plugin_off + lp->state_off;
+    return (char *)(uintptr_t)f->ext + lp->parent->slot + lp->state_off;
 }
 
 /* setup.c: registers the descriptor's fields, runs the plugin's setup and refuses what it left wrong. Returns -1
@@ -61,5 +63,8 @@ int nfc_plugin_set_up(struct loaded_plugin *lp, char *err, size_t errlen);
 
 /* fields.c: the host functions a plugin calls. */
 void nfc_plugin_host_functions(struct nfc_host *host);
+
+/* fields.c: frees the strings and lists the flow's plugin fields hold. */
+void nfc_plugin_release_fields(const struct nfc_plugin_host *host, struct nfc_flow *f);
 
 #endif

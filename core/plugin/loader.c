@@ -14,10 +14,6 @@
 #define NFC_PLUGIN_DIR ""
 #endif
 
-enum {
-    STATE_ALIGN = 16,
-};
-
 /* A bare file name is looked for in $NFCORE_PLUGIN_PATH, then in the built-in plugin folders. */
 static char *resolve_path(const char *name)
 {
@@ -117,6 +113,7 @@ int nfc_plugins_load(struct nfc_plugin_host **out, const struct nfc_config *cfg,
     struct nfc_plugin_host *host = calloc(1, sizeof *host);
     if (!host)
         return nfc_errorf(err, errlen, "out of memory");
+    host->cfg = cfg;
     host->schema = schema;
     host->plugins = calloc(cfg->n_plugins, sizeof *host->plugins);
     if (!host->plugins) {
@@ -163,21 +160,3 @@ void nfc_plugins_unload(struct nfc_plugin_host *host)
     free(host);
 }
 
-size_t nfc_plugins_state_size(const struct nfc_plugin_host *host)
-{
-    return host ? host->state_size : 0;
-}
-
-void nfc_plugins_bind(struct nfc_plugin_host *host, const struct nfc_flow_params *params)
-{
-    host->params = params;
-}
-
-
-bool nfc_plugins_may_expire(const struct nfc_plugin_host *host)
-{
-    for (size_t i = 0; host && i < host->n_plugins; i++)
-        if (host->plugins[i].may_expire)
-            return true;
-    return false;
-}

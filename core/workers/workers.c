@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dpi/dpi.h"
-#include "plugin/host.h"
+#include "util/error.h"
 #include "workers/spsc_ring.h"
 
 enum {
@@ -20,7 +19,7 @@ enum {
      * never waits for a worker that waits for it. */
     DONE_SLOTS = 2 * WORK_SLOTS,
     DONE_BATCH = 128,
-    PACKET_BYTES = 8 << 20,   /* per worker: copies of the packets nDPI or plugins will read */
+    PACKET_BYTES = 8 << 20,   /* per worker: copies of the packets the hooks will read */
     BYTES_BATCH = 256,        /* work items between two publications of the bytes a worker is done with */
     /* Ended flows a worker may hold before the table side waits for them: on big.pcap this binds only when the
      * whole table ends at once (and costs no time there), while a flood of one-packet flows can no longer pile
@@ -35,7 +34,7 @@ enum {
     ITEM_BACKWARD = 1u << 2,   /* the packet goes from the flow's dst to its src */
     ITEM_BYTES = 1u << 3,      /* its bytes are next in the worker's byte ring */
     ITEM_PAYLOAD = 1u << 4,    /* it has captured payload, payload_off bytes after the IP header */
-    MAC_BYTES = 12,            /* when every packet's bytes are copied, its MACs lead them */
+    MAC_BYTES = 12,            /* when a hook reads the addresses, a packet's MACs lead its bytes */
 };
 
 /* One packet's work, 40 bytes: what the flow record does not say already. The worker rebuilds the packet from the
@@ -47,10 +46,11 @@ struct work_item {
     uint32_t payload_off;      /* a frame may hold more than 64 KB */
     uint16_t ipsize;
     uint16_t payload_caplen;
+    uint32_t number;           /* the packet's number in its flow (at most UINT32_MAX), for workers that only run
+                                  the hooks */
     uint8_t tcp_flags;
     uint8_t ip_version;        /* the packet's own: an IPv4 and an IPv6 packet can share a flow (spec §3) */
     uint8_t bits;              /* ITEM_* */
-    uint8_t dissection;        /* the packet's number in its flow, for workers that only dissect */
 };
 _Static_assert(sizeof(struct work_item) == 40, "a work item is 40 bytes");
 
@@ -64,8 +64,8 @@ struct worker {
     struct nfc_flow *drained, *drained_tail; /* expired flows taken off `done` early, chained by hash_next */
     /* What the worker reads for every item, away from the lines the table side writes. */
     _Alignas(64) struct nfc_flow_params params;
-    bool all_work;             /* the owner's, copied */
-    struct nfc_plugin_host *own_plugins; /* NULL for worker 0, which uses the engine's */
+    bool all_work, addresses;  /* the owner's, copied */
+    bool own_hooks;            /* params.hooks are clones, which the worker closes (not worker 0's) */
 };
 
 struct nfc_workers {
@@ -73,16 +73,17 @@ struct nfc_workers {
     struct worker *workers;
     struct nfc_flow *ended, *ended_tail; /* flows ended and not returned, in expiry order (expired_next) */
     uint64_t in_flight;
-    /* With plugins, a worker does all of a flow's work, and every packet's bytes (and MACs) are copied for it, as
-     * plugins may read them at any time. Without, a worker only dissects (workers.h): the table side keeps the
-     * counters, statistics and SPLT with `table_params`, and sends a worker just the packets nDPI may read and
-     * the flows' ends. */
+    /* When a hook reads the features, a worker does all of a flow's work. Otherwise a worker only runs the hooks
+     * (workers.h): the table side keeps the counters, statistics and SPLT with `table_params` (no hooks), and
+     * sends a worker just the packets the hooks read and the flows' ends. Either way, a packet's bytes are copied
+     * when a hook reads it, led by its MACs when a hook reads the addresses. */
     bool all_work;
-    int n_dissections;
+    bool addresses;
+    struct nfc_flow_hooks hooks;   /* worker 0's: what the hooks read */
     struct nfc_flow_params table_params;
 };
 
-/* The packet's endpoints, from the flow's key: only plugins read them. */
+/* The packet's endpoints, from the flow's key, for hooks that read the addresses. */
 static void unpack_endpoints(const struct nfc_flow_view *v, bool backward, struct nfc_packet *pkt)
 {
     pkt->src_port = backward ? v->dst_port : v->src_port;
@@ -110,11 +111,11 @@ static void unpack(const struct worker *mt, const struct work_item *w, const uns
     pkt->tcp_flags = w->tcp_flags;
     pkt->ip_version = w->ip_version;
     pkt->direction = backward;
-    if (mt->params.plugins)
+    if (mt->addresses)
         unpack_endpoints(&w->flow->view, backward, pkt);
     if (!bytes)
         return;
-    if (mt->all_work) {
+    if (mt->addresses) {
         memcpy(pkt->src_mac, bytes, 6);
         memcpy(pkt->dst_mac, bytes + 6, 6);
         bytes += MAC_BYTES;
@@ -124,14 +125,14 @@ static void unpack(const struct worker *mt, const struct work_item *w, const uns
         pkt->payload = bytes + w->payload_off;
 }
 
-/* Bytes the table side copies for a packet: its MACs when every packet is copied, then from its IP header to the
- * end of the frame or of the captured payload, whichever is further (ipsize stops at 65535 bytes). */
-static size_t span_length(bool all_work, const struct work_item *w)
+/* Bytes the table side copies for a packet: its MACs when a hook reads the addresses, then from its IP header to
+ * the end of the frame or of the captured payload, whichever is further (ipsize stops at 65535 bytes). */
+static size_t span_length(bool addresses, const struct work_item *w)
 {
     size_t ip_bytes = w->ipsize;
     if ((w->bits & ITEM_PAYLOAD) && (size_t)w->payload_off + w->payload_caplen > ip_bytes)
         ip_bytes = (size_t)w->payload_off + w->payload_caplen;
-    return (all_work ? MAC_BYTES : 0) + ip_bytes;
+    return (addresses ? MAC_BYTES : 0) + ip_bytes;
 }
 
 /* ---- the worker threads ------------------------------------------------------------------------------------- */
@@ -157,14 +158,14 @@ static bool hand_over(struct worker *mt, struct nfc_flow *f)
     return true;
 }
 
-/* A dissecting worker's share of a packet's work: nDPI alone (nfc_flow_init and _update do the rest on the table
- * side; nfc_flow_expire, with no plugins, only nDPI's part). */
-static void dissect(const struct worker *mt, const struct work_item *w, const struct nfc_packet *pkt)
+/* The share of a packet's work of a worker that only runs the hooks (nfc_flow_init and _update do the rest on the
+ * table side; nfc_flow_expire is the hooks' alone). */
+static void run_hooks(const struct worker *mt, const struct work_item *w, const struct nfc_packet *pkt)
 {
     if ((enum work_op)(w->bits & ITEM_OP) == OP_INIT)
-        nfc_dpi_first(mt->params.dpi, &w->flow->dpi, pkt);
+        nfc_flow_hooks_init(&mt->params.hooks, w->flow, pkt);
     else
-        nfc_dpi_next(mt->params.dpi, &w->flow->dpi, pkt, w->dissection);
+        nfc_flow_hooks_update(&mt->params.hooks, w->flow, pkt, w->number);
 }
 
 static void *worker_main(void *arg)
@@ -189,11 +190,11 @@ static void *worker_main(void *arg)
             uint64_t bytes_end = 0;
             const unsigned char *bytes = NULL;
             if (w->bits & ITEM_BYTES)
-                bytes = nfc_bytes_take(&mt->bytes, span_length(mt->all_work, w), &bytes_end);
+                bytes = nfc_bytes_take(&mt->bytes, span_length(mt->addresses, w), &bytes_end);
             struct nfc_packet pkt;
             unpack(mt, w, bytes, &pkt);
             if (!mt->all_work)
-                dissect(mt, w, &pkt);
+                run_hooks(mt, w, &pkt);
             else if (op == OP_INIT)
                 nfc_flow_init(&mt->params, w->flow, &pkt);
             else
@@ -207,54 +208,45 @@ static void *worker_main(void *arg)
     }
 }
 
-static int start_meter(struct nfc_workers *ms, unsigned i, const struct nfc_workers_setup *setup, char *err,
+static int start_meter(struct nfc_workers *ms, unsigned i, const struct nfc_flow_params *params, char *err,
                        size_t errlen)
 {
     struct worker *mt = &ms->workers[i];
     mt->owner = ms;
-    mt->params = *setup->params;
+    mt->params = *params;
     mt->all_work = ms->all_work;
+    mt->addresses = ms->addresses;
     if (nfc_ring_init(&mt->work, sizeof(struct work_item), WORK_SLOTS, WORK_BATCH) < 0 ||
         nfc_ring_init(&mt->done, sizeof(struct nfc_flow *), DONE_SLOTS, DONE_BATCH) < 0 ||
-        nfc_bytes_init(&mt->bytes, PACKET_BYTES) < 0) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    if (setup->cfg->n_dissections > 0) {
-        mt->params.dpi = nfc_dpi_open((uint8_t)setup->cfg->n_dissections);
-        if (!mt->params.dpi) {
-            snprintf(err, errlen, "cannot initialise nDPI");
+        nfc_bytes_init(&mt->bytes, PACKET_BYTES) < 0)
+        return nfc_errorf(err, errlen, "out of memory");
+    if (i > 0) {
+        mt->own_hooks = true;
+        if (nfc_flow_hooks_clone(&params->hooks, &mt->params.hooks, err, errlen) < 0)
             return -1;
-        }
     }
-    if (i > 0 && setup->plugins) {
-        if (nfc_plugins_load(&mt->own_plugins, setup->cfg, setup->schema, err, errlen) < 0)
-            return -1;
-        mt->params.plugins = mt->own_plugins;
-        nfc_plugins_bind(mt->own_plugins, &mt->params);
-    }
-    if (pthread_create(&mt->thread, NULL, worker_main, mt) != 0) {
-        snprintf(err, errlen, "cannot start worker thread %u", i);
-        return -1;
-    }
+    if (pthread_create(&mt->thread, NULL, worker_main, mt) != 0)
+        return nfc_errorf(err, errlen, "cannot start worker thread %u", i);
     mt->running = true;
     return 0;
 }
 
-struct nfc_workers *nfc_workers_start(const struct nfc_workers_setup *setup, char *err, size_t errlen)
+struct nfc_workers *nfc_workers_start(unsigned n, const struct nfc_flow_params *params, char *err, size_t errlen)
 {
     struct nfc_workers *ms = calloc(1, sizeof *ms);
-    if (!ms || !(ms->workers = calloc(setup->n, sizeof *ms->workers))) {
-        snprintf(err, errlen, "out of memory");
+    if (!ms || !(ms->workers = calloc(n, sizeof *ms->workers))) {
+        nfc_errorf(err, errlen, "out of memory");
         free(ms);
         return NULL;
     }
-    ms->n = setup->n;
-    ms->all_work = setup->plugins != NULL;
-    ms->n_dissections = setup->cfg->n_dissections;
-    ms->table_params = *setup->params;
-    for (unsigned i = 0; i < setup->n; i++) {
-        if (start_meter(ms, i, setup, err, errlen) < 0) {
+    ms->n = n;
+    ms->hooks = params->hooks;
+    ms->all_work = (params->hooks.flags & NFC_HOOK_READS_FEATURES) != 0;
+    ms->addresses = (params->hooks.flags & NFC_HOOK_READS_ADDRESSES) != 0;
+    ms->table_params = *params;
+    ms->table_params.hooks = (struct nfc_flow_hooks){0};
+    for (unsigned i = 0; i < n; i++) {
+        if (start_meter(ms, i, params, err, errlen) < 0) {
             nfc_workers_stop(ms, NULL, NULL);
             return NULL;
         }
@@ -264,7 +256,8 @@ struct nfc_workers *nfc_workers_start(const struct nfc_workers_setup *setup, cha
 
 /* ---- the table side ----------------------------------------------------------------------------------------- */
 
-/* The address pair alone picks the worker, both directions alike, so that one host's flows share an nDPI module. */
+/* The address pair alone picks the worker, both directions alike, so that one host's flows share the hooks'
+ * instances (what a hook finds may depend on the flows its instance has seen, as nDPI's labels do). */
 static uint16_t meter_of(const struct nfc_workers *ms, const struct nfc_flow *f)
 {
     uint64_t a, b, c, d;
@@ -279,17 +272,10 @@ static uint16_t meter_of(const struct nfc_workers *ms, const struct nfc_flow *f)
     return (uint16_t)(h % ms->n);
 }
 
-/* Whether nDPI may read the flow's latest packet: up to the n_dissections-th, but with n_dissections 1 for as
- * long as nDPI wants more (the give-up at packet n_dissections only ever happens on a later packet, spec §6). */
-static bool may_dissect(const struct nfc_workers *ms, const struct nfc_flow *f)
+/* Whether a hook reads the flow's latest packet (then its bytes go to the worker). */
+static bool hooks_read(const struct nfc_workers *ms, const struct nfc_flow *f)
 {
-    return ms->n_dissections == 1 || (ms->n_dissections > 0 && f->table_packets <= (uint64_t)ms->n_dissections);
-}
-
-/* Plugins may read any packet. */
-static bool needs_bytes(const struct nfc_workers *ms, const struct nfc_flow *f)
-{
-    return ms->all_work || may_dissect(ms, f);
+    return nfc_flow_hooks_read(&ms->hooks, f->table_packets);
 }
 
 void nfc_workers_publish(struct nfc_workers *ms)
@@ -334,12 +320,12 @@ static bool copy_bytes(struct nfc_workers *ms, struct worker *mt, const struct n
         if (!(copy = nfc_bytes_alloc(&mt->bytes, len, &end)))
             return false;
     }
-    if (ms->all_work) {
+    if (ms->addresses) {
         memcpy(copy, pkt->src_mac, 6);
         memcpy(copy + 6, pkt->dst_mac, 6);
         copy += MAC_BYTES;
     }
-    memcpy(copy, pkt->ip, len - (ms->all_work ? MAC_BYTES : 0));
+    memcpy(copy, pkt->ip, len - (ms->addresses ? MAC_BYTES : 0));
     return true;
 }
 
@@ -366,15 +352,14 @@ static void send_packet(struct nfc_workers *ms, struct nfc_flow *f, const struct
         w->payload_caplen = pkt->payload_caplen;
         w->tcp_flags = pkt->tcp_flags;
         w->ip_version = pkt->ip_version;
-        /* Past 255 only n_dissections 1 dissects, and it compares the number with 1 alone. */
-        w->dissection = (uint8_t)(f->table_packets < UINT8_MAX ? f->table_packets : UINT8_MAX);
+        w->number = (uint32_t)(f->table_packets < UINT32_MAX ? f->table_packets : UINT32_MAX);
         if (pkt->payload && pkt->ip) {
             w->bits |= ITEM_PAYLOAD;
             w->payload_off = (uint32_t)(pkt->payload - pkt->ip);
         }
         /* The slot stays uncommitted until the bytes are in place. */
-        if (pkt->ip && needs_bytes(ms, f)) {
-            if (!copy_bytes(ms, mt, pkt, span_length(ms->all_work, w)))
+        if (pkt->ip && hooks_read(ms, f)) {
+            if (!copy_bytes(ms, mt, pkt, span_length(ms->addresses, w)))
                 return;
             w->bits |= ITEM_BYTES;
         }
@@ -388,7 +373,7 @@ static void work_init(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
     f->worker = meter_of(ms, f);
     if (!ms->all_work) {
         nfc_flow_init(&ms->table_params, f, pkt);
-        if (ms->n_dissections == 0)
+        if (!hooks_read(ms, f))
             return;
     }
     send_packet(ms, f, pkt, OP_INIT);
@@ -399,7 +384,7 @@ static void work_update(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
     struct nfc_workers *ms = ctx;
     if (!ms->all_work) {
         nfc_flow_update(&ms->table_params, f, pkt);
-        if (!may_dissect(ms, f))
+        if (!hooks_read(ms, f))
             return;
     }
     send_packet(ms, f, pkt, OP_UPDATE);
@@ -510,8 +495,8 @@ void nfc_workers_stop(struct nfc_workers *ms, void (*release)(void *ctx, struct 
         nfc_ring_free(&mt->work);
         nfc_ring_free(&mt->done);
         nfc_bytes_free(&mt->bytes);
-        nfc_dpi_close(mt->params.dpi);
-        nfc_plugins_unload(mt->own_plugins);
+        if (mt->own_hooks)
+            nfc_flow_hooks_close(&mt->params.hooks);
     }
     free(ms->workers);
     free(ms);

@@ -1,34 +1,24 @@
 /* Worker threads: the per-flow work of flows spread over N threads, while the caller's thread owns the flow table,
- * decides which flow each packet joins and when flows end, and takes the expired flows back. With plugins, a
- * worker does all of a flow's work (counters, statistics, SPLT, nDPI, plugins), as plugins see every packet.
- * Without, a worker only dissects: nDPI reads a flow's first n_dissections packets at most, so the workers get just
- * those, and the cheap per-packet counting stays on the table side, whose packets are already in its cache.
- * Each worker has its own nDPI module and plugin instances; a flow stays on one worker, chosen by its address pair
- * so that a host's flows share a module. Finished flows come back in the order the table ended them, whatever N. */
+ * decides which flow each packet joins and when flows end, and takes the expired flows back. What a worker gets is
+ * decided from the flow hooks (flow/hooks.h) alone. When a hook reads the flow's features, a worker does all of a
+ * flow's work (counters, statistics, SPLT, hooks). Otherwise a worker only runs the hooks: it gets just the packets
+ * they read, and the cheap per-packet counting stays on the table side, whose packets are already in its cache.
+ * Worker 0 runs the hooks it is given, the others clones of them; a flow stays on one worker, chosen by its address
+ * pair so that a host's flows share an instance. Finished flows come back in the order the table ended them,
+ * whatever N. */
 #ifndef NFC_WORKERS_H
 #define NFC_WORKERS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <nfcore/nfcore.h>
-
 #include "flow/flow.h"
 #include "flow/cache.h"
 
 struct nfc_workers;
-struct nfc_schema;
-struct nfc_plugin_host;
 
-struct nfc_workers_setup {
-    unsigned n;                              /* >= 2 */
-    const struct nfc_config *cfg;
-    const struct nfc_flow_params *params;    /* the layout every worker shares */
-    struct nfc_plugin_host *plugins;         /* worker 0's plugin instances (the engine's); others load their own */
-    const struct nfc_schema *schema;
-};
-
-struct nfc_workers *nfc_workers_start(const struct nfc_workers_setup *setup, char *err, size_t errlen);
+/* Starts n >= 2 workers on the layout of `params`, worker 0 with its hooks. Returns NULL with a message. */
+struct nfc_workers *nfc_workers_start(unsigned n, const struct nfc_flow_params *params, char *err, size_t errlen);
 
 /* Where the table sends flows' work. */
 struct nfc_flow_work nfc_workers_work(struct nfc_workers *ms);

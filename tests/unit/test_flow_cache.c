@@ -18,7 +18,7 @@ static struct nfc_flow_cache m;
 
 static void start(uint64_t idle_ms, uint64_t active_ms, uint64_t capacity, bool statistics, bool tcp_end)
 {
-    struct nfc_flow_params p = {.dpi = NULL, .statistics = statistics};
+    struct nfc_flow_params p = {.statistics = statistics};
     struct nfc_cache_limits limits = {idle_ms, active_ms, capacity, tcp_end};
     nfc_flow_params_layout(&p);
     ck_assert_int_eq(nfc_cache_init(&m, &p, &limits, NULL), 0);
