@@ -1,6 +1,5 @@
 #include "plugin/host.h"
 
-#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -11,6 +10,7 @@
 
 #include "schema/schema.h"
 #include "util/error.h"
+#include "util/number.h"
 
 #ifndef NFC_PLUGIN_DIR
 #define NFC_PLUGIN_DIR ""
@@ -284,17 +284,11 @@ static int ctx_arg_int(struct nfc_setup *pub, const char *key, int64_t min, int6
         *out = fallback;
         return 0;
     }
-    /* strtoll alone would also take leading blanks and an empty text */
-    const char *digits = text + (*text == '-' || *text == '+');
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (!isdigit((unsigned char)*digits) || *end || errno || v < min || v > max) {
+    if (nfc_parse_int(text, min, max, out) != NFC_NUMBER_OK) {
         snprintf(ctx->error, sizeof ctx->error, "argument %s: '%s' is not an integer in %" PRId64 "..%" PRId64, key,
                  text, min, max);
         return -1;
     }
-    *out = v;
     return 0;
 }
 
