@@ -177,7 +177,7 @@ static bool table_step(struct nfc_engine *eng)
 static struct nfc_flow *next_expired(struct nfc_engine *eng)
 {
     if (!eng->workers) {
-        while (!eng->cache.out_head && !eng->input_done)
+        while (nfc_queue_empty(&eng->cache.out) && !eng->input_done)
             eng->input_done = !table_step(eng);
         return nfc_cache_pop(&eng->cache);
     }

@@ -9,6 +9,7 @@
 #include "decode/decode.h"
 #include "dpi/dpi.h"
 #include "flow/statistics.h"
+#include "util/list.h"
 
 enum { NFC_SCOPE_COUNT = 3 }; /* bidirectional, src2dst, dst2src (enum nfc_scope) */
 
@@ -16,10 +17,14 @@ enum { NFC_SCOPE_COUNT = 3 }; /* bidirectional, src2dst, dst2src (enum nfc_scope
  * the sender of its first packet. The part plugins see is `view`, laid out by the SDK. Variable parts
  * (statistics, SPLT, plugin states) follow the struct; nfc_flow_params says where. */
 struct nfc_flow {
-    struct nfc_flow *hash_next;     /* bucket chain; the output queue once expired */
-    struct nfc_flow *older, *newer; /* insertion order (the idle scan's order) */
-    struct nfc_flow *lru_prev, *lru_next; /* last-seen order, kept only under a capacity */
-    struct nfc_flow *expired_next;     /* ended, on its way back from a worker thread: the expiry order */
+    union {                         /* one at a time: a record is in the table, expired, or free */
+        struct nfc_slink bucket;    /* in the table: its hash chain */
+        struct nfc_slink queued;    /* expired: the cache's output queue, or a worker's drained list */
+        struct nfc_slink free;      /* in the pool's free list */
+    };
+    struct nfc_dlink age;           /* in the table: insertion order (the idle scan's order) */
+    struct nfc_dlink recency;       /* in the table: last-seen order, kept only under a capacity */
+    struct nfc_slink ended;         /* ended, on its way back from a worker thread: the expiry order */
     uint64_t id;
     /* The table's own record of the flow, kept by the thread that owns the table (the view's counters may be
      * written by a worker thread at the same time). */

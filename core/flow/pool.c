@@ -39,8 +39,7 @@ static int add_block(struct nfc_flow_pool *pool)
     pool->blocks = b;
     for (size_t i = RECORDS_PER_BLOCK; i-- > 0;) {
         struct nfc_flow *f = (struct nfc_flow *)(b->records + i * pool->record_size);
-        f->hash_next = pool->free_list;
-        pool->free_list = f;
+        nfc_slist_push(&pool->free_list, &f->free);
     }
     return 0;
 }
@@ -49,15 +48,12 @@ struct nfc_flow *nfc_flow_pool_get(struct nfc_flow_pool *pool)
 {
     if (!pool->free_list && add_block(pool) < 0)
         return NULL;
-    struct nfc_flow *f = pool->free_list;
-    pool->free_list = f->hash_next;
     pool->in_use++;
-    return f;
+    return nfc_list_entry(nfc_slist_pop(&pool->free_list), struct nfc_flow, free);
 }
 
 void nfc_flow_pool_put(struct nfc_flow_pool *pool, struct nfc_flow *f)
 {
-    f->hash_next = pool->free_list;
-    pool->free_list = f;
+    nfc_slist_push(&pool->free_list, &f->free);
     pool->in_use--;
 }
