@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "decode/decode.h"
 #include "dpi/dpi.h"
@@ -81,7 +82,24 @@ void nfc_flow_identify(const struct nfc_flow_params *p, struct nfc_flow *f, cons
  * that will write them: with worker threads, their cache lines then never go through the table's. */
 void nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt);
 
-/* 0 when the packet goes src->dst for this flow, 1 otherwise (spec §3). */
+/* The flow key's one comparison (spec §3): 0 when the packet is flow f's, going src->dst; 1 when it is f's, going
+ * dst->src; -1 when it is another flow's. Addresses compare as 16 bytes: an IPv4 address and the IPv6 one made of
+ * its bytes are equal. */
+static inline int nfc_flow_key_match(const struct nfc_flow *f, const struct nfc_packet *pkt)
+{
+    const struct nfc_flow_view *v = &f->view;
+    if (v->protocol != pkt->protocol || v->vlan_id != pkt->vlan_id || v->tunnel_id != pkt->tunnel_id)
+        return -1;
+    if (v->src_port == pkt->src_port && v->dst_port == pkt->dst_port && memcmp(v->src_ip, pkt->src_ip, 16) == 0 &&
+        memcmp(v->dst_ip, pkt->dst_ip, 16) == 0)
+        return 0;
+    if (v->src_port == pkt->dst_port && v->dst_port == pkt->src_port && memcmp(v->src_ip, pkt->dst_ip, 16) == 0 &&
+        memcmp(v->dst_ip, pkt->src_ip, 16) == 0)
+        return 1;
+    return -1;
+}
+
+/* 0 when the packet of this flow goes src->dst, 1 otherwise (spec §3). */
 int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt);
 
 /* Folds a later packet in (spec §5.2), then runs the plugins' on_update. pkt->direction must be set

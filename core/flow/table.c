@@ -52,22 +52,11 @@ uint32_t nfc_flow_hash(const struct nfc_packet *pkt)
     return (uint32_t)(mix64(h) >> 32);
 }
 
-static bool same_key(const struct nfc_flow *f, const struct nfc_packet *pkt)
-{
-    if (f->view.protocol != pkt->protocol || f->view.vlan_id != pkt->vlan_id || f->view.tunnel_id != pkt->tunnel_id)
-        return false;
-    if (f->view.src_port == pkt->src_port && f->view.dst_port == pkt->dst_port && memcmp(f->view.src_ip, pkt->src_ip, 16) == 0 &&
-        memcmp(f->view.dst_ip, pkt->dst_ip, 16) == 0)
-        return true;
-    return f->view.src_port == pkt->dst_port && f->view.dst_port == pkt->src_port && memcmp(f->view.src_ip, pkt->dst_ip, 16) == 0 &&
-           memcmp(f->view.dst_ip, pkt->src_ip, 16) == 0;
-}
-
 struct nfc_flow *nfc_flow_table_find(const struct nfc_flow_table *t, const struct nfc_packet *pkt, uint32_t hash)
 {
     for (struct nfc_slink *l = t->buckets[hash & t->mask]; l; l = l->next) {
         struct nfc_flow *f = nfc_list_entry(l, struct nfc_flow, bucket);
-        if (f->hash == hash && same_key(f, pkt))
+        if (f->hash == hash && nfc_flow_key_match(f, pkt) >= 0)
             return f;
     }
     return NULL;
