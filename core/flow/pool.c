@@ -1,7 +1,10 @@
 #include "flow/pool.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/invariant.h"
 
 enum { RECORDS_PER_BLOCK = 1024 };
 
@@ -15,6 +18,7 @@ struct nfc_pool_block {
 void nfc_flow_pool_init(struct nfc_flow_pool *pool, size_t record_size)
 {
     size_t align = _Alignof(struct nfc_flow);
+    nfc_invariant(record_size >= sizeof(struct nfc_flow));
     memset(pool, 0, sizeof *pool);
     pool->record_size = (record_size + align - 1) & ~(align - 1);
 }
@@ -54,6 +58,7 @@ struct nfc_flow *nfc_flow_pool_get(struct nfc_flow_pool *pool)
 
 void nfc_flow_pool_put(struct nfc_flow_pool *pool, struct nfc_flow *f)
 {
+    assert(pool->in_use > 0);
     nfc_slist_push(&pool->free_list, &f->free);
     pool->in_use--;
 }

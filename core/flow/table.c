@@ -1,5 +1,6 @@
 #include "flow/table.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,7 @@ void nfc_flow_table_insert(struct nfc_flow_table *t, struct nfc_flow *f)
 
 void nfc_flow_table_remove(struct nfc_flow_table *t, struct nfc_flow *f)
 {
+    assert(t->count > 0);
     nfc_slist_remove(&t->buckets[f->hash & t->mask], &f->bucket);
     nfc_dlist_remove(&t->by_age, &f->age);
     if (t->track_lru)

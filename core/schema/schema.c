@@ -1,6 +1,7 @@
 #include "schema/schema.h"
 
 #include "plugin/host.h"
+#include "util/invariant.h"
 
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -34,11 +35,13 @@ struct builder {
 static void add(struct builder *b, enum nfc_column_kind kind, int arg, enum nfc_type type, const char *fmt, ...)
 {
     struct nfc_schema *s = b->s;
+    nfc_invariant(s->count < MAX_CORE_COLUMNS);
     char *name = s->names + b->name_used;
     va_list ap;
     va_start(ap, fmt);
     int n = vsnprintf(name, NAME_SPACE - b->name_used, fmt, ap);
     va_end(ap);
+    nfc_invariant(n >= 0 && (size_t)n < NAME_SPACE - b->name_used); /* the name was not cut */
     b->name_used += (size_t)n + 1;
     s->columns[s->count] = (struct nfc_column){.name = name, .type = type};
     /* Per-scope kinds pass their scope as `arg`; flags pass scope * NFC_FLAG_COUNT + flag. */
@@ -154,6 +157,7 @@ int nfc_schema_add_plugins(struct nfc_schema *s, const struct nfc_plugin_host *p
     if (!specs)
         return -1;
     s->specs = specs;
+    nfc_invariant(n <= UINT16_MAX); /* a spec's arg holds the field's index */
     for (size_t i = 0; i < n; i++) {
         nfc_plugins_column(plugins, i, &s->columns[s->count].name, &s->columns[s->count].type);
         s->specs[s->count] = (struct nfc_column_spec){.kind = NFC_COL_PLUGIN, .arg = (uint16_t)i};
