@@ -160,7 +160,7 @@ static bool table_step(struct nfc_engine *eng)
         return true;
     case NFC_CAPTURE_ERROR:
         /* The flows metered so far are still written; the error is reported after them. */
-        snprintf(eng->error, sizeof eng->error, "%s", nfc_capture_error(eng->capture));
+        nfc_errorf(eng->error, sizeof eng->error, "%s", nfc_capture_error(eng->capture));
         eng->failed = true;
         break;
     case NFC_CAPTURE_END:
