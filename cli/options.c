@@ -8,8 +8,8 @@
 
 /* The command's own options; the engine's come from its table (nfc_options). */
 enum own_kind {
-    OWN_FILE,    /* -r: repeatable */
-    OWN_PLUGIN,  /* --plugin: repeatable */
+    OWN_FILE,   /* -r: repeatable */
+    OWN_PLUGIN, /* --plugin: repeatable */
     OWN_DESCRIBE,
     OWN_OUTPUT,
     OWN_FORMAT,
@@ -18,39 +18,36 @@ enum own_kind {
     OWN_VERSION,
 };
 
-struct own_option {
+/* One option of the command line: the engine's or the command's own. */
+struct entry {
     const char *name;
     char short_name;
-    enum own_kind kind;
     const char *metavar; /* NULL: takes no value */
     const char *help;
-    const char *before;  /* listed before this engine option; NULL: after all of them */
+    const struct nfc_option *config; /* the engine's option, or NULL */
+    enum own_kind kind;              /* the command's own option, when config is NULL */
+};
+
+struct own_option {
+    struct entry entry;
+    const char *before; /* listed before this engine option; NULL: after all of them */
 };
 
 static const struct own_option own_options[] = {
-    {"read", 'r', OWN_FILE, "FILE", "capture file (pcap or pcapng); repeat to read several as one stream",
+    {{"read", 'r', "FILE", "capture file (pcap or pcapng); repeat to read several as one stream", NULL, OWN_FILE},
      "interface"},
-    {"output", 'o', OWN_OUTPUT, "FILE", "write flows to FILE instead of standard output", "bpf-filter"},
-    {"format", 'f', OWN_FORMAT, "csv|jsonl", "output format (default csv)", "bpf-filter"},
-    {"plugin", 'p', OWN_PLUGIN, "PATH[:k=v,...]",
-     "load a plugin (a .so file, or the name of a built-in one); repeat to run several, in order", "n-meters"},
-    {"describe", 0, OWN_DESCRIBE, NULL, "print the plugins' name, version and fields, then exit", "n-meters"},
-    {"verbose", 'v', OWN_VERBOSE, NULL, "print a summary on standard error", NULL},
-    {"help", 'h', OWN_HELP, NULL, "show this help", NULL},
-    {"version", 'V', OWN_VERSION, NULL, "show versions of nfcore, nDPI and libpcap", NULL},
+    {{"output", 'o', "FILE", "write flows to FILE instead of standard output", NULL, OWN_OUTPUT}, "bpf-filter"},
+    {{"format", 'f', "csv|jsonl", "output format (default csv)", NULL, OWN_FORMAT}, "bpf-filter"},
+    {{"plugin", 'p', "PATH[:k=v,...]",
+      "load a plugin (a .so file, or the name of a built-in one); repeat to run several, in order", NULL, OWN_PLUGIN},
+     "n-meters"},
+    {{"describe", 0, NULL, "print the plugins' name, version and fields, then exit", NULL, OWN_DESCRIBE}, "n-meters"},
+    {{"verbose", 'v', NULL, "print a summary on standard error", NULL, OWN_VERBOSE}, NULL},
+    {{"help", 'h', NULL, "show this help", NULL, OWN_HELP}, NULL},
+    {{"version", 'V', NULL, "show versions of nfcore, nDPI and libpcap", NULL, OWN_VERSION}, NULL},
 };
 
 enum { N_OWN = sizeof own_options / sizeof own_options[0], LONG_BASE = 256, NEGATED_BASE = 512 };
-
-/* One option of the command line: the engine's or the command's own. */
-struct entry {
-    const struct nfc_option *config;
-    const struct own_option *own;
-    const char *name;
-    char short_name;
-    const char *metavar;
-    const char *help;
-};
 
 /* The command line's options in --help order: the engine's table with the command's own ones slotted in. */
 static size_t list_options(struct entry *list)
@@ -60,13 +57,14 @@ static size_t list_options(struct entry *list)
     for (size_t i = 0; i <= n_config; i++) {
         const char *next = i < n_config ? config[i].name : NULL;
         for (size_t j = 0; j < N_OWN; j++) {
-            const struct own_option *o = &own_options[j];
-            if (next ? o->before && strcmp(o->before, next) == 0 : !o->before)
-                list[n++] = (struct entry){NULL, o, o->name, o->short_name, o->metavar, o->help};
+            const char *before = own_options[j].before;
+            if (next ? before && strcmp(before, next) == 0 : !before)
+                list[n++] = own_options[j].entry;
         }
-        if (i < n_config)
-            list[n++] = (struct entry){&config[i], NULL, config[i].name, config[i].short_name, config[i].metavar,
-                                       config[i].help};
+        if (i < n_config) {
+            const struct nfc_option *o = &config[i];
+            list[n++] = (struct entry){o->name, o->short_name, o->metavar, o->help, o, 0};
+        }
     }
     assert(n == N_OWN + n_config); /* every own option's `before` names an engine option */
     return n;
@@ -122,7 +120,7 @@ static int set_value(struct nfc_cli_options *opt, const struct entry *e, const c
     struct nfc_config *cfg = &opt->cfg;
     if (e->config)
         return set_config(cfg, e->config, is_flag(e) ? "true" : arg, err);
-    switch (e->own->kind) {
+    switch (e->kind) {
     case OWN_FILE: opt->files[cfg->n_files++] = arg; return 0;
     case OWN_PLUGIN: opt->plugins[cfg->n_plugins++] = arg; return 0;
     case OWN_DESCRIBE: opt->describe = true; return 0;
@@ -139,8 +137,7 @@ static int set_value(struct nfc_cli_options *opt, const struct entry *e, const c
         return 0;
     case OWN_VERBOSE: opt->verbose = true; return 0;
     case OWN_HELP:
-    case OWN_VERSION:
-        return 0;
+    case OWN_VERSION: return 0;
     }
     return 0;
 }
@@ -195,8 +192,8 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
     shortopts[ns++] = ':';
     for (size_t i = 0; i < n; i++) {
         bool takes_arg = list[i].metavar != NULL;
-        longopts[nl++] = (struct option){list[i].name, takes_arg ? required_argument : no_argument, NULL,
-                                         (int)(LONG_BASE + i)};
+        int has_arg = takes_arg ? required_argument : no_argument;
+        longopts[nl++] = (struct option){list[i].name, has_arg, NULL, (int)(LONG_BASE + i)};
         if (is_flag(&list[i])) {
             snprintf(negated[i], sizeof negated[i], "no-%s", list[i].name);
             longopts[nl++] = (struct option){negated[i], no_argument, NULL, (int)(NEGATED_BASE + i)};
@@ -233,11 +230,11 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
                     idx = i;
         }
         const struct entry *e = &list[idx];
-        if (e->own && e->own->kind == OWN_HELP) {
+        if (!e->config && e->kind == OWN_HELP) {
             print_help(out);
             return NFC_CLI_DONE;
         }
-        if (e->own && e->own->kind == OWN_VERSION) {
+        if (!e->config && e->kind == OWN_VERSION) {
             print_version(out);
             return NFC_CLI_DONE;
         }

@@ -18,14 +18,14 @@ enum { NFC_SCOPE_COUNT = 3 }; /* bidirectional, src2dst, dst2src (enum nfc_scope
  * the sender of its first packet. The part plugins see is `view`, laid out by the SDK. Variable parts
  * (statistics, SPLT, plugin states) follow the struct; nfc_flow_params says where. */
 struct nfc_flow {
-    union {                         /* one at a time: a record is in the table, expired, or free */
-        struct nfc_slink bucket;    /* in the table: its hash chain */
-        struct nfc_slink queued;    /* expired: the cache's output queue, or a worker's drained list */
-        struct nfc_slink free;      /* in the pool's free list */
+    union {                      /* one at a time: a record is in the table, expired, or free */
+        struct nfc_slink bucket; /* in the table: its hash chain */
+        struct nfc_slink queued; /* expired: the cache's output queue, or a worker's drained list */
+        struct nfc_slink free;   /* in the pool's free list */
     };
-    struct nfc_dlink age;           /* in the table: insertion order (the idle scan's order) */
-    struct nfc_dlink recency;       /* in the table: last-seen order, kept only under a capacity */
-    struct nfc_slink ended;         /* ended, on its way back from a worker thread: the expiry order */
+    struct nfc_dlink age;     /* in the table: insertion order (the idle scan's order) */
+    struct nfc_dlink recency; /* in the table: last-seen order, kept only under a capacity */
+    struct nfc_slink ended;   /* ended, on its way back from a worker thread: the expiry order */
     uint64_t id;
     /* The table's own record of the flow, kept by the thread that owns the table (the view's counters may be
      * written by a worker thread at the same time). */

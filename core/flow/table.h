@@ -9,11 +9,11 @@
 #include "flow/flow.h"
 
 struct nfc_flow_table {
-    struct nfc_slink **buckets;   /* chains through nfc_flow.bucket */
+    struct nfc_slink **buckets; /* chains through nfc_flow.bucket */
     size_t mask;
     size_t count;
-    struct nfc_dlist by_age;      /* insertion order (nfc_flow.age), oldest first */
-    struct nfc_dlist by_recency;  /* last-seen order (nfc_flow.recency), least recent first */
+    struct nfc_dlist by_age;     /* insertion order (nfc_flow.age), oldest first */
+    struct nfc_dlist by_recency; /* last-seen order (nfc_flow.recency), least recent first */
     bool track_lru;
 };
 

@@ -285,8 +285,8 @@ static int ctx_arg_int(struct nfc_setup *pub, const char *key, int64_t min, int6
         return 0;
     }
     if (nfc_parse_int(text, min, max, out) != NFC_NUMBER_OK) {
-        nfc_errorf(ctx->error, sizeof ctx->error, "argument %s: '%s' is not an integer in %" PRId64 "..%" PRId64,
-                   key, text, min, max);
+        nfc_errorf(ctx->error, sizeof ctx->error, "argument %s: '%s' is not an integer in %" PRId64 "..%" PRId64, key,
+                   text, min, max);
         return -1;
     }
     return 0;

@@ -61,7 +61,7 @@ struct worker {
     struct nfc_ring work;      /* table side -> worker */
     struct nfc_bytes bytes;
     struct nfc_ring done;      /* worker -> table side: expired flows */
-    struct nfc_queue drained;  /* expired flows taken off `done` early (nfc_flow.queued) */
+    struct nfc_queue drained; /* expired flows taken off `done` early (nfc_flow.queued) */
     /* What the worker reads for every item, away from the lines the table side writes. */
     _Alignas(64) struct nfc_flow_params params;
     bool all_work;             /* the owner's, copied */
@@ -71,7 +71,7 @@ struct worker {
 struct nfc_workers {
     unsigned n;
     struct worker *workers;
-    struct nfc_queue ended;    /* flows ended and not returned, in expiry order (nfc_flow.ended) */
+    struct nfc_queue ended; /* flows ended and not returned, in expiry order (nfc_flow.ended) */
     uint64_t in_flight;
     /* With plugins, a worker does all of a flow's work, and every packet's bytes (and MACs) are copied for it, as
      * plugins may read them at any time. Without, a worker only dissects (workers.h): the table side keeps the

@@ -97,8 +97,8 @@ enum nfc_option_kind {
 };
 
 struct nfc_option {
-    const char *name;       /* long name: "idle-timeout" */
-    char short_name;        /* the command line's one-letter form, or 0 */
+    const char *name; /* long name: "idle-timeout" */
+    char short_name;  /* the command line's one-letter form, or 0 */
     enum nfc_option_kind kind;
     size_t offset;          /* of the field in struct nfc_config */
     uint64_t min, max;      /* valid range of a number */
@@ -117,8 +117,7 @@ const struct nfc_option *nfc_option_find(const char *name);
 /* Sets one option from its text: a decimal integer (an optional sign, digits, nothing else) in the option's range,
  * "true"/"false" for a flag, any text for a string. Returns 0, or -1 with a one-line message starting with the
  * option's name ("idle-timeout: -1 is negative (valid: 0..18446744073709551)"); cfg is unchanged on failure. */
-int nfc_option_set(struct nfc_config *cfg, const struct nfc_option *option, const char *text, char *err,
-                   size_t errlen);
+int nfc_option_set(struct nfc_config *cfg, const struct nfc_option *option, const char *text, char *err, size_t errlen);
 
 struct nfc_engine;
 struct nfc_flow;
