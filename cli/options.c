@@ -1,157 +1,131 @@
 #include "options.h"
 
-#include <errno.h>
+#include <assert.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum value_kind {
-    V_FILE,       /* -r: repeatable */
-    V_PLUGIN,     /* --plugin: repeatable */
-    V_DESCRIBE,
-    V_INTERFACE,
-    V_OUTPUT,
-    V_FORMAT,
-    V_STRING,     /* a const char * config field */
-    V_BOOL,       /* a flag with a --no- form */
-    V_INT,        /* an int config field */
-    V_UNSIGNED,   /* an unsigned config field */
-    V_INT64,
-    V_UINT64,
-    V_VERBOSE,
-    V_HELP,
-    V_VERSION,
+/* The command's own options; the engine's come from its table (nfc_options). */
+enum own_kind {
+    OWN_FILE,   /* -r: repeatable */
+    OWN_PLUGIN, /* --plugin: repeatable */
+    OWN_DESCRIBE,
+    OWN_OUTPUT,
+    OWN_FORMAT,
+    OWN_VERBOSE,
+    OWN_HELP,
+    OWN_VERSION,
 };
 
-struct option_def {
+/* One option of the command line: the engine's or the command's own. */
+struct entry {
     const char *name;
-    int short_name;
-    enum value_kind kind;
-    size_t field;         /* offset in struct nfc_config */
-    uint64_t min, max;
-    bool live_only;
-    const char *metavar;
-    const char *help;     /* the default is appended from the config defaults */
+    char short_name;
+    const char *metavar; /* NULL: takes no value */
+    const char *help;
+    const struct nfc_option *config; /* the engine's option, or NULL */
+    enum own_kind kind;              /* the command's own option, when config is NULL */
 };
 
-#define FIELD(f) offsetof(struct nfc_config, f)
-
-static const struct option_def options[] = {
-    {"read", 'r', V_FILE, 0, 0, 0, false, "FILE", "capture file (pcap or pcapng); repeat to read several as one stream"},
-    {"interface", 'i', V_INTERFACE, 0, 0, 0, false, "IFACE", "capture live from a network interface"},
-    {"output", 'o', V_OUTPUT, 0, 0, 0, false, "FILE", "write flows to FILE instead of standard output"},
-    {"format", 'f', V_FORMAT, 0, 0, 0, false, "csv|jsonl", "output format (default csv)"},
-    {"bpf-filter", 0, V_STRING, FIELD(bpf_filter), 0, 0, false, "FILTER", "BPF filter, for files and interfaces"},
-    {"decode-tunnels", 0, V_BOOL, FIELD(decode_tunnels), 0, 0, false, NULL, "decode GTP-U, CAPWAP and TZSP tunnels"},
-    {"promiscuous-mode", 0, V_BOOL, FIELD(promiscuous_mode), 0, 0, true, NULL, "put the interface in promiscuous mode"},
-    {"snapshot-length", 0, V_INT64, FIELD(snapshot_length), 1, INT32_MAX, true, "BYTES", "bytes captured per packet"},
-    {"socket-buffer-size", 0, V_INT64, FIELD(socket_buffer_size), 0, INT32_MAX, true, "BYTES",
-     "capture buffer size, 0 for libpcap's default"},
-    {"idle-timeout", 0, V_UINT64, FIELD(idle_timeout), 0, UINT64_MAX / 1000, false, "SECONDS",
-     "expire a flow idle this long"},
-    {"active-timeout", 0, V_UINT64, FIELD(active_timeout), 0, UINT64_MAX / 1000, false, "SECONDS",
-     "expire a flow active this long"},
-    {"accounting-mode", 0, V_INT, FIELD(accounting_mode), 0, 3, false, "MODE",
-     "bytes counted: 0 wire, 1 IP, 2 transport, 3 payload"},
-    {"n-dissections", 0, V_INT, FIELD(n_dissections), 0, 255, false, "N",
-     "packets per flow given to nDPI, 0 disables application labelling"},
-    {"statistical-analysis", 0, V_BOOL, FIELD(statistical_analysis), 0, 0, false, NULL,
-     "add the 48 post-mortem statistical columns"},
-    {"splt-analysis", 0, V_INT, FIELD(splt_analysis), 0, 65535, false, "N",
-     "add direction, size and gap of the first N packets"},
-    {"max-nflows", 0, V_UINT64, FIELD(max_nflows), 0, UINT64_MAX, false, "N", "stop after N flows, 0 for no limit"},
-    {"expire-on-tcp-end", 0, V_BOOL, FIELD(expire_on_tcp_end), 0, 0, false, NULL,
-     "end a TCP flow on RST or after both FINs (expiration_id 2)"},
-    {"capacity", 0, V_UINT64, FIELD(capacity), 0, UINT64_MAX, false, "N",
-     "keep at most N flows, evicting the least recently seen (expiration_id 3); 0 for no limit"},
-    {"plugin", 'p', V_PLUGIN, 0, 0, 0, false, "PATH[:k=v,...]",
-     "load a plugin (a .so file, or the name of a built-in one); repeat to run several, in order"},
-    {"describe", 0, V_DESCRIBE, 0, 0, 0, false, NULL, "print the plugins' name, version and fields, then exit"},
-    {"n-meters", 'j', V_UNSIGNED, FIELD(n_meters), 0, NFC_MAX_METERS, false, "N",
-     "threads doing the flows' work; 1 runs everything on one thread, 0 one per available CPU"},
-    {"verbose", 'v', V_VERBOSE, 0, 0, 0, false, NULL, "print a summary on standard error"},
-    {"help", 'h', V_HELP, 0, 0, 0, false, NULL, "show this help"},
-    {"version", 'V', V_VERSION, 0, 0, 0, false, NULL, "show versions of nfcore, nDPI and libpcap"},
+struct own_option {
+    struct entry entry;
+    const char *before; /* listed before this engine option; NULL: after all of them */
 };
 
-enum { N_OPTIONS = sizeof options / sizeof options[0], LONG_BASE = 256, NEGATED_BASE = 512 };
+static const struct own_option own_options[] = {
+    {{"read", 'r', "FILE", "capture file (pcap or pcapng); repeat to read several as one stream", NULL, OWN_FILE},
+     "interface"},
+    {{"output", 'o', "FILE", "write flows to FILE instead of standard output", NULL, OWN_OUTPUT}, "bpf-filter"},
+    {{"format", 'f', "csv|jsonl", "output format (default csv)", NULL, OWN_FORMAT}, "bpf-filter"},
+    {{"plugin", 'p', "PATH[:k=v,...]",
+      "load a plugin (a .so file, or the name of a built-in one); repeat to run several, in order", NULL, OWN_PLUGIN},
+     "n-meters"},
+    {{"describe", 0, NULL, "print the plugins' name, version and fields, then exit", NULL, OWN_DESCRIBE}, "n-meters"},
+    {{"verbose", 'v', NULL, "print a summary on standard error", NULL, OWN_VERBOSE}, NULL},
+    {{"help", 'h', NULL, "show this help", NULL, OWN_HELP}, NULL},
+    {{"version", 'V', NULL, "show versions of nfcore, nDPI and libpcap", NULL, OWN_VERSION}, NULL},
+};
 
-static bool *bool_field(struct nfc_config *cfg, const struct option_def *d)
+enum { N_OWN = sizeof own_options / sizeof own_options[0], LONG_BASE = 256, NEGATED_BASE = 512 };
+
+/* The command line's options in --help order: the engine's table with the command's own ones slotted in. */
+static size_t list_options(struct entry *list)
 {
-    return (bool *)((char *)cfg + d->field);
+    const struct nfc_option *config;
+    size_t n_config = nfc_options(&config), n = 0;
+    for (size_t i = 0; i <= n_config; i++) {
+        const char *next = i < n_config ? config[i].name : NULL;
+        for (size_t j = 0; j < N_OWN; j++) {
+            const char *before = own_options[j].before;
+            if (next ? before && strcmp(before, next) == 0 : !before)
+                list[n++] = own_options[j].entry;
+        }
+        if (i < n_config) {
+            const struct nfc_option *o = &config[i];
+            list[n++] = (struct entry){o->name, o->short_name, o->metavar, o->help, o, 0};
+        }
+    }
+    assert(n == N_OWN + n_config); /* every own option's `before` names an engine option */
+    return n;
 }
 
-static void print_default(FILE *out, const struct option_def *d, const struct nfc_config *def)
+static size_t count_options(void)
 {
-    const char *p = (const char *)def + d->field;
-    switch (d->kind) {
-    case V_BOOL: fprintf(out, " (default %s)", *(const bool *)p ? "on" : "off"); break;
-    case V_INT: fprintf(out, " (default %d)", *(const int *)p); break;
-    case V_UNSIGNED: fprintf(out, " (default %u)", *(const unsigned *)p); break;
-    case V_INT64: fprintf(out, " (default %" PRId64 ")", *(const int64_t *)p); break;
-    case V_UINT64: fprintf(out, " (default %" PRIu64 ")", *(const uint64_t *)p); break;
-    default: break;
-    }
+    const struct nfc_option *config;
+    return N_OWN + nfc_options(&config);
+}
+
+static bool is_flag(const struct entry *e)
+{
+    return e->config && e->config->kind == NFC_OPTION_BOOL;
 }
 
 static void print_help(FILE *out)
 {
-    struct nfc_config def;
-    nfc_config_defaults(&def);
+    size_t n = count_options();
+    struct entry list[n];
+    list_options(list);
     fprintf(out, "usage: nfcore (-r FILE [-r FILE ...] | -i IFACE) [options]\n\n"
                  "Meters packets into bidirectional flows, labels them with nDPI and writes one record per flow.\n\n");
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        const struct option_def *d = &options[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct entry *e = &list[i];
         char left[64];
-        int n = d->short_name ? snprintf(left, sizeof left, "-%c, --", d->short_name)
-                              : snprintf(left, sizeof left, "    --");
-        snprintf(left + n, sizeof left - (size_t)n, d->kind == V_BOOL ? "[no-]%s" : "%s", d->name);
-        if (d->metavar)
-            snprintf(left + strlen(left), sizeof left - strlen(left), " %s", d->metavar);
-        fprintf(out, "  %-36s %s", left, d->help);
-        print_default(out, d, &def);
-        fprintf(out, "%s\n", d->live_only ? " [live only]" : "");
+        int len = e->short_name ? snprintf(left, sizeof left, "-%c, --", e->short_name)
+                                : snprintf(left, sizeof left, "    --");
+        snprintf(left + len, sizeof left - (size_t)len, is_flag(e) ? "[no-]%s" : "%s", e->name);
+        if (e->metavar)
+            snprintf(left + strlen(left), sizeof left - strlen(left), " %s", e->metavar);
+        fprintf(out, "  %-36s %s", left, e->help);
+        if (is_flag(e))
+            fprintf(out, " (default %s)", e->config->default_value ? "on" : "off");
+        else if (e->config && e->config->kind != NFC_OPTION_STRING)
+            fprintf(out, " (default %" PRIu64 ")", e->config->default_value);
+        fprintf(out, "%s\n", e->config && e->config->live_only ? " [live only]" : "");
     }
 }
 
-static int parse_number(const char *text, const struct option_def *d, uint64_t *value, FILE *err)
+static int set_config(struct nfc_config *cfg, const struct nfc_option *o, const char *text, FILE *err)
 {
-    const char *s = text;
-    while (*s == ' ' || *s == '\t')
-        s++;
-    bool negative = *s == '-';
-    const char *digits = negative ? s + 1 : s;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(digits, &end, 10);
-    if (*digits < '0' || *digits > '9' || *end != '\0') {
-        fprintf(err, "nfcore: --%s: '%s' is not a number (valid: %" PRIu64 "..%" PRIu64 ")\n", d->name, text,
-                d->min, d->max);
+    char msg[256];
+    if (nfc_option_set(cfg, o, text, msg, sizeof msg) < 0) {
+        fprintf(err, "nfcore: --%s\n", msg);
         return -1;
     }
-    if (negative || errno == ERANGE || v < d->min || v > d->max) {
-        fprintf(err, "nfcore: --%s: %s is %s (valid: %" PRIu64 "..%" PRIu64 ")\n", d->name, text,
-                negative && v != 0 ? "negative" : "out of range", d->min, d->max);
-        return -1;
-    }
-    *value = v;
     return 0;
 }
 
-static int set_value(struct nfc_cli_options *opt, const struct option_def *d, const char *arg, FILE *err)
+static int set_value(struct nfc_cli_options *opt, const struct entry *e, const char *arg, FILE *err)
 {
     struct nfc_config *cfg = &opt->cfg;
-    char *field = (char *)cfg + d->field;
-    uint64_t v;
-    switch (d->kind) {
-    case V_FILE: opt->files[cfg->n_files++] = arg; return 0;
-    case V_PLUGIN: opt->plugins[cfg->n_plugins++] = arg; return 0;
-    case V_DESCRIBE: opt->describe = true; return 0;
-    case V_INTERFACE: cfg->interface = arg; return 0;
-    case V_OUTPUT: opt->output = arg; return 0;
-    case V_FORMAT:
+    if (e->config)
+        return set_config(cfg, e->config, is_flag(e) ? "true" : arg, err);
+    switch (e->kind) {
+    case OWN_FILE: opt->files[cfg->n_files++] = arg; return 0;
+    case OWN_PLUGIN: opt->plugins[cfg->n_plugins++] = arg; return 0;
+    case OWN_DESCRIBE: opt->describe = true; return 0;
+    case OWN_OUTPUT: opt->output = arg; return 0;
+    case OWN_FORMAT:
         if (strcmp(arg, "csv") == 0) {
             opt->format = NFC_FORMAT_CSV;
         } else if (strcmp(arg, "jsonl") == 0) {
@@ -161,39 +135,21 @@ static int set_value(struct nfc_cli_options *opt, const struct option_def *d, co
             return -1;
         }
         return 0;
-    case V_STRING: *(const char **)field = arg; return 0;
-    case V_BOOL: *bool_field(cfg, d) = true; return 0;
-    case V_VERBOSE: opt->verbose = true; return 0;
-    case V_INT:
-    case V_UNSIGNED:
-    case V_INT64:
-    case V_UINT64:
-        if (parse_number(arg, d, &v, err) < 0)
-            return -1;
-        if (d->kind == V_INT)
-            *(int *)field = (int)v;
-        else if (d->kind == V_UNSIGNED)
-            *(unsigned *)field = (unsigned)v;
-        else if (d->kind == V_INT64)
-            *(int64_t *)field = (int64_t)v;
-        else
-            *(uint64_t *)field = v;
-        return 0;
-    case V_HELP:
-    case V_VERSION:
-        return 0;
+    case OWN_VERBOSE: opt->verbose = true; return 0;
+    case OWN_HELP:
+    case OWN_VERSION: return 0;
     }
     return 0;
 }
 
 /* getopt's complaint, in words: optopt is the short option, or a long option's value, or 0 for an unknown one. */
-static void report_bad_option(int c, const char *arg, FILE *err)
+static void report_bad_option(int c, const char *arg, const struct entry *list, FILE *err)
 {
     char name[64];
     if (optopt >= LONG_BASE && optopt < NEGATED_BASE)
-        snprintf(name, sizeof name, "--%s", options[optopt - LONG_BASE].name);
+        snprintf(name, sizeof name, "--%s", list[optopt - LONG_BASE].name);
     else if (optopt >= NEGATED_BASE)
-        snprintf(name, sizeof name, "--no-%s", options[optopt - NEGATED_BASE].name);
+        snprintf(name, sizeof name, "--no-%s", list[optopt - NEGATED_BASE].name);
     else if (optopt > 0)
         snprintf(name, sizeof name, "-%c", optopt);
     else
@@ -217,9 +173,6 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
     nfc_config_defaults(&opt->cfg);
     opt->files = calloc((size_t)argc + 1, sizeof *opt->files);
     opt->plugins = calloc((size_t)argc + 1, sizeof *opt->plugins);
-    struct option longopts[2 * N_OPTIONS + 1];
-    char shortopts[3 * N_OPTIONS + 2] = ":";
-    bool given[N_OPTIONS] = {false};
     if (!opt->files || !opt->plugins) {
         fprintf(err, "nfcore: out of memory\n");
         return NFC_CLI_INVALID;
@@ -227,18 +180,26 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
     opt->cfg.files = opt->files;
     opt->cfg.plugins = opt->plugins;
 
-    size_t nl = 0, ns = 1;
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        bool takes_arg = options[i].metavar != NULL;
-        longopts[nl++] = (struct option){options[i].name, takes_arg ? required_argument : no_argument, NULL,
-                                         (int)(LONG_BASE + i)};
-        if (options[i].kind == V_BOOL) {
-            static char negated[N_OPTIONS][40];
-            snprintf(negated[i], sizeof negated[i], "no-%s", options[i].name);
+    size_t n = count_options();
+    struct entry list[n];
+    struct option longopts[2 * n + 1];
+    char negated[n][40];
+    char shortopts[3 * n + 2];
+    bool given[n];
+    list_options(list);
+    memset(given, 0, sizeof given);
+    size_t nl = 0, ns = 0;
+    shortopts[ns++] = ':';
+    for (size_t i = 0; i < n; i++) {
+        bool takes_arg = list[i].metavar != NULL;
+        int has_arg = takes_arg ? required_argument : no_argument;
+        longopts[nl++] = (struct option){list[i].name, has_arg, NULL, (int)(LONG_BASE + i)};
+        if (is_flag(&list[i])) {
+            snprintf(negated[i], sizeof negated[i], "no-%s", list[i].name);
             longopts[nl++] = (struct option){negated[i], no_argument, NULL, (int)(NEGATED_BASE + i)};
         }
-        if (options[i].short_name) {
-            shortopts[ns++] = (char)options[i].short_name;
+        if (list[i].short_name) {
+            shortopts[ns++] = list[i].short_name;
             if (takes_arg)
                 shortopts[ns++] = ':';
         }
@@ -250,33 +211,34 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
     optind = 0; /* glibc's full restart, which also forgets a half-read cluster of short options */
     int c;
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
-        size_t idx = N_OPTIONS;
+        size_t idx = n;
         if (c >= NEGATED_BASE) {
             idx = (size_t)(c - NEGATED_BASE);
-            *bool_field(&opt->cfg, &options[idx]) = false;
+            if (set_config(&opt->cfg, list[idx].config, "false", err) < 0)
+                return NFC_CLI_INVALID;
             given[idx] = true;
             continue;
         }
         if (c >= LONG_BASE) {
             idx = (size_t)(c - LONG_BASE);
         } else if (c == '?' || c == ':') {
-            report_bad_option(c, argv[optind - 1], err);
+            report_bad_option(c, argv[optind - 1], list, err);
             return NFC_CLI_INVALID;
         } else {
-            for (size_t i = 0; i < N_OPTIONS; i++)
-                if (options[i].short_name == c)
+            for (size_t i = 0; i < n; i++)
+                if (list[i].short_name == c)
                     idx = i;
         }
-        const struct option_def *d = &options[idx];
-        if (d->kind == V_HELP) {
+        const struct entry *e = &list[idx];
+        if (!e->config && e->kind == OWN_HELP) {
             print_help(out);
             return NFC_CLI_DONE;
         }
-        if (d->kind == V_VERSION) {
+        if (!e->config && e->kind == OWN_VERSION) {
             print_version(out);
             return NFC_CLI_DONE;
         }
-        if (set_value(opt, d, optarg, err) < 0)
+        if (set_value(opt, e, optarg, err) < 0)
             return NFC_CLI_INVALID;
         given[idx] = true;
     }
@@ -285,9 +247,9 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
         return NFC_CLI_INVALID;
     }
     if (!opt->cfg.interface) {
-        for (size_t i = 0; i < N_OPTIONS; i++) {
-            if (given[i] && options[i].live_only) {
-                fprintf(err, "nfcore: --%s applies to live capture (-i) only\n", options[i].name);
+        for (size_t i = 0; i < n; i++) {
+            if (given[i] && list[i].config && list[i].config->live_only) {
+                fprintf(err, "nfcore: --%s applies to live capture (-i) only\n", list[i].name);
                 return NFC_CLI_INVALID;
             }
         }

@@ -222,7 +222,7 @@ static bool table_step(struct nfc_engine *eng)
         return true;
     case NFC_CAPTURE_ERROR:
         /* The flows metered so far are still written; the error is reported after them. */
-        snprintf(eng->error, sizeof eng->error, "%s", nfc_capture_error(eng->capture));
+        nfc_errorf(eng->error, sizeof eng->error, "%s", nfc_capture_error(eng->capture));
         eng->failed = true;
         break;
     case NFC_CAPTURE_END:
@@ -239,7 +239,7 @@ static bool table_step(struct nfc_engine *eng)
 static struct nfc_flow *next_expired(struct nfc_engine *eng)
 {
     if (!eng->workers) {
-        while (!eng->cache.out_head && !eng->input_done)
+        while (nfc_queue_empty(&eng->cache.out) && !eng->input_done)
             eng->input_done = !table_step(eng);
         return nfc_cache_pop(&eng->cache);
     }

@@ -20,12 +20,11 @@
  * address is 0.0.0.0.
  */
 #include <nfcore/plugin.h>
+#include <nfcore/utf8.h>
 
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
-
-#include "utf8.h"
 
 enum {
     DHCP_SERVER_PORT = 67,
@@ -188,14 +187,14 @@ static void read_options(const struct nfc_host *host, struct dhcp_state *s, cons
         case OPT_HOST_NAME:
             if (opt.len) {
                 char text[3 * MAX_OPTION];
-                host->string_set(host, &s->host_name, text, utf8_replace(opt.data, opt.len, text));
+                host->string_set(host, &s->host_name, text, nfc_utf8_replace(opt.data, opt.len, text));
             }
             break;
         case OPT_MSG_TYPE: msg->type = read_msg_type(&opt); break;
         case OPT_VENDOR_CLASS:
         case OPT_USER_CLASS:
             /* nfstream fails on invalid UTF-8 here; the field is then left as it was */
-            if (utf8_valid(opt.data, opt.len))
+            if (nfc_utf8_valid(opt.data, opt.len))
                 host->string_set(host, opt.code == OPT_VENDOR_CLASS ? &s->vendor_class : &s->user_class,
                                  (const char *)opt.data, opt.len);
             break;

@@ -8,10 +8,9 @@
  * A name or TXT string that is not UTF-8 fails it too (nfstream's parser stops there with an error).
  */
 #include <nfcore/plugin.h>
+#include <nfcore/utf8.h>
 
 #include <string.h>
-
-#include "utf8.h"
 
 enum {
     MDNS_PORT = 5353,
@@ -57,7 +56,7 @@ static bool strings_valid(const uint8_t *p, size_t n)
 {
     while (n) {
         size_t len = p[0] < n - 1 ? p[0] : n - 1;
-        if (!utf8_valid(p + 1, len))
+        if (!nfc_utf8_valid(p + 1, len))
             return false;
         p += 1 + len;
         n -= 1 + len;
@@ -103,7 +102,7 @@ static bool read_name(const struct message *m, size_t *off, char *text, size_t *
         }
     }
     *off = next ? next : at;
-    return utf8_valid((const uint8_t *)text, *text_len);
+    return nfc_utf8_valid((const uint8_t *)text, *text_len);
 }
 
 /* One resource record at *off; when it is a PTR record, *is_ptr is set and its target is read into ptr. */

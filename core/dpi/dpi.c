@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <ndpi/ndpi_api.h>
+#include <nfcore/utf8.h>
 
 #include "util/error.h"
 
@@ -108,27 +109,14 @@ static bool is_protocol(const struct nfc_dpi_flow *f, uint16_t id)
  * compacted in place, as a UTF-8 decoder that ignores errors would leave it. */
 static size_t drop_invalid_utf8(char *s, size_t n)
 {
-    const unsigned char *in = (const unsigned char *)s;
-    size_t r = 0, w = 0;
-    while (r < n) {
-        unsigned char c = in[r];
-        size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        bool ok = len > 0 && r + len <= n;
-        for (size_t k = 1; ok && k < len; k++)
-            ok = (in[r + k] & 0xC0) == 0x80;
-        if (ok && len == 2)
-            ok = c >= 0xC2;
-        if (ok && len == 3)
-            ok = !(c == 0xE0 && in[r + 1] < 0xA0) && !(c == 0xED && in[r + 1] >= 0xA0);
-        if (ok && len == 4)
-            ok = c <= 0xF4 && !(c == 0xF0 && in[r + 1] < 0x90) && !(c == 0xF4 && in[r + 1] >= 0x90);
-        if (!ok) {
-            r++;
-            continue;
+    size_t w = 0;
+    bool valid;
+    for (size_t r = 0, len; r < n; r += len) {
+        len = nfc_utf8_sequence((const uint8_t *)s + r, n - r, &valid);
+        if (valid) {
+            memmove(s + w, s + r, len);
+            w += len;
         }
-        memmove(s + w, s + r, len);
-        w += len;
-        r += len;
     }
     return w;
 }

@@ -3,6 +3,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <nfcore/utf8.h>
+
 #include "export/format.h"
 
 static void put_quoted(struct nfc_text *out, const char *s, size_t n)
@@ -56,17 +58,13 @@ static bool printable(uint32_t c)
  * length, or 0 when s does not start one. */
 static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *c)
 {
-    size_t len = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : 2;
-    if (s[0] < 0xC2 || s[0] > 0xF4 || n < len)
+    bool valid;
+    size_t len = nfc_utf8_sequence(s, n, &valid);
+    if (!valid)
         return 0;
     uint32_t v = s[0] & (0x7Fu >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
+    for (size_t i = 1; i < len; i++)
         v = v << 6 | (s[i] & 0x3Fu);
-    }
-    if (v < (len == 2 ? 0x80u : len == 3 ? 0x800u : 0x10000u) || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-        return 0; /* overlong, beyond Unicode, or a surrogate */
     *c = v;
     return len;
 }

@@ -9,16 +9,6 @@ enum {
     SCAN_BUDGET = 1000,    /* and expires at most 1000 flows per scan */
 };
 
-static void enqueue(struct nfc_flow_cache *m, struct nfc_flow *f)
-{
-    f->hash_next = NULL;
-    if (m->out_tail)
-        m->out_tail->hash_next = f;
-    else
-        m->out_head = f;
-    m->out_tail = f;
-}
-
 static void inline_init(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 {
     nfc_flow_init(&((struct nfc_flow_cache *)ctx)->params, f, pkt);
@@ -33,7 +23,7 @@ static void inline_expire(void *ctx, struct nfc_flow *f)
 {
     struct nfc_flow_cache *m = ctx;
     nfc_flow_expire(&m->params, f);
-    enqueue(m, f);
+    nfc_queue_push(&m->out, &f->queued);
 }
 
 int nfc_cache_init(struct nfc_flow_cache *m, const struct nfc_flow_params *params, const struct nfc_cache_limits *limits,
@@ -59,18 +49,12 @@ static void release(struct nfc_flow_cache *m, struct nfc_flow *f)
 
 void nfc_cache_clear(struct nfc_flow_cache *m)
 {
-    while (m->table.oldest) {
-        struct nfc_flow *f = m->table.oldest;
+    for (struct nfc_flow *f; (f = nfc_flow_table_oldest(&m->table));) {
         nfc_flow_table_remove(&m->table, f);
         release(m, f);
     }
-    struct nfc_flow *f = m->out_head;
-    while (f) {
-        struct nfc_flow *next = f->hash_next;
-        release(m, f);
-        f = next;
-    }
-    m->out_head = m->out_tail = NULL;
+    for (struct nfc_slink *l; (l = nfc_queue_pop(&m->out));)
+        release(m, nfc_list_entry(l, struct nfc_flow, queued));
 }
 
 void nfc_cache_free(struct nfc_flow_cache *m)
@@ -109,7 +93,7 @@ static void track_tcp_end(const struct nfc_flow_cache *m, struct nfc_flow *f, co
 static void create(struct nfc_flow_cache *m, struct nfc_packet *pkt, uint32_t hash)
 {
     if (m->limits.capacity && m->table.count >= m->limits.capacity)
-        expire(m, m->table.lru_least, NFC_EXPIRE_CAPACITY);
+        expire(m, nfc_flow_table_least_recent(&m->table), NFC_EXPIRE_CAPACITY);
     struct nfc_flow *f = nfc_flow_pool_get(&m->pool);
     if (!f) {
         m->dropped++;
@@ -149,8 +133,7 @@ static void scan(struct nfc_flow_cache *m, unsigned budget)
     if (m->tick < m->limits.idle_ms)
         return;
     uint64_t horizon = m->tick - m->limits.idle_ms;
-    for (; budget > 0 && m->table.oldest; budget--) {
-        struct nfc_flow *f = m->table.oldest;
+    for (struct nfc_flow *f; budget > 0 && (f = nfc_flow_table_oldest(&m->table)); budget--) {
         if (horizon < f->table_last_ms)
             break;
         expire(m, f, NFC_EXPIRE_IDLE);
@@ -195,19 +178,13 @@ void nfc_cache_advance(struct nfc_flow_cache *m, uint64_t now_ms)
 
 void nfc_cache_flush(struct nfc_flow_cache *m)
 {
-    while (m->table.oldest)
-        expire(m, m->table.oldest, m->table.oldest->view.expiration_id);
+    for (struct nfc_flow *f; (f = nfc_flow_table_oldest(&m->table));)
+        expire(m, f, f->view.expiration_id);
 }
 
 struct nfc_flow *nfc_cache_pop(struct nfc_flow_cache *m)
 {
-    struct nfc_flow *f = m->out_head;
-    if (!f)
-        return NULL;
-    m->out_head = f->hash_next;
-    if (!m->out_head)
-        m->out_tail = NULL;
-    return f;
+    return nfc_list_entry(nfc_queue_pop(&m->out), struct nfc_flow, queued);
 }
 
 void nfc_cache_recycle(struct nfc_flow_cache *m, struct nfc_flow *f)
@@ -218,7 +195,7 @@ void nfc_cache_recycle(struct nfc_flow_cache *m, struct nfc_flow *f)
 uint64_t nfc_cache_pending(const struct nfc_flow_cache *m)
 {
     uint64_t n = m->table.count;
-    for (const struct nfc_flow *f = m->out_head; f; f = f->hash_next)
+    for (const struct nfc_slink *l = m->out.head; l; l = l->next)
         n++;
     return n;
 }

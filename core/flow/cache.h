@@ -34,8 +34,7 @@ struct nfc_flow_cache {
     struct nfc_flow_work work;
     uint64_t tick;               /* the worker's clock: the latest packet time */
     uint64_t scan_tick;
-    struct nfc_flow *out_head;   /* expired flows, oldest first, chained through hash_next */
-    struct nfc_flow *out_tail;
+    struct nfc_queue out; /* expired flows, oldest first, chained through nfc_flow.queued */
     uint64_t dropped;            /* packets lost for want of memory */
     uint64_t peak_flows;         /* most flows in the table at once */
 };

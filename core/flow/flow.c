@@ -114,11 +114,7 @@ void nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct n
 
 int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt)
 {
-    /* Addresses compare as 16 bytes: an IPv4 address and the IPv6 one made of its bytes are equal (spec §3). */
-    bool same = f->view.src_port == pkt->src_port && f->view.dst_port == pkt->dst_port &&
-                memcmp(f->view.src_ip, pkt->src_ip, 16) == 0 &&
-                memcmp(f->view.dst_ip, pkt->dst_ip, 16) == 0;
-    return same ? 0 : 1;
+    return nfc_flow_key_match(f, pkt) == 0 ? 0 : 1;
 }
 
 void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt)

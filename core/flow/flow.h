@@ -7,10 +7,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "decode/decode.h"
 #include "flow/hooks.h"
 #include "flow/statistics.h"
+#include "util/list.h"
 
 enum { NFC_SCOPE_COUNT = 3 }; /* bidirectional, src2dst, dst2src (enum nfc_scope) */
 
@@ -20,10 +22,14 @@ enum { NFC_SCOPE_COUNT = 3 }; /* bidirectional, src2dst, dst2src (enum nfc_scope
  * place for a state that a worker thread writes while the table side writes the features, on lines of its own),
  * then the statistics and SPLT; nfc_flow_params says where. */
 struct nfc_flow {
-    struct nfc_flow *hash_next;     /* bucket chain; the output queue once expired */
-    struct nfc_flow *older, *newer; /* insertion order (the idle scan's order) */
-    struct nfc_flow *lru_prev, *lru_next; /* last-seen order, kept only under a capacity */
-    struct nfc_flow *expired_next;     /* ended, on its way back from a worker thread: the expiry order */
+    union {                      /* one at a time: a record is in the table, expired, or free */
+        struct nfc_slink bucket; /* in the table: its hash chain */
+        struct nfc_slink queued; /* expired: the cache's output queue, or a worker's drained list */
+        struct nfc_slink free;   /* in the pool's free list */
+    };
+    struct nfc_dlink age;     /* in the table: insertion order (the idle scan's order) */
+    struct nfc_dlink recency; /* in the table: last-seen order, kept only under a capacity */
+    struct nfc_slink ended;   /* ended, on its way back from a worker thread: the expiry order */
     uint64_t id;
     /* The table's own record of the flow, kept by the thread that owns the table (the view's counters may be
      * written by a worker thread at the same time). */
@@ -82,7 +88,24 @@ void nfc_flow_identify(const struct nfc_flow_params *p, struct nfc_flow *f, cons
  * that will write them: with worker threads, their cache lines then never go through the table's. */
 void nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt);
 
-/* 0 when the packet goes src->dst for this flow, 1 otherwise (spec §3). */
+/* The flow key's one comparison (spec §3): 0 when the packet is flow f's, going src->dst; 1 when it is f's, going
+ * dst->src; -1 when it is another flow's. Addresses compare as 16 bytes: an IPv4 address and the IPv6 one made of
+ * its bytes are equal. */
+static inline int nfc_flow_key_match(const struct nfc_flow *f, const struct nfc_packet *pkt)
+{
+    const struct nfc_flow_view *v = &f->view;
+    if (v->protocol != pkt->protocol || v->vlan_id != pkt->vlan_id || v->tunnel_id != pkt->tunnel_id)
+        return -1;
+    if (v->src_port == pkt->src_port && v->dst_port == pkt->dst_port && memcmp(v->src_ip, pkt->src_ip, 16) == 0 &&
+        memcmp(v->dst_ip, pkt->dst_ip, 16) == 0)
+        return 0;
+    if (v->src_port == pkt->dst_port && v->dst_port == pkt->src_port && memcmp(v->src_ip, pkt->dst_ip, 16) == 0 &&
+        memcmp(v->dst_ip, pkt->src_ip, 16) == 0)
+        return 1;
+    return -1;
+}
+
+/* 0 when the packet of this flow goes src->dst, 1 otherwise (spec §3). */
 int nfc_flow_direction(const struct nfc_flow *f, const struct nfc_packet *pkt);
 
 /* Folds a later packet in (spec §5.2), then runs the hooks that read it. pkt->direction must be set

@@ -1,7 +1,10 @@
 #include "flow/pool.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/invariant.h"
 
 enum { RECORDS_PER_BLOCK = 1024 };
 
@@ -15,6 +18,7 @@ struct nfc_pool_block {
 void nfc_flow_pool_init(struct nfc_flow_pool *pool, size_t record_size)
 {
     size_t align = _Alignof(struct nfc_flow);
+    nfc_invariant(record_size >= sizeof(struct nfc_flow));
     memset(pool, 0, sizeof *pool);
     pool->record_size = (record_size + align - 1) & ~(align - 1);
 }
@@ -39,8 +43,7 @@ static int add_block(struct nfc_flow_pool *pool)
     pool->blocks = b;
     for (size_t i = RECORDS_PER_BLOCK; i-- > 0;) {
         struct nfc_flow *f = (struct nfc_flow *)(b->records + i * pool->record_size);
-        f->hash_next = pool->free_list;
-        pool->free_list = f;
+        nfc_slist_push(&pool->free_list, &f->free);
     }
     return 0;
 }
@@ -49,15 +52,13 @@ struct nfc_flow *nfc_flow_pool_get(struct nfc_flow_pool *pool)
 {
     if (!pool->free_list && add_block(pool) < 0)
         return NULL;
-    struct nfc_flow *f = pool->free_list;
-    pool->free_list = f->hash_next;
     pool->in_use++;
-    return f;
+    return nfc_list_entry(nfc_slist_pop(&pool->free_list), struct nfc_flow, free);
 }
 
 void nfc_flow_pool_put(struct nfc_flow_pool *pool, struct nfc_flow *f)
 {
-    f->hash_next = pool->free_list;
-    pool->free_list = f;
+    assert(pool->in_use > 0);
+    nfc_slist_push(&pool->free_list, &f->free);
     pool->in_use--;
 }

@@ -9,7 +9,7 @@
 struct nfc_flow_pool {
     size_t record_size;
     struct nfc_pool_block *blocks;
-    struct nfc_flow *free_list;      /* chained through hash_next */
+    struct nfc_slink *free_list; /* chained through nfc_flow.free */
     size_t in_use;
 };
 

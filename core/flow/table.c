@@ -1,5 +1,6 @@
 #include "flow/table.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,22 +53,13 @@ uint32_t nfc_flow_hash(const struct nfc_packet *pkt)
     return (uint32_t)(mix64(h) >> 32);
 }
 
-static bool same_key(const struct nfc_flow *f, const struct nfc_packet *pkt)
-{
-    if (f->view.protocol != pkt->protocol || f->view.vlan_id != pkt->vlan_id || f->view.tunnel_id != pkt->tunnel_id)
-        return false;
-    if (f->view.src_port == pkt->src_port && f->view.dst_port == pkt->dst_port && memcmp(f->view.src_ip, pkt->src_ip, 16) == 0 &&
-        memcmp(f->view.dst_ip, pkt->dst_ip, 16) == 0)
-        return true;
-    return f->view.src_port == pkt->dst_port && f->view.dst_port == pkt->src_port && memcmp(f->view.src_ip, pkt->dst_ip, 16) == 0 &&
-           memcmp(f->view.dst_ip, pkt->src_ip, 16) == 0;
-}
-
 struct nfc_flow *nfc_flow_table_find(const struct nfc_flow_table *t, const struct nfc_packet *pkt, uint32_t hash)
 {
-    for (struct nfc_flow *f = t->buckets[hash & t->mask]; f; f = f->hash_next)
-        if (f->hash == hash && same_key(f, pkt))
+    for (struct nfc_slink *l = t->buckets[hash & t->mask]; l; l = l->next) {
+        struct nfc_flow *f = nfc_list_entry(l, struct nfc_flow, bucket);
+        if (f->hash == hash && nfc_flow_key_match(f, pkt) >= 0)
             return f;
+    }
     return NULL;
 }
 
@@ -75,16 +67,13 @@ struct nfc_flow *nfc_flow_table_find(const struct nfc_flow_table *t, const struc
 static void grow(struct nfc_flow_table *t)
 {
     size_t n = (t->mask + 1) * 2;
-    struct nfc_flow **b = calloc(n, sizeof *b);
+    struct nfc_slink **b = calloc(n, sizeof *b);
     if (!b)
         return;
     for (size_t i = 0; i <= t->mask; i++) {
-        struct nfc_flow *f = t->buckets[i];
-        while (f) {
-            struct nfc_flow *next = f->hash_next;
-            f->hash_next = b[f->hash & (n - 1)];
-            b[f->hash & (n - 1)] = f;
-            f = next;
+        for (struct nfc_slink *l; (l = nfc_slist_pop(&t->buckets[i]));) {
+            const struct nfc_flow *f = nfc_list_entry(l, struct nfc_flow, bucket);
+            nfc_slist_push(&b[f->hash & (n - 1)], l);
         }
     }
     free(t->buckets);
@@ -92,77 +81,32 @@ static void grow(struct nfc_flow_table *t)
     t->mask = n - 1;
 }
 
-static void lru_unlink(struct nfc_flow_table *t, struct nfc_flow *f)
-{
-    if (f->lru_prev)
-        f->lru_prev->lru_next = f->lru_next;
-    else
-        t->lru_least = f->lru_next;
-    if (f->lru_next)
-        f->lru_next->lru_prev = f->lru_prev;
-    else
-        t->lru_most = f->lru_prev;
-}
-
-static void lru_append(struct nfc_flow_table *t, struct nfc_flow *f)
-{
-    f->lru_next = NULL;
-    f->lru_prev = t->lru_most;
-    if (t->lru_most)
-        t->lru_most->lru_next = f;
-    else
-        t->lru_least = f;
-    t->lru_most = f;
-}
-
 void nfc_flow_table_insert(struct nfc_flow_table *t, struct nfc_flow *f)
 {
     /* Out of memory for a bigger bucket array, the chains only get longer. */
     if (t->count > t->mask)
         grow(t);
-    struct nfc_flow **bucket = &t->buckets[f->hash & t->mask];
-    f->hash_next = *bucket;
-    *bucket = f;
-
-    f->newer = NULL;
-    f->older = t->newest;
-    if (t->newest)
-        t->newest->newer = f;
-    else
-        t->oldest = f;
-    t->newest = f;
-
+    nfc_slist_push(&t->buckets[f->hash & t->mask], &f->bucket);
+    nfc_dlist_append(&t->by_age, &f->age);
     if (t->track_lru)
-        lru_append(t, f);
+        nfc_dlist_append(&t->by_recency, &f->recency);
     t->count++;
 }
 
 void nfc_flow_table_remove(struct nfc_flow_table *t, struct nfc_flow *f)
 {
-    struct nfc_flow **link = &t->buckets[f->hash & t->mask];
-    while (*link != f)
-        link = &(*link)->hash_next;
-    *link = f->hash_next;
-    f->hash_next = NULL;
-
-    if (f->older)
-        f->older->newer = f->newer;
-    else
-        t->oldest = f->newer;
-    if (f->newer)
-        f->newer->older = f->older;
-    else
-        t->newest = f->older;
-
+    assert(t->count > 0);
+    nfc_slist_remove(&t->buckets[f->hash & t->mask], &f->bucket);
+    nfc_dlist_remove(&t->by_age, &f->age);
     if (t->track_lru)
-        lru_unlink(t, f);
+        nfc_dlist_remove(&t->by_recency, &f->recency);
     t->count--;
 }
 
 void nfc_flow_table_touch(struct nfc_flow_table *t, struct nfc_flow *f)
 {
-    if (!t->track_lru || t->lru_most == f)
+    if (!t->track_lru || t->by_recency.last == &f->recency)
         return;
-    lru_unlink(t, f);
-    lru_append(t, f);
+    nfc_dlist_remove(&t->by_recency, &f->recency);
+    nfc_dlist_append(&t->by_recency, &f->recency);
 }

@@ -9,11 +9,11 @@
 #include "flow/flow.h"
 
 struct nfc_flow_table {
-    struct nfc_flow **buckets;
+    struct nfc_slink **buckets; /* chains through nfc_flow.bucket */
     size_t mask;
     size_t count;
-    struct nfc_flow *oldest, *newest;       /* insertion order */
-    struct nfc_flow *lru_least, *lru_most;  /* last-seen order */
+    struct nfc_dlist by_age;     /* insertion order (nfc_flow.age), oldest first */
+    struct nfc_dlist by_recency; /* last-seen order (nfc_flow.recency), least recent first */
     bool track_lru;
 };
 
@@ -30,5 +30,17 @@ void nfc_flow_table_insert(struct nfc_flow_table *t, struct nfc_flow *f);
 void nfc_flow_table_remove(struct nfc_flow_table *t, struct nfc_flow *f);
 /* The flow has just seen a packet. */
 void nfc_flow_table_touch(struct nfc_flow_table *t, struct nfc_flow *f);
+
+/* The first flow inserted, or NULL when the table is empty. */
+static inline struct nfc_flow *nfc_flow_table_oldest(const struct nfc_flow_table *t)
+{
+    return nfc_list_entry(t->by_age.first, struct nfc_flow, age);
+}
+
+/* The flow seen least recently (kept only under a capacity), or NULL. */
+static inline struct nfc_flow *nfc_flow_table_least_recent(const struct nfc_flow_table *t)
+{
+    return nfc_list_entry(t->by_recency.first, struct nfc_flow, recency);
+}
 
 #endif

@@ -1,6 +1,4 @@
 /* The setup context a plugin's setup() gets: its arguments, look-ups, declared fields and errors. */
-#include <ctype.h>
-#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +7,7 @@
 #include "plugin/internal.h"
 #include "schema/schema.h"
 #include "util/error.h"
+#include "util/number.h"
 
 struct setup_ctx {
     struct nfc_setup pub;         /* first: the plugin's ctx pointer leads back here */
@@ -53,17 +52,11 @@ static int ctx_arg_int(struct nfc_setup *pub, const char *key, int64_t min, int6
         *out = fallback;
         return 0;
     }
-    /* strtoll alone would also take leading blanks and an empty text */
-    const char *digits = text + (*text == '-' || *text == '+');
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (!isdigit((unsigned char)*digits) || *end || errno || v < min || v > max) {
-        snprintf(ctx->error, sizeof ctx->error, "argument %s: '%s' is not an integer in %" PRId64 "..%" PRId64, key,
-                 text, min, max);
+    if (nfc_parse_int(text, min, max, out) != NFC_NUMBER_OK) {
+        nfc_errorf(ctx->error, sizeof ctx->error, "argument %s: '%s' is not an integer in %" PRId64 "..%" PRId64, key,
+                   text, min, max);
         return -1;
     }
-    *out = v;
     return 0;
 }
 
@@ -171,7 +164,7 @@ static void ctx_allow_expiry(struct nfc_setup *pub)
 static void ctx_error(struct nfc_setup *pub, const char *message)
 {
     struct setup_ctx *ctx = (struct setup_ctx *)pub;
-    snprintf(ctx->error, sizeof ctx->error, "%s", message ? message : "setup failed");
+    nfc_errorf(ctx->error, sizeof ctx->error, "%s", message ? message : "setup failed");
 }
 
 int nfc_plugin_set_up(struct loaded_plugin *lp, char *err, size_t errlen)

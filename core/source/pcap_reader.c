@@ -2,10 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "util/error.h"
 
 enum {
     BUFFER_SIZE = 1 << 20,    /* holds any record (at most 16 + 262144 bytes) */
@@ -84,14 +85,15 @@ enum nfc_pcap_status nfc_pcap_reader_next(struct nfc_pcap_reader *r, struct pcap
                                           char *why, size_t whylen)
 {
     if (fill(r, RECORD_HEADER) < 0) {
-        snprintf(why, whylen, "error reading dump file: %s", strerror(errno));
+        nfc_errorf(why, whylen, "error reading dump file: %s", strerror(errno));
         return NFC_PCAP_IO_ERROR;
     }
     size_t left = r->fill - r->pos;
     if (left == 0)
         return NFC_PCAP_END;
     if (left < RECORD_HEADER) {
-        snprintf(why, whylen, "truncated dump file; tried to read %d header bytes, only got %zu", RECORD_HEADER, left);
+        nfc_errorf(why, whylen, "truncated dump file; tried to read %d header bytes, only got %zu", RECORD_HEADER,
+                   left);
         r->pos = r->fill;
         return NFC_PCAP_DAMAGED;
     }
@@ -113,22 +115,22 @@ enum nfc_pcap_status nfc_pcap_reader_next(struct nfc_pcap_reader *r, struct pcap
     /* An insane length: only the header is consumed, and the next 16 bytes are read as a header. */
     if (hdr->caplen > MAX_SNAPLEN) {
         if (hdr->caplen > r->snapshot)
-            snprintf(why, whylen, "invalid packet capture length %u, bigger than snaplen of %u", hdr->caplen,
-                     r->snapshot);
+            nfc_errorf(why, whylen, "invalid packet capture length %u, bigger than snaplen of %u", hdr->caplen,
+                       r->snapshot);
         else
-            snprintf(why, whylen, "invalid packet capture length %u, bigger than maximum of %d", hdr->caplen,
-                     MAX_SNAPLEN);
+            nfc_errorf(why, whylen, "invalid packet capture length %u, bigger than maximum of %d", hdr->caplen,
+                       MAX_SNAPLEN);
         return NFC_PCAP_DAMAGED;
     }
     if (fill(r, hdr->caplen) < 0) {
-        snprintf(why, whylen, "error reading dump file: %s", strerror(errno));
+        nfc_errorf(why, whylen, "error reading dump file: %s", strerror(errno));
         return NFC_PCAP_IO_ERROR;
     }
     left = r->fill - r->pos;
     if (left < hdr->caplen) {
         /* libpcap first reads up to the snapshot length, then skips the rest: it names what it was reading. */
         uint32_t wanted = hdr->caplen > r->snapshot && left < r->snapshot ? r->snapshot : hdr->caplen;
-        snprintf(why, whylen, "truncated dump file; tried to read %u captured bytes, only got %zu", wanted, left);
+        nfc_errorf(why, whylen, "truncated dump file; tried to read %u captured bytes, only got %zu", wanted, left);
         r->pos = r->fill;
         return NFC_PCAP_DAMAGED;
     }

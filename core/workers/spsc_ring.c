@@ -8,6 +8,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "util/invariant.h"
+
 enum {
     SPINS = 200,
     EARLY_FRACTION = 32, /* a sleeping side is woken once this fraction of a batch is ready */
@@ -65,6 +67,9 @@ static void cancel(_Atomic int *cancelled, struct nfc_waiter *a, struct nfc_wait
 
 int nfc_ring_init(struct nfc_ring *r, size_t slot_size, uint64_t capacity, uint64_t batch)
 {
+    /* slot() masks positions; a batch beyond the capacity would never be published */
+    nfc_invariant(capacity > 0 && (capacity & (capacity - 1)) == 0);
+    nfc_invariant(batch > 0 && batch <= capacity);
     memset(r, 0, sizeof *r);
     r->slot_size = (slot_size + 7) & ~(size_t)7;
     r->capacity = capacity;
@@ -168,6 +173,7 @@ void nfc_ring_cancel(struct nfc_ring *r)
 
 int nfc_bytes_init(struct nfc_bytes *b, uint64_t capacity)
 {
+    nfc_invariant(capacity > 0);
     memset(b, 0, sizeof *b);
     b->capacity = capacity;
     b->buf = malloc(capacity);

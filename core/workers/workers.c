@@ -61,7 +61,7 @@ struct worker {
     struct nfc_ring work;      /* table side -> worker */
     struct nfc_bytes bytes;
     struct nfc_ring done;      /* worker -> table side: expired flows */
-    struct nfc_flow *drained, *drained_tail; /* expired flows taken off `done` early, chained by hash_next */
+    struct nfc_queue drained; /* expired flows taken off `done` early (nfc_flow.queued) */
     /* What the worker reads for every item, away from the lines the table side writes. */
     _Alignas(64) struct nfc_flow_params params;
     bool all_work, addresses;  /* the owner's, copied */
@@ -71,7 +71,7 @@ struct worker {
 struct nfc_workers {
     unsigned n;
     struct worker *workers;
-    struct nfc_flow *ended, *ended_tail; /* flows ended and not returned, in expiry order (expired_next) */
+    struct nfc_queue ended; /* flows ended and not returned, in expiry order (nfc_flow.ended) */
     uint64_t in_flight;
     /* When a hook reads the features, a worker does all of a flow's work. Otherwise a worker only runs the hooks
      * (workers.h): the table side keeps the counters, statistics and SPLT with `table_params` (no hooks), and
@@ -289,15 +289,8 @@ static void drain_done(struct nfc_workers *ms)
 {
     for (unsigned i = 0; i < ms->n; i++) {
         struct worker *mt = &ms->workers[i];
-        for (struct nfc_flow **slot; (slot = nfc_ring_try_peek(&mt->done)); nfc_ring_release(&mt->done)) {
-            struct nfc_flow *f = *slot;
-            f->hash_next = NULL;
-            if (mt->drained_tail)
-                mt->drained_tail->hash_next = f;
-            else
-                mt->drained = f;
-            mt->drained_tail = f;
-        }
+        for (struct nfc_flow **slot; (slot = nfc_ring_try_peek(&mt->done)); nfc_ring_release(&mt->done))
+            nfc_queue_push(&mt->drained, &(*slot)->queued);
         nfc_ring_publish_releases(&mt->done);
     }
 }
@@ -393,12 +386,7 @@ static void work_update(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 static void work_expire(void *ctx, struct nfc_flow *f)
 {
     struct nfc_workers *ms = ctx;
-    f->expired_next = NULL;
-    if (ms->ended_tail)
-        ms->ended_tail->expired_next = f;
-    else
-        ms->ended = f;
-    ms->ended_tail = f;
+    nfc_queue_push(&ms->ended, &f->ended);
     ms->in_flight++;
     send_packet(ms, f, NULL, OP_FINISH);
 }
@@ -414,12 +402,8 @@ struct nfc_flow_work nfc_workers_work(struct nfc_workers *ms)
 /* Whether worker `mt` has handed back its oldest expired flow: from the flows drained earlier, else its ring. */
 static bool handed_back(struct worker *mt)
 {
-    if (mt->drained) {
-        mt->drained = mt->drained->hash_next;
-        if (!mt->drained)
-            mt->drained_tail = NULL;
+    if (nfc_queue_pop(&mt->drained))
         return true;
-    }
     if (!nfc_ring_try_peek(&mt->done))
         return false;
     nfc_ring_release(&mt->done);
@@ -429,7 +413,7 @@ static bool handed_back(struct worker *mt)
 /* The oldest ended flow, once its worker has finished it: each worker hands flows back in the order it got them. */
 static struct nfc_flow *take(struct nfc_workers *ms, bool wait)
 {
-    struct nfc_flow *f = ms->ended;
+    struct nfc_flow *f = nfc_list_entry(ms->ended.head, struct nfc_flow, ended);
     if (!f)
         return NULL;
     struct worker *mt = &ms->workers[f->worker];
@@ -444,9 +428,7 @@ static struct nfc_flow *take(struct nfc_workers *ms, bool wait)
             nfc_ring_release(&mt->done);
         }
     }
-    ms->ended = f->expired_next;
-    if (!ms->ended)
-        ms->ended_tail = NULL;
+    nfc_queue_pop(&ms->ended);
     ms->in_flight--;
     return f;
 }
@@ -485,11 +467,8 @@ void nfc_workers_stop(struct nfc_workers *ms, void (*release)(void *ctx, struct 
             pthread_join(ms->workers[i].thread, NULL);
     /* Every thread has stopped. Flows in transit are those ended but not returned, wherever they are; flows whose
      * packets are still queued are in the table, which releases them. */
-    while (release && ms->ended) {
-        struct nfc_flow *f = ms->ended;
-        ms->ended = f->expired_next;
-        release(ctx, f);
-    }
+    for (struct nfc_slink *l; release && (l = nfc_queue_pop(&ms->ended));)
+        release(ctx, nfc_list_entry(l, struct nfc_flow, ended));
     for (unsigned i = 0; i < ms->n; i++) {
         struct worker *mt = &ms->workers[i];
         nfc_ring_free(&mt->work);

@@ -1,6 +1,6 @@
-/* The nfcore command line (core/cli/options.c): every invalid value of spec §1 a command line can express is
- * refused with one line naming the option and its valid range; defaults, --no- forms, repeated -r, --help and
- * --version. */
+/* The nfcore command line (cli/options.c, built from the engine's option table in core/config.c): every invalid
+ * value of spec §1 a command line can express is refused with one line naming the option and its valid range;
+ * defaults, --no- forms, repeated -r, --help and --version. */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -132,6 +132,16 @@ START_TEST(words_where_numbers_are_due)
             "--idle-timeout", "12s");
     REFUSED("nfcore: --idle-timeout: '' is not a number (valid: 0.." MAX_SECONDS ")\n", "-r", "a.pcap",
             "--idle-timeout=");
+    /* one integer grammar with plugin arguments: a sign, then digits; no blanks */
+    REFUSED("nfcore: --idle-timeout: ' 5' is not a number (valid: 0.." MAX_SECONDS ")\n", "-r", "a.pcap",
+            "--idle-timeout", " 5");
+    REFUSED("nfcore: --idle-timeout: '5 ' is not a number (valid: 0.." MAX_SECONDS ")\n", "-r", "a.pcap",
+            "--idle-timeout", "5 ");
+    REFUSED("nfcore: --idle-timeout: '- 5' is not a number (valid: 0.." MAX_SECONDS ")\n", "-r", "a.pcap",
+            "--idle-timeout", "- 5");
+    ACCEPTED("-r", "a.pcap", "--idle-timeout", "+5", "--active-timeout", "-0");
+    ck_assert_uint_eq(opt.cfg.idle_timeout, 5);
+    ck_assert_uint_eq(opt.cfg.active_timeout, 0);
 }
 END_TEST
 
@@ -375,6 +385,47 @@ START_TEST(flag_given_a_value)
 }
 END_TEST
 
+/* ---- the engine's option table, which the command line is built from ---- */
+
+START_TEST(engine_option_table)
+{
+    const struct nfc_option *table;
+    size_t n = nfc_options(&table);
+    ck_assert_uint_gt(n, 0);
+    const struct nfc_option *o = nfc_option_find("n-dissections");
+    ck_assert_ptr_nonnull(o);
+    ck_assert_int_eq(o->kind, NFC_OPTION_INT);
+    ck_assert_uint_eq(o->max, 255);
+    ck_assert_ptr_null(nfc_option_find("read")); /* the command's own */
+
+    struct nfc_config cfg;
+    nfc_config_defaults(&cfg);
+    char err[256];
+    ck_assert_int_eq(nfc_option_set(&cfg, o, "256", err, sizeof err), -1);
+    ck_assert_str_eq(err, "n-dissections: 256 is out of range (valid: 0..255)");
+    ck_assert_int_eq(cfg.n_dissections, 20);
+    ck_assert_int_eq(nfc_option_set(&cfg, o, "7", err, sizeof err), 0);
+    ck_assert_int_eq(cfg.n_dissections, 7);
+    o = nfc_option_find("decode-tunnels");
+    ck_assert_int_eq(nfc_option_set(&cfg, o, "false", err, sizeof err), 0);
+    ck_assert(!cfg.decode_tunnels);
+    ck_assert_int_eq(nfc_option_set(&cfg, o, "yes", err, sizeof err), -1);
+    ck_assert_str_eq(err, "decode-tunnels: 'yes' is neither true nor false");
+
+    /* nfc_config_validate reads the same ranges */
+    cfg.files = (const char *[]){"a.pcap"};
+    cfg.n_files = 1;
+    ck_assert_int_eq(nfc_config_validate(&cfg, err, sizeof err), 0);
+    cfg.splt_analysis = 65536;
+    ck_assert_int_eq(nfc_config_validate(&cfg, err, sizeof err), -1);
+    ck_assert_str_eq(err, "splt-analysis must be in 0..65535");
+    cfg.splt_analysis = 0;
+    cfg.snapshot_length = -1;
+    ck_assert_int_eq(nfc_config_validate(&cfg, err, sizeof err), -1);
+    ck_assert_str_eq(err, "snapshot-length must be in 1..2147483647");
+}
+END_TEST
+
 static Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli_options");
@@ -409,6 +460,7 @@ static Suite *cli_suite(void)
     tcase_add_test(set, help);
     tcase_add_test(set, version);
     tcase_add_test(set, several_parses_in_one_process);
+    tcase_add_test(set, engine_option_table);
     suite_add_tcase(s, set);
 
     return s;

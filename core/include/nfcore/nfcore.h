@@ -103,6 +103,40 @@ void nfc_config_defaults(struct nfc_config *cfg);
  * -1 with a one-line message naming the option. */
 int nfc_config_validate(const struct nfc_config *cfg, char *err, size_t errlen);
 
+/* The options of struct nfc_config that one value sets (the sources and plugin lists aside): one table that
+ * nfc_config_defaults, nfc_config_validate and any front end (the nfcore command's parser and --help) read. */
+enum nfc_option_kind {
+    NFC_OPTION_STRING,   /* const char *, stored as given (not copied) */
+    NFC_OPTION_BOOL,     /* bool: "true" or "false" */
+    NFC_OPTION_INT,      /* int */
+    NFC_OPTION_UNSIGNED, /* unsigned */
+    NFC_OPTION_INT64,    /* int64_t */
+    NFC_OPTION_UINT64,   /* uint64_t */
+};
+
+struct nfc_option {
+    const char *name; /* long name: "idle-timeout" */
+    char short_name;  /* the command line's one-letter form, or 0 */
+    enum nfc_option_kind kind;
+    size_t offset;          /* of the field in struct nfc_config */
+    uint64_t min, max;      /* valid range of a number */
+    uint64_t default_value; /* a number's or a flag's (0 or 1); a string defaults to NULL */
+    bool live_only;         /* applies to live capture (an interface) only */
+    const char *metavar;    /* what the value is, for help texts ("SECONDS"); NULL for a flag */
+    const char *help;       /* one line, without the default */
+};
+
+/* Returns the number of options and points *options at the table (static, in a stable order). */
+size_t nfc_options(const struct nfc_option **options);
+
+/* The option with this long name, or NULL. */
+const struct nfc_option *nfc_option_find(const char *name);
+
+/* Sets one option from its text: a decimal integer (an optional sign, digits, nothing else) in the option's range,
+ * "true"/"false" for a flag, any text for a string. Returns 0, or -1 with a one-line message starting with the
+ * option's name ("idle-timeout: -1 is negative (valid: 0..18446744073709551)"); cfg is unchanged on failure. */
+int nfc_option_set(struct nfc_config *cfg, const struct nfc_option *option, const char *text, char *err, size_t errlen);
+
 struct nfc_engine;
 struct nfc_flow;
 

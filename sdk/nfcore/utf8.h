@@ -1,7 +1,8 @@
-/* UTF-8 as Python's decoder reads it, for the built-in plugins that turn packet bytes into text the way nfstream
- * does: well-formed sequences per Unicode table 3-7 (no overlong forms, no surrogates, nothing above U+10FFFF). */
-#ifndef NFC_PLUGINS_UTF8_H
-#define NFC_PLUGINS_UTF8_H
+/* nfcore plugin SDK: UTF-8 as Python's decoder reads it, for turning packet bytes into text the way nfstream does:
+ * well-formed sequences per Unicode table 3-7 (no overlong forms, no surrogates, nothing above U+10FFFF). Header
+ * only; nfcore's own text handling uses it too. */
+#ifndef NFCORE_UTF8_H
+#define NFCORE_UTF8_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -9,8 +10,8 @@
 #include <string.h>
 
 /* The bytes of the sequence at p (n > 0): one character when *valid, otherwise the maximal ill-formed part, which
- * Python's errors="replace" turns into one U+FFFD (at least one byte). */
-static inline size_t utf8_sequence(const uint8_t *p, size_t n, bool *valid)
+ * Python's errors="replace" turns into one U+FFFD and errors="ignore" drops (at least one byte). */
+static inline size_t nfc_utf8_sequence(const uint8_t *p, size_t n, bool *valid)
 {
     uint8_t c = p[0], lo = 0x80, hi = 0xBF;
     size_t need;
@@ -40,22 +41,22 @@ static inline size_t utf8_sequence(const uint8_t *p, size_t n, bool *valid)
 }
 
 /* Whether Python's strict decoder takes the n bytes at p. */
-static inline bool utf8_valid(const uint8_t *p, size_t n)
+static inline bool nfc_utf8_valid(const uint8_t *p, size_t n)
 {
     bool valid = true;
-    for (size_t i = 0; i < n && valid; i += utf8_sequence(p + i, n - i, &valid))
+    for (size_t i = 0; i < n && valid; i += nfc_utf8_sequence(p + i, n - i, &valid))
         ;
     return valid;
 }
 
 /* Python's bytes.decode("utf-8", errors="replace") into out, which holds 3 bytes per input byte; returns the
  * length written. */
-static inline size_t utf8_replace(const uint8_t *p, size_t n, char *out)
+static inline size_t nfc_utf8_replace(const uint8_t *p, size_t n, char *out)
 {
     size_t len = 0;
     bool valid;
     for (size_t i = 0, k; i < n; i += k) {
-        k = utf8_sequence(p + i, n - i, &valid);
+        k = nfc_utf8_sequence(p + i, n - i, &valid);
         if (valid) {
             memcpy(out + len, p + i, k);
             len += k;
