@@ -1,8 +1,9 @@
 #include "flow/flow.h"
 
-#include <assert.h>
 #include <stddef.h>
 #include <string.h>
+
+#include "util/invariant.h"
 
 static size_t align_up(size_t n, size_t align)
 {
@@ -11,7 +12,7 @@ static size_t align_up(size_t n, size_t align)
 
 size_t nfc_flow_slot(struct nfc_flow_params *p, size_t size, size_t align)
 {
-    assert(p->record_size == 0 && align > 0 && align <= _Alignof(struct nfc_flow) && (align & (align - 1)) == 0);
+    nfc_invariant(p->record_size == 0 && align > 0 && align <= _Alignof(struct nfc_flow) && (align & (align - 1)) == 0);
     size_t off = align_up(p->slots_size, align);
     p->slots_size = off + size;
     return off;
@@ -42,8 +43,8 @@ static uint16_t packet_size(const struct nfc_flow_params *p, const struct nfc_pa
     }
 }
 
-static void splt_set(const struct nfc_flow_params *p, struct nfc_flow *f, uint64_t i, int direction,
-                     uint16_t size, uint64_t piat)
+static void splt_set(const struct nfc_flow_params *p, struct nfc_flow *f, uint64_t i, int direction, uint16_t size,
+                     uint64_t piat)
 {
     ((int8_t *)(f->ext + p->splt_direction_off))[i] = (int8_t)direction;
     ((int32_t *)(f->ext + p->splt_ps_off))[i] = size;
@@ -68,8 +69,7 @@ static uint64_t scope_add(struct nfc_flow_counters *c, uint64_t t, uint16_t size
     return piat;
 }
 
-void nfc_flow_identify(const struct nfc_flow_params *p, struct nfc_flow *f, const struct nfc_packet *pkt,
-                       uint32_t hash)
+void nfc_flow_identify(const struct nfc_flow_params *p, struct nfc_flow *f, const struct nfc_packet *pkt, uint32_t hash)
 {
     unsigned char *r = (unsigned char *)f;
     size_t counters = offsetof(struct nfc_flow, view.scope);

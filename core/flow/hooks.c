@@ -1,10 +1,10 @@
 #include "flow/hooks.h"
 
-#include <assert.h>
+#include "util/invariant.h"
 
 void nfc_flow_hooks_add(struct nfc_flow_hooks *h, const struct nfc_flow_hook *hook)
 {
-    assert(h->n < NFC_FLOW_HOOKS_MAX);
+    nfc_invariant(h->n < NFC_FLOW_HOOKS_MAX);
     bool every = h->n > 0 && h->packets == 0;
     if (every || hook->packets == 0)
         h->packets = 0;
