@@ -13,8 +13,8 @@
 #include "progress.h"
 
 enum {
-    EXIT_DAMAGED = 1,   /* flows written, but the capture had damaged records or the run failed midway */
-    EXIT_USAGE = 2,     /* bad option, value, file, filter or interface: nothing was metered */
+    EXIT_DAMAGED = 1, /* flows written, but the capture had damaged records or the run failed midway */
+    EXIT_USAGE = 2,   /* bad option, value, file, filter or interface: nothing was metered */
 };
 
 static struct nfc_engine *running;
@@ -46,12 +46,14 @@ static void print_summary(const struct nfc_engine *eng, double seconds)
 {
     struct nfc_stats st;
     nfc_engine_stats(eng, &st);
-    fprintf(stderr, "nfcore: %llu packets (%llu ignored, %llu dropped for want of memory), %llu flows in %.3f s "
-                    "(%.2f M packets/s)\n",
+    fprintf(stderr,
+            "nfcore: %llu packets (%llu ignored, %llu dropped for want of memory), %llu flows in %.3f s "
+            "(%.2f M packets/s)\n",
             (unsigned long long)st.packets, (unsigned long long)st.ignored, (unsigned long long)st.dropped,
             (unsigned long long)st.flows, seconds, seconds > 0 ? (double)st.packets / seconds / 1e6 : 0.0);
-    fprintf(stderr, "nfcore: at most %llu flows at once; %llu bytes per flow record, +%llu of nDPI state while it "
-                    "dissects\n",
+    fprintf(stderr,
+            "nfcore: at most %llu flows at once; %llu bytes per flow record, +%llu of nDPI state while it "
+            "dissects\n",
             (unsigned long long)st.peak_flows, (unsigned long long)st.flow_bytes,
             (unsigned long long)st.dpi_flow_bytes);
     if (st.workers)

@@ -9,18 +9,18 @@
 
 struct nfc_cli_options {
     struct nfc_config cfg;
-    const char **files;        /* storage behind cfg.files */
-    const char **plugins;      /* storage behind cfg.plugins */
-    bool describe;             /* print the plugins' fields instead of metering */
-    const char *output;        /* NULL: stdout */
+    const char **files;   /* storage behind cfg.files */
+    const char **plugins; /* storage behind cfg.plugins */
+    bool describe;        /* print the plugins' fields instead of metering */
+    const char *output;   /* NULL: stdout */
     enum nfc_format format;
     bool verbose;
 };
 
 enum nfc_cli_parse {
-    NFC_CLI_RUN,      /* meter with the options */
-    NFC_CLI_DONE,     /* --help or --version answered */
-    NFC_CLI_INVALID,  /* a one-line error was written to `err` */
+    NFC_CLI_RUN,     /* meter with the options */
+    NFC_CLI_DONE,    /* --help or --version answered */
+    NFC_CLI_INVALID, /* a one-line error was written to `err` */
 };
 
 enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *opt, FILE *out, FILE *err);

@@ -9,39 +9,39 @@
 
 #include <nfcore/nfcore.h>
 
+#include "decode/decode.h"
+#include "dpi/columns.h"
+#include "dpi/dpi.h"
+#include "export/writer.h"
+#include "flow/cache.h"
+#include "flow/columns.h"
+#include "plugin/host.h"
+#include "schema/schema.h"
 #include "source/capture.h"
 #include "util/clock.h"
 #include "util/error.h"
-#include "decode/decode.h"
-#include "dpi/dpi.h"
-#include "export/writer.h"
-#include "schema/schema.h"
-#include "flow/cache.h"
-#include "flow/columns.h"
-#include "dpi/columns.h"
 #include "workers/workers.h"
-#include "plugin/host.h"
 
 struct nfc_engine {
-    struct nfc_config cfg;         /* its arrays and strings point into cfg_copy */
+    struct nfc_config cfg; /* its arrays and strings point into cfg_copy */
     void *cfg_copy;
     struct nfc_capture *capture;
     struct nfc_flow_params params; /* the records' layout, and the hooks (nDPI, plugins) it owns */
-    struct nfc_flow_cache cache;         /* the flow table */
+    struct nfc_flow_cache cache;   /* the flow table */
     struct nfc_schema schema;
-    struct nfc_workers *workers;   /* NULL with one worker; worker 0 runs the engine's hooks */
-    unsigned n_workers;            /* worker threads started: 0 when the caller's thread does the flows' work */
-    struct nfc_flow *handed_out;   /* the flow the caller holds until its next call */
-    uint64_t retained;             /* flows the caller keeps until nfc_engine_release */
-    bool closed;                   /* nfc_engine_close ran; the rest goes with the last retained flow */
-    bool end_reported;             /* the end-of-run warnings were given */
+    struct nfc_workers *workers; /* NULL with one worker; worker 0 runs the engine's hooks */
+    unsigned n_workers;          /* worker threads started: 0 when the caller's thread does the flows' work */
+    struct nfc_flow *handed_out; /* the flow the caller holds until its next call */
+    uint64_t retained;           /* flows the caller keeps until nfc_engine_release */
+    bool closed;                 /* nfc_engine_close ran; the rest goes with the last retained flow */
+    bool end_reported;           /* the end-of-run warnings were given */
     uint64_t packets;
     uint64_t ignored;
     uint64_t flows;
-    uint64_t published_ms;         /* live: when the workers were last sent what was batched */
+    uint64_t published_ms; /* live: when the workers were last sent what was batched */
     uint64_t unwritten;
-    bool input_done;               /* every packet has been metered and every flow ended */
-    bool failed;                   /* ... because of a capture error */
+    bool input_done; /* every packet has been metered and every flow ended */
+    bool failed;     /* ... because of a capture error */
     bool limit_reached;
     char error[512];
 };
@@ -225,8 +225,7 @@ static bool table_step(struct nfc_engine *eng)
         nfc_errorf(eng->error, sizeof eng->error, "%s", nfc_capture_error(eng->capture));
         eng->failed = true;
         break;
-    case NFC_CAPTURE_END:
-        break;
+    case NFC_CAPTURE_END: break;
     }
     nfc_cache_flush(&eng->cache);
     if (eng->workers)
@@ -286,8 +285,9 @@ enum nfc_next nfc_engine_next(struct nfc_engine *eng, const struct nfc_flow **fl
         eng->limit_reached = true;
         eng->unwritten = flows_left(eng);
         if (eng->unwritten)
-            nfc_warnf(eng->cfg.on_warning, eng->cfg.warning_ctx, "max-nflows %llu reached: %llu flows still in the table were not written",
-                 (unsigned long long)eng->cfg.max_nflows, (unsigned long long)eng->unwritten);
+            nfc_warnf(eng->cfg.on_warning, eng->cfg.warning_ctx,
+                      "max-nflows %llu reached: %llu flows still in the table were not written",
+                      (unsigned long long)eng->cfg.max_nflows, (unsigned long long)eng->unwritten);
     }
     return NFC_NEXT_FLOW;
 }

@@ -14,8 +14,8 @@ static const struct nfc_plugin_field fields[] = {
     NFC_FIELD("fourth_src_to_dst_pkt_size", NFC_FIELD_OPT_INT, struct fourth_state, size, 0),
 };
 
-static void record_fourth(const struct nfc_host *host, void *instance, void *state,
-                          const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void record_fourth(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                          const struct nfc_packet *pkt)
 {
     (void)host;
     (void)instance;

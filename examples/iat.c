@@ -15,8 +15,8 @@ static const struct nfc_plugin_field fields[] = {
 };
 
 /* The first packet has no predecessor; the notebook marks that with -1 rather than the 0 of delta_time_ms. */
-static void first_packet(const struct nfc_host *host, void *instance, void *state,
-                         const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void first_packet(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                         const struct nfc_packet *pkt)
 {
     (void)host;
     (void)instance;

@@ -35,8 +35,8 @@ static int setup(struct nfc_setup *ctx, void **instance)
     return 0;
 }
 
-static void first_packet(const struct nfc_host *host, void *instance, void *state,
-                         const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void first_packet(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                         const struct nfc_packet *pkt)
 {
     (void)host;
     (void)instance;

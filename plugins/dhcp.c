@@ -30,7 +30,7 @@ enum {
     DHCP_SERVER_PORT = 67,
     BOOTP_CIADDR = 12,
     BOOTP_CHADDR = 28,
-    BOOTP_OPTIONS = 240,       /* after the fixed header and the magic cookie (not checked, as nfstream) */
+    BOOTP_OPTIONS = 240, /* after the fixed header and the magic cookie (not checked, as nfstream) */
     OPT_PAD = 0,
     OPT_HOST_NAME = 12,
     OPT_REQUESTED_IP = 50,
@@ -40,12 +40,12 @@ enum {
     OPT_VENDOR_CLASS = 60,
     OPT_USER_CLASS = 77,
     OPT_END = 255,
-    MAX_OPTION = 255,          /* an option's length is one byte */
+    MAX_OPTION = 255, /* an option's length is one byte */
 };
 
 enum msg_type {
-    MSG_INVALID = -1,          /* option 53 outside 1..8 */
-    MSG_NONE = 0,              /* no option 53 */
+    MSG_INVALID = -1, /* option 53 outside 1..8 */
+    MSG_NONE = 0,     /* no option 53 */
     MSG_DISCOVER = 1,
     MSG_OFFER,
     MSG_REQUEST,
@@ -57,7 +57,7 @@ enum msg_type {
 };
 
 static const char *const msg_type_names[] = {
-    [MSG_NONE] = "0",          /* nfstream writes the int 0 */
+    [MSG_NONE] = "0", /* nfstream writes the int 0 */
     [MSG_DISCOVER] = "MsgType.DISCOVER",
     [MSG_OFFER] = "MsgType.OFFER",
     [MSG_REQUEST] = "MsgType.REQUEST",
@@ -173,7 +173,7 @@ static enum msg_type read_msg_type(const struct option *opt)
 /* What one message holds besides the fields stored while its options are read. */
 struct message {
     enum msg_type type;
-    struct option params;      /* option 55, data NULL when absent */
+    struct option params;       /* option 55, data NULL when absent */
     struct option requested_ip; /* option 50 */
 };
 
@@ -205,8 +205,8 @@ static void read_options(const struct nfc_host *host, struct dhcp_state *s, cons
     }
 }
 
-static void read_request(const struct nfc_host *host, struct dhcp_state *s, const uint8_t *bootp,
-                         const uint8_t *end, const struct message *msg)
+static void read_request(const struct nfc_host *host, struct dhcp_state *s, const uint8_t *bootp, const uint8_t *end,
+                         const struct message *msg)
 {
     char text[4 * MAX_OPTION];
     /* chaddr's first bytes whatever its length field says (nfstream fails unless it is 6) */

@@ -39,11 +39,11 @@ enum {
 struct ja4_state {
     struct nfc_string ja4;
     struct nfc_string ja4s;
-    uint8_t examined;          /* bit per direction: its first handshake record has been looked at */
+    uint8_t examined; /* bit per direction: its first handshake record has been looked at */
 };
 
 struct ja4_instance {
-    uint16_t list[MAX_LIST];   /* values being sorted, reused for each hello */
+    uint16_t list[MAX_LIST]; /* values being sorted, reused for each hello */
 };
 
 static const struct nfc_plugin_field fields[] = {
@@ -58,7 +58,7 @@ static const char hex_digits[] = "0123456789abcdef";
 struct sha256 {
     uint32_t h[8];
     uint8_t block[64];
-    uint64_t length;           /* bytes hashed so far */
+    uint64_t length; /* bytes hashed so far */
 };
 
 static const uint32_t sha256_k[64] = {
@@ -320,9 +320,7 @@ static bool client_hello(struct ja4_instance *in, struct span h, char *out, size
             continue;
         n_ext++;
         switch (type) {
-        case EXT_SERVER_NAME:
-            sni = true;
-            continue;
+        case EXT_SERVER_NAME: sni = true; continue;
         case EXT_ALPN:
             if (!first_alpn(data, &alpn))
                 return false;
@@ -380,8 +378,7 @@ static bool server_hello(struct span h, char *out, size_t outlen)
 {
     unsigned version, cipher;
     struct span exts;
-    if (!hello_start(&h, &version) || !get16(&h, &cipher) || !take(&h, 1, NULL) ||
-        !hello_extensions(h, &exts))
+    if (!hello_start(&h, &version) || !get16(&h, &cipher) || !take(&h, 1, NULL) || !hello_extensions(h, &exts))
         return false;
 
     size_t n_ext = 0;
@@ -406,8 +403,8 @@ static bool server_hello(struct span h, char *out, size_t outlen)
 
     char alpn_chars[2];
     alpn_code(alpn, alpn_chars);
-    snprintf(out, outlen, "t%s%02u%c%c_%04x_%s", version_code(version), count2(n_ext), alpn_chars[0],
-             alpn_chars[1], cipher, ext_hash);
+    snprintf(out, outlen, "t%s%02u%c%c_%04x_%s", version_code(version), count2(n_ext), alpn_chars[0], alpn_chars[1],
+             cipher, ext_hash);
     return true;
 }
 

@@ -15,9 +15,9 @@
 enum {
     MDNS_PORT = 5353,
     DNS_HEADER = 12,
-    DNS_QUESTION_TAIL = 4,     /* type, class */
-    DNS_RECORD_TAIL = 10,      /* type, class, ttl, rdata length */
-    MAX_NAME = 255,            /* label bytes plus one per label */
+    DNS_QUESTION_TAIL = 4, /* type, class */
+    DNS_RECORD_TAIL = 10,  /* type, class, ttl, rdata length */
+    MAX_NAME = 255,        /* label bytes plus one per label */
     TYPE_A = 1,
     TYPE_NS = 2,
     TYPE_CNAME = 5,
@@ -30,7 +30,7 @@ enum {
     TYPE_AAAA = 28,
     TYPE_SRV = 33,
     TYPE_OPT = 41,
-    SOA_NUMBERS = 20,          /* serial, refresh, retry, expire, minimum */
+    SOA_NUMBERS = 20, /* serial, refresh, retry, expire, minimum */
 };
 
 struct mdns_state {
@@ -122,27 +122,17 @@ static bool read_record(const struct message *m, size_t *off, bool *is_ptr, char
     case TYPE_A:
     case TYPE_NULL:
     case TYPE_AAAA:
-    case TYPE_OPT:
-        return true;
+    case TYPE_OPT: return true;
     case TYPE_HINFO:
-    case TYPE_TXT:
-        return strings_valid(m->p + rdata, captured);
-    case TYPE_PTR:
-        return read_name(m, &at, ptr, ptr_len);
+    case TYPE_TXT: return strings_valid(m->p + rdata, captured);
+    case TYPE_PTR: return read_name(m, &at, ptr, ptr_len);
     case TYPE_NS:
-    case TYPE_CNAME:
-        return read_name(m, &at, name, &name_len);
+    case TYPE_CNAME: return read_name(m, &at, name, &name_len);
     case TYPE_SOA:
-        return read_name(m, &at, name, &name_len) && read_name(m, &at, name, &name_len) &&
-               at + SOA_NUMBERS <= m->len;
-    case TYPE_MX:
-        at += 2;
-        return captured >= 2 && read_name(m, &at, name, &name_len);
-    case TYPE_SRV:
-        at += 6;
-        return captured >= 6 && read_name(m, &at, name, &name_len);
-    default:
-        return false; /* a type nfstream's parser does not know fails the whole message */
+        return read_name(m, &at, name, &name_len) && read_name(m, &at, name, &name_len) && at + SOA_NUMBERS <= m->len;
+    case TYPE_MX: at += 2; return captured >= 2 && read_name(m, &at, name, &name_len);
+    case TYPE_SRV: at += 6; return captured >= 6 && read_name(m, &at, name, &name_len);
+    default: return false; /* a type nfstream's parser does not know fails the whole message */
     }
 }
 

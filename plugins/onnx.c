@@ -58,8 +58,8 @@ struct feature {
 };
 
 struct onnx_state {
-    struct nfc_string label_text;  /* LABEL_STRING */
-    struct nfc_opt_int label_int;  /* LABEL_INT, LABEL_INDEX */
+    struct nfc_string label_text; /* LABEL_STRING */
+    struct nfc_opt_int label_int; /* LABEL_INT, LABEL_INDEX */
     struct nfc_opt_float probability;
 };
 
@@ -67,8 +67,8 @@ struct onnx_state {
 enum { OUT_PROBABILITY, OUT_LABEL };
 
 struct onnx {
-    char *model;                  /* the model's path, in every message */
-    int64_t at;                   /* packets at the prediction; 0: at expiry */
+    char *model; /* the model's path, in every message */
+    int64_t at;  /* packets at the prediction; 0: at expiry */
     bool expire_on_predict;
     struct feature *features;
     size_t n_features;
@@ -76,18 +76,18 @@ struct onnx {
     const OrtApi *ort;
     OrtEnv *env;
     OrtSession *session;
-    OrtAllocator *allocator;      /* ONNX Runtime's default, owns the names below */
+    OrtAllocator *allocator; /* ONNX Runtime's default, owns the names below */
     OrtMemoryInfo *memory;
-    float *values;                /* the features of the flow being predicted ... */
-    OrtValue *input;              /* ... seen by the model through this tensor, made once */
+    float *values;   /* the features of the flow being predicted ... */
+    OrtValue *input; /* ... seen by the model through this tensor, made once */
     char *input_name;
-    char *output_name[2];         /* indexed by OUT_* */
+    char *output_name[2]; /* indexed by OUT_* */
     size_t n_outputs;
     enum label_kind label_kind;
-    bool probability_map;         /* a ZipMap's sequence of maps rather than a tensor */
-    char *text;                   /* the last string label */
+    bool probability_map; /* a ZipMap's sequence of maps rather than a tensor */
+    char *text;           /* the last string label */
     size_t text_cap;
-    bool reported;                /* a failed prediction has been reported: later ones are not */
+    bool reported; /* a failed prediction has been reported: later ones are not */
     char error[512];
 };
 
@@ -199,8 +199,9 @@ static int resolve_feature(struct nfc_setup *ctx, struct onnx *o, const char *te
         *bracket = '\0';
     }
     if (ctx->lookup(ctx, name, &f->ref) != 0)
-        return fail(o, "unknown feature '%s': neither a column of this run (statistics need "
-                       "--statistical-analysis, splt_* --splt-analysis N) nor a field of a plugin loaded before onnx",
+        return fail(o,
+                    "unknown feature '%s': neither a column of this run (statistics need "
+                    "--statistical-analysis, splt_* --splt-analysis N) nor a field of a plugin loaded before onnx",
                     name);
     return 0;
 }
@@ -235,8 +236,9 @@ static int load_runtime(struct onnx *o, const char *path)
     /* Never unloaded: ONNX Runtime keeps process-wide state (its environment, thread-locals) past a session. */
     o->library = dlopen(path, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!o->library)
-        return fail(o, "cannot load ONNX Runtime: %s (give ort_library=PATH or set NFCORE_ONNXRUNTIME, or run "
-                       "scripts/install-onnxruntime.sh and rebuild)",
+        return fail(o,
+                    "cannot load ONNX Runtime: %s (give ort_library=PATH or set NFCORE_ONNXRUNTIME, or run "
+                    "scripts/install-onnxruntime.sh and rebuild)",
                     dlerror());
     const OrtApiBase *(*api_base)(void);
     *(void **)&api_base = dlsym(o->library, "OrtGetApiBase");
@@ -314,9 +316,10 @@ static int prepare_input(struct onnx *o)
         return fail(o, "out of memory");
     const int64_t shape[2] = {1, (int64_t)o->n_features};
     if (failed(o, ort->CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &o->memory), "creating the input") ||
-        failed(o, ort->CreateTensorWithDataAsOrtValue(o->memory, o->values, o->n_features * sizeof *o->values,
-                                                      shape + 2 - rank, rank, ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
-                                                      &o->input),
+        failed(o,
+               ort->CreateTensorWithDataAsOrtValue(o->memory, o->values, o->n_features * sizeof *o->values,
+                                                   shape + 2 - rank, rank, ONNX_TENSOR_ELEMENT_DATA_TYPE_FLOAT,
+                                                   &o->input),
                "creating the input"))
         return -1;
     return 0;
@@ -365,17 +368,16 @@ static int prepare_outputs(struct onnx *o)
         }
     }
     if (probability_at == SIZE_MAX)
-        return fail(o, "%s: no probability output (a float tensor, or a sequence of maps as ZipMap writes)",
-                    o->model);
+        return fail(o, "%s: no probability output (a float tensor, or a sequence of maps as ZipMap writes)", o->model);
     if (o->probability_map && label_at == SIZE_MAX)
         return fail(o, "%s: a sequence of maps for probabilities, but no label output", o->model);
     o->n_outputs = label_at == SIZE_MAX ? 1 : 2;
-    if (failed(o, o->ort->SessionGetOutputName(o->session, probability_at, o->allocator,
-                                               &o->output_name[OUT_PROBABILITY]),
+    if (failed(o,
+               o->ort->SessionGetOutputName(o->session, probability_at, o->allocator, &o->output_name[OUT_PROBABILITY]),
                "reading its outputs") ||
-        (o->n_outputs == 2 && failed(o, o->ort->SessionGetOutputName(o->session, label_at, o->allocator,
-                                                                     &o->output_name[OUT_LABEL]),
-                                     "reading its outputs")))
+        (o->n_outputs == 2 &&
+         failed(o, o->ort->SessionGetOutputName(o->session, label_at, o->allocator, &o->output_name[OUT_LABEL]),
+                "reading its outputs")))
         return -1;
     return 0;
 }
@@ -469,9 +471,9 @@ static int read_probability(struct onnx *o, OrtValue *output, size_t *index, flo
     size_t n = 0;
     float *p = NULL;
     OrtValue *tensor = output;
-    bool bad = o->probability_map &&
-               (failed(o, ort->GetValue(output, 0, o->allocator, &map), "reading its probabilities") ||
-                failed(o, ort->GetValue(map, 1, o->allocator, &values), "reading its probabilities"));
+    bool bad =
+        o->probability_map && (failed(o, ort->GetValue(output, 0, o->allocator, &map), "reading its probabilities") ||
+                               failed(o, ort->GetValue(map, 1, o->allocator, &values), "reading its probabilities"));
     if (o->probability_map)
         tensor = values;
     bad = bad || failed(o, ort->GetTensorTypeAndShape(tensor, &info), "reading its probabilities") ||

@@ -12,19 +12,43 @@
 #include <stdlib.h>
 
 enum {
-    START_SEC = 1700000000,  /* 2023-11-14 22:13:20 UTC */
-    PACKET_GAP_US = 3000,    /* time between consecutive packets */
+    START_SEC = 1700000000, /* 2023-11-14 22:13:20 UTC */
+    PACKET_GAP_US = 3000,   /* time between consecutive packets */
 };
 
 /* Hosts. Client and router MACs are locally administered; addresses are from the documentation ranges. */
-#define CLIENT_MAC {0x02, 0x00, 0x00, 0x00, 0x00, 0x10}
-#define ROUTER_MAC {0x02, 0x00, 0x00, 0x00, 0x00, 0x01}
-#define CLIENT_IP4 {192, 0, 2, 10}
-#define CLIENT_IP6 {0x20, 0x01, 0x0d, 0xb8, [15] = 0x10}
-#define RESOLVER_IP4 {198, 51, 100, 53}
-#define RESOLVER_IP6 {0x20, 0x01, 0x0d, 0xb8, [15] = 0x53}
-#define WEB_COM_IP4 {203, 0, 113, 80}   /* www.example.com */
-#define WEB_ORG_IP4 {203, 0, 113, 43}   /* www.example.org */
+#define CLIENT_MAC                         \
+    {                                      \
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x10 \
+    }
+#define ROUTER_MAC                         \
+    {                                      \
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x01 \
+    }
+#define CLIENT_IP4    \
+    {                 \
+        192, 0, 2, 10 \
+    }
+#define CLIENT_IP6                          \
+    {                                       \
+        0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 \
+    }
+#define RESOLVER_IP4     \
+    {                    \
+        198, 51, 100, 53 \
+    }
+#define RESOLVER_IP6                        \
+    {                                       \
+        0x20, 0x01, 0x0d, 0xb8, [15] = 0x53 \
+    }
+#define WEB_COM_IP4     \
+    {                   \
+        203, 0, 113, 80 \
+    } /* www.example.com */
+#define WEB_ORG_IP4     \
+    {                   \
+        203, 0, 113, 43 \
+    } /* www.example.org */
 
 /* ---- TCP and DNS exchanges ---- */
 
@@ -43,27 +67,27 @@ static void tcp_close(struct flow *f, enum dir closer)
     send_tcp(f, closer, TCP_ACK, NULL, 0);
 }
 
-static void dns_exchange(const struct flow *f, uint16_t id, const char *name, uint16_t qtype,
-                         const uint8_t *addr, size_t addr_len)
+static void dns_exchange(const struct flow *f, uint16_t id, const char *name, uint16_t qtype, const uint8_t *addr,
+                         size_t addr_len)
 {
     uint8_t msg[512];
     struct buf b = BUF(msg);
-    dns_message(&b, id, 0x0100, name, qtype, NULL, 0);  /* standard query, recursion desired */
+    dns_message(&b, id, 0x0100, name, qtype, NULL, 0); /* standard query, recursion desired */
     send_udp(f, FROM_CLIENT, &b);
 
     b = BUF(msg);
-    dns_message(&b, id, 0x8180, name, qtype, addr, addr_len);  /* response, recursion available */
+    dns_message(&b, id, 0x8180, name, qtype, addr, addr_len); /* response, recursion available */
     send_udp(f, FROM_SERVER, &b);
 }
 
 /* ---- NTP (RFC 5905) ---- */
 
-#define NTP_UNIX_OFFSET 2208988800u  /* seconds from 1900-01-01 to 1970-01-01 */
+#define NTP_UNIX_OFFSET 2208988800u /* seconds from 1900-01-01 to 1970-01-01 */
 
 static void put_ntp_time(struct buf *b, uint64_t unix_us)
 {
     put_u32(b, (uint32_t)(unix_us / 1000000 + NTP_UNIX_OFFSET));
-    put_u32(b, (uint32_t)((((unix_us % 1000000) << 32) + 500000) / 1000000));  /* 2^-32 s, rounded */
+    put_u32(b, (uint32_t)((((unix_us % 1000000) << 32) + 500000) / 1000000)); /* 2^-32 s, rounded */
 }
 
 /* ---- The flows, in capture order ---- */
@@ -72,10 +96,14 @@ static void dns_a_example_com(void)
 {
     static const uint8_t addr[] = WEB_COM_IP4;
     struct flow f = {
-        .ip_version = 4, .proto = PROTO_UDP,
-        .cli_mac = CLIENT_MAC, .srv_mac = ROUTER_MAC,
-        .cli_ip = CLIENT_IP4, .srv_ip = RESOLVER_IP4,
-        .cli_port = 45001, .srv_port = 53,
+        .ip_version = 4,
+        .proto = PROTO_UDP,
+        .cli_mac = CLIENT_MAC,
+        .srv_mac = ROUTER_MAC,
+        .cli_ip = CLIENT_IP4,
+        .srv_ip = RESOLVER_IP4,
+        .cli_port = 45001,
+        .srv_port = 53,
     };
     dns_exchange(&f, 0x1a01, "www.example.com", DNS_TYPE_A, addr, sizeof addr);
 }
@@ -109,27 +137,35 @@ static void http_example_com(void)
         capture_fail("internal error: HTTP response buffer too small");
 
     struct flow f = {
-        .ip_version = 4, .proto = PROTO_TCP,
-        .cli_mac = CLIENT_MAC, .srv_mac = ROUTER_MAC,
-        .cli_ip = CLIENT_IP4, .srv_ip = WEB_COM_IP4,
-        .cli_port = 45002, .srv_port = 80,
+        .ip_version = 4,
+        .proto = PROTO_TCP,
+        .cli_mac = CLIENT_MAC,
+        .srv_mac = ROUTER_MAC,
+        .cli_ip = CLIENT_IP4,
+        .srv_ip = WEB_COM_IP4,
+        .cli_port = 45002,
+        .srv_port = 80,
         .next_seq = {0x1b2c3d4e, 0x8a9b0c1d},
     };
     tcp_handshake(&f);
     send_tcp(&f, FROM_CLIENT, TCP_PSH | TCP_ACK, request, strlen(request));
     send_tcp(&f, FROM_SERVER, TCP_PSH | TCP_ACK, response, (size_t)n);
     send_tcp(&f, FROM_CLIENT, TCP_ACK, NULL, 0);
-    tcp_close(&f, FROM_SERVER);  /* "Connection: close": the server closes first */
+    tcp_close(&f, FROM_SERVER); /* "Connection: close": the server closes first */
 }
 
 static void dns_a_example_org(void)
 {
     static const uint8_t addr[] = WEB_ORG_IP4;
     struct flow f = {
-        .ip_version = 4, .proto = PROTO_UDP,
-        .cli_mac = CLIENT_MAC, .srv_mac = ROUTER_MAC,
-        .cli_ip = CLIENT_IP4, .srv_ip = RESOLVER_IP4,
-        .cli_port = 45003, .srv_port = 53,
+        .ip_version = 4,
+        .proto = PROTO_UDP,
+        .cli_mac = CLIENT_MAC,
+        .srv_mac = ROUTER_MAC,
+        .cli_ip = CLIENT_IP4,
+        .srv_ip = RESOLVER_IP4,
+        .cli_port = 45003,
+        .srv_port = 53,
     };
     dns_exchange(&f, 0x1a02, "www.example.org", DNS_TYPE_A, addr, sizeof addr);
 }
@@ -137,10 +173,14 @@ static void dns_a_example_org(void)
 static void tls_example_org(void)
 {
     struct flow f = {
-        .ip_version = 4, .proto = PROTO_TCP,
-        .cli_mac = CLIENT_MAC, .srv_mac = ROUTER_MAC,
-        .cli_ip = CLIENT_IP4, .srv_ip = WEB_ORG_IP4,
-        .cli_port = 45004, .srv_port = 443,
+        .ip_version = 4,
+        .proto = PROTO_TCP,
+        .cli_mac = CLIENT_MAC,
+        .srv_mac = ROUTER_MAC,
+        .cli_ip = CLIENT_IP4,
+        .srv_ip = WEB_ORG_IP4,
+        .cli_port = 45004,
+        .srv_port = 443,
         .next_seq = {0x2c3d4e5f, 0x9bac1d2e},
     };
     uint8_t data[MAX_L4 - 20];
@@ -180,10 +220,14 @@ static void dns_aaaa_example_com_ipv6(void)
 {
     static const uint8_t addr[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 0x80};
     struct flow f = {
-        .ip_version = 6, .proto = PROTO_UDP,
-        .cli_mac = CLIENT_MAC, .srv_mac = ROUTER_MAC,
-        .cli_ip = CLIENT_IP6, .srv_ip = RESOLVER_IP6,
-        .cli_port = 45005, .srv_port = 53,
+        .ip_version = 6,
+        .proto = PROTO_UDP,
+        .cli_mac = CLIENT_MAC,
+        .srv_mac = ROUTER_MAC,
+        .cli_ip = CLIENT_IP6,
+        .srv_ip = RESOLVER_IP6,
+        .cli_port = 45005,
+        .srv_port = 53,
     };
     dns_exchange(&f, 0x1a03, "www.example.com", DNS_TYPE_AAAA, addr, sizeof addr);
 }
@@ -192,38 +236,43 @@ static void dns_aaaa_example_com_ipv6(void)
 static void ntp_vlan(void)
 {
     struct flow f = {
-        .ip_version = 4, .proto = PROTO_UDP, .vlan = 100,
-        .cli_mac = CLIENT_MAC, .srv_mac = ROUTER_MAC,
-        .cli_ip = CLIENT_IP4, .srv_ip = {198, 51, 100, 123},
-        .cli_port = 45006, .srv_port = 123,
+        .ip_version = 4,
+        .proto = PROTO_UDP,
+        .vlan = 100,
+        .cli_mac = CLIENT_MAC,
+        .srv_mac = ROUTER_MAC,
+        .cli_ip = CLIENT_IP4,
+        .srv_ip = {198, 51, 100, 123},
+        .cli_port = 45006,
+        .srv_port = 123,
     };
     uint8_t msg[48];
     struct buf b = BUF(msg);
 
     uint64_t sent_us = capture.now_us;
-    put_u8(&b, 0 << 6 | 4 << 3 | 3);  /* leap indicator 0, version 4, mode 3 (client) */
-    put_u8(&b, 0);                    /* stratum: unspecified */
-    put_u8(&b, 6);                    /* poll: 64 s */
-    put_u8(&b, 0xe9);                 /* precision: 2^-23 s */
-    put_u32(&b, 0);                   /* root delay */
-    put_u32(&b, 0);                   /* root dispersion */
-    put_u32(&b, 0);                   /* reference id */
-    put_zeros(&b, 24);                /* reference, origin and receive timestamps: unset */
-    put_ntp_time(&b, sent_us);        /* transmit timestamp */
+    put_u8(&b, 0 << 6 | 4 << 3 | 3); /* leap indicator 0, version 4, mode 3 (client) */
+    put_u8(&b, 0);                   /* stratum: unspecified */
+    put_u8(&b, 6);                   /* poll: 64 s */
+    put_u8(&b, 0xe9);                /* precision: 2^-23 s */
+    put_u32(&b, 0);                  /* root delay */
+    put_u32(&b, 0);                  /* root dispersion */
+    put_u32(&b, 0);                  /* reference id */
+    put_zeros(&b, 24);               /* reference, origin and receive timestamps: unset */
+    put_ntp_time(&b, sent_us);       /* transmit timestamp */
     send_udp(&f, FROM_CLIENT, &b);
 
     b = BUF(msg);
-    put_u8(&b, 0 << 6 | 4 << 3 | 4);  /* leap indicator 0, version 4, mode 4 (server) */
-    put_u8(&b, 2);                    /* stratum 2: synchronised to a stratum-1 server */
+    put_u8(&b, 0 << 6 | 4 << 3 | 4); /* leap indicator 0, version 4, mode 4 (server) */
+    put_u8(&b, 2);                   /* stratum 2: synchronised to a stratum-1 server */
     put_u8(&b, 6);
     put_u8(&b, 0xe9);
-    put_u32(&b, 0x00000150);          /* root delay: about 5 ms, 16.16 fixed point */
-    put_u32(&b, 0x00000290);          /* root dispersion: about 10 ms */
-    put_bytes(&b, (const uint8_t[]){203, 0, 113, 123}, 4);      /* reference id: the upstream server */
-    put_ntp_time(&b, capture.now_us - 64 * 1000000);            /* last synchronised a poll ago */
-    put_ntp_time(&b, sent_us);                                  /* origin: the client's transmit time */
-    put_ntp_time(&b, capture.now_us - PACKET_GAP_US / 2);       /* receive, half a round trip ago */
-    put_ntp_time(&b, capture.now_us - PACKET_GAP_US / 2 + 40);  /* transmit */
+    put_u32(&b, 0x00000150);                                   /* root delay: about 5 ms, 16.16 fixed point */
+    put_u32(&b, 0x00000290);                                   /* root dispersion: about 10 ms */
+    put_bytes(&b, (const uint8_t[]){203, 0, 113, 123}, 4);     /* reference id: the upstream server */
+    put_ntp_time(&b, capture.now_us - 64 * 1000000);           /* last synchronised a poll ago */
+    put_ntp_time(&b, sent_us);                                 /* origin: the client's transmit time */
+    put_ntp_time(&b, capture.now_us - PACKET_GAP_US / 2);      /* receive, half a round trip ago */
+    put_ntp_time(&b, capture.now_us - PACKET_GAP_US / 2 + 40); /* transmit */
     send_udp(&f, FROM_SERVER, &b);
 }
 
@@ -231,10 +280,14 @@ static void ntp_vlan(void)
 static void mdns_query(void)
 {
     struct flow f = {
-        .ip_version = 4, .proto = PROTO_UDP,
-        .cli_mac = CLIENT_MAC, .srv_mac = {0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb},  /* 224.0.0.251 */
-        .cli_ip = CLIENT_IP4, .srv_ip = {224, 0, 0, 251},
-        .cli_port = 5353, .srv_port = 5353,
+        .ip_version = 4,
+        .proto = PROTO_UDP,
+        .cli_mac = CLIENT_MAC,
+        .srv_mac = {0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb}, /* 224.0.0.251 */
+        .cli_ip = CLIENT_IP4,
+        .srv_ip = {224, 0, 0, 251},
+        .cli_port = 5353,
+        .srv_port = 5353,
     };
     uint8_t msg[512];
     struct buf b = BUF(msg);
@@ -245,31 +298,28 @@ static void mdns_query(void)
 static void icmp_echo(void)
 {
     struct flow f = {
-        .ip_version = 4, .proto = PROTO_ICMP,
-        .cli_mac = CLIENT_MAC, .srv_mac = ROUTER_MAC,
-        .cli_ip = CLIENT_IP4, .srv_ip = {198, 51, 100, 1},
+        .ip_version = 4,
+        .proto = PROTO_ICMP,
+        .cli_mac = CLIENT_MAC,
+        .srv_mac = ROUTER_MAC,
+        .cli_ip = CLIENT_IP4,
+        .srv_ip = {198, 51, 100, 1},
     };
     uint8_t msg[64];
     uint64_t sent_us = capture.now_us;
 
     struct buf b = BUF(msg);
-    icmp_echo_message(&b, 8, 0x4e43, 1, sent_us);  /* echo request */
+    icmp_echo_message(&b, 8, 0x4e43, 1, sent_us); /* echo request */
     send_l4(&f, FROM_CLIENT, msg, b.len);
 
     b = BUF(msg);
-    icmp_echo_message(&b, 0, 0x4e43, 1, sent_us);  /* echo reply: the request's data, echoed */
+    icmp_echo_message(&b, 0, 0x4e43, 1, sent_us); /* echo reply: the request's data, echoed */
     send_l4(&f, FROM_SERVER, msg, b.len);
 }
 
 static void (*const flows[])(void) = {
-    dns_a_example_com,
-    http_example_com,
-    dns_a_example_org,
-    tls_example_org,
-    dns_aaaa_example_com_ipv6,
-    ntp_vlan,
-    mdns_query,
-    icmp_echo,
+    dns_a_example_com,         http_example_com, dns_a_example_org, tls_example_org,
+    dns_aaaa_example_com_ipv6, ntp_vlan,         mdns_query,        icmp_echo,
 };
 
 int main(int argc, char **argv)

@@ -21,19 +21,19 @@
 #include <stdnoreturn.h>
 #include <string.h>
 
-#define COUNT(array) (sizeof (array) / sizeof (array)[0])
+#define COUNT(array) (sizeof(array) / sizeof(array)[0])
 
 enum {
-    START_SEC = 1710000000,     /* 2024-03-09 16:00:00 UTC */
-    MIN_FRAME = 60,             /* Ethernet minimum without the FCS */
+    START_SEC = 1710000000, /* 2024-03-09 16:00:00 UTC */
+    MIN_FRAME = 60,         /* Ethernet minimum without the FCS */
     CLIENT_HOSTS = 16384,
     SERVERS = 1024,
-    RESOLVERS = 4,              /* DNS servers, numbered after the others */
-    EPHEMERAL_FIRST = 32768,    /* Linux's ephemeral port range */
+    RESOLVERS = 4,           /* DNS servers, numbered after the others */
+    EPHEMERAL_FIRST = 32768, /* Linux's ephemeral port range */
     EPHEMERAL_COUNT = 28232,
-    NOISE_POOL = 1 << 16,       /* random bytes that payloads are cut from */
-    FLOOD_MAX_GAP_US = 40,      /* --one-packet: a new flow every 20 us on average */
-    MAX_PACKETS = 10000,        /* the largest --packets: flows count their packets in 16 bits */
+    NOISE_POOL = 1 << 16,  /* random bytes that payloads are cut from */
+    FLOOD_MAX_GAP_US = 40, /* --one-packet: a new flow every 20 us on average */
+    MAX_PACKETS = 10000,   /* the largest --packets: flows count their packets in 16 bits */
 };
 
 /* ---- Options ---- */
@@ -57,8 +57,7 @@ struct options {
 
 noreturn static void usage_error(const char *what, const char *arg)
 {
-    fprintf(stderr, "make_traffic_pcap: %s%s%s\n%s", what, arg != NULL ? ": " : "", arg != NULL ? arg : "",
-            usage);
+    fprintf(stderr, "make_traffic_pcap: %s%s%s\n%s", what, arg != NULL ? ": " : "", arg != NULL ? arg : "", usage);
     exit(2);
 }
 
@@ -68,8 +67,8 @@ static uint64_t parse_count(const char *option, const char *text, uint64_t min, 
     errno = 0;
     unsigned long long v = strtoull(text, &end, 10);
     if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || v < min || v > max) {
-        fprintf(stderr, "make_traffic_pcap: %s takes a whole number from %" PRIu64 " to %" PRIu64 ", not %s\n",
-                option, min, max, text);
+        fprintf(stderr, "make_traffic_pcap: %s takes a whole number from %" PRIu64 " to %" PRIu64 ", not %s\n", option,
+                min, max, text);
         exit(2);
     }
     return v;
@@ -136,7 +135,10 @@ static uint32_t below(uint32_t n)
     return (uint32_t)(((random64() >> 32) * n) >> 32);
 }
 
-static bool per_mille(uint32_t p) { return below(1000) < p; }
+static bool per_mille(uint32_t p)
+{
+    return below(1000) < p;
+}
 
 static uint8_t noise[NOISE_POOL];
 
@@ -154,13 +156,17 @@ static void put_random(struct buf *b, size_t n)
 
 /* ---- Hosts ---- */
 
-#define ROUTER_MAC {0x02, 0x00, 0x00, 0x00, 0x00, 0x01}
+#define ROUTER_MAC                         \
+    {                                      \
+        0x02, 0x00, 0x00, 0x00, 0x00, 0x01 \
+    }
 
 /* Server names: DNS questions, HTTP Host headers and TLS SNIs name a server by its index. */
 static const char *const server_names[] = {
-    "www.example.com", "www.example.org", "api.example.net", "cdn.example.com", "mail.example.org",
-    "www.google.com", "www.youtube.com", "www.netflix.com", "github.com", "www.wikipedia.org",
-    "login.microsoftonline.com", "www.amazon.com", "www.facebook.com", "update.example.net",
+    "www.example.com",  "www.example.org",    "api.example.net",           "cdn.example.com",
+    "mail.example.org", "www.google.com",     "www.youtube.com",           "www.netflix.com",
+    "github.com",       "www.wikipedia.org",  "login.microsoftonline.com", "www.amazon.com",
+    "www.facebook.com", "update.example.net",
 };
 
 static const char *server_name(uint32_t server)
@@ -229,33 +235,41 @@ enum kind { KIND_TCP, KIND_DNS, KIND_UDP, KIND_ICMP };
 
 /* What a TCP flow sends next. */
 enum tcp_phase {
-    SEND_SYN, SEND_REFUSAL, SEND_SYN_ACK, SEND_ACK, SEND_DATA, SEND_FIN, SEND_FIN_REPLY, SEND_LAST_ACK, SEND_RST,
+    SEND_SYN,
+    SEND_REFUSAL,
+    SEND_SYN_ACK,
+    SEND_ACK,
+    SEND_DATA,
+    SEND_FIN,
+    SEND_FIN_REPLY,
+    SEND_LAST_ACK,
+    SEND_RST,
     TCP_DONE,
 };
 
 /* How a TCP flow ends. */
 enum tcp_end {
-    END_UNANSWERED,  /* a SYN alone */
-    END_REFUSED,     /* a SYN and the server's RST */
-    END_OPEN,        /* the flow stops without closing */
+    END_UNANSWERED, /* a SYN alone */
+    END_REFUSED,    /* a SYN and the server's RST */
+    END_OPEN,       /* the flow stops without closing */
     END_FIN,
     END_RST,
 };
 
 struct open_flow {
     struct flow f;
-    uint64_t next_us;      /* when its next packet is due */
-    uint32_t pace_us;      /* mean gap between its packets */
+    uint64_t next_us; /* when its next packet is due */
+    uint32_t pace_us; /* mean gap between its packets */
     uint32_t server;
-    uint16_t packets;      /* UDP, DNS, ICMP: packets in all; TCP: data segments */
-    uint16_t sent;         /* of those, sent so far */
-    uint16_t steps;        /* packets sent so far, of any kind */
-    uint16_t sleep_after;  /* goes silent past the idle timeout after this many packets; 0: never */
-    uint16_t tag;          /* DNS id, ICMP echo identifier */
-    uint8_t kind;          /* enum kind */
-    uint8_t phase;         /* TCP: enum tcp_phase */
-    uint8_t end;           /* TCP: enum tcp_end */
-    uint8_t closer;        /* TCP: enum dir of the side that sends the first FIN or the RST */
+    uint16_t packets;     /* UDP, DNS, ICMP: packets in all; TCP: data segments */
+    uint16_t sent;        /* of those, sent so far */
+    uint16_t steps;       /* packets sent so far, of any kind */
+    uint16_t sleep_after; /* goes silent past the idle timeout after this many packets; 0: never */
+    uint16_t tag;         /* DNS id, ICMP echo identifier */
+    uint8_t kind;         /* enum kind */
+    uint8_t phase;        /* TCP: enum tcp_phase */
+    uint8_t end;          /* TCP: enum tcp_end */
+    uint8_t closer;       /* TCP: enum dir of the side that sends the first FIN or the RST */
 };
 
 static const char *const user_agents[] = {
@@ -269,9 +283,8 @@ static const char *const content_types[] = {"text/html", "application/json", "im
 static void http_request(struct buf *b, const struct open_flow *o)
 {
     char head[512];
-    int n = snprintf(head, sizeof head,
-                     "GET /%u HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nAccept: */*\r\n\r\n", below(100000),
-                     server_name(o->server), user_agents[o->server % COUNT(user_agents)]);
+    int n = snprintf(head, sizeof head, "GET /%u HTTP/1.1\r\nHost: %s\r\nUser-Agent: %s\r\nAccept: */*\r\n\r\n",
+                     below(100000), server_name(o->server), user_agents[o->server % COUNT(user_agents)]);
     if (n < 0 || (size_t)n >= sizeof head)
         capture_fail("internal error: HTTP request buffer too small");
     put_bytes(b, head, (size_t)n);
@@ -379,8 +392,7 @@ static bool tcp_step(struct open_flow *o)
         send_tcp(f, o->closer, TCP_RST | TCP_ACK, NULL, 0);
         o->phase = TCP_DONE;
         break;
-    case TCP_DONE:
-        break;
+    case TCP_DONE: break;
     }
     return o->phase != TCP_DONE;
 }
@@ -414,13 +426,13 @@ static bool dns_step(struct open_flow *o)
     uint16_t qtype = o->tag % 4 == 0 ? DNS_TYPE_AAAA : DNS_TYPE_A;
     const char *name = server_name(o->server);
     if (o->sent == 0) {
-        dns_message(&b, o->tag, 0x0100, name, qtype, NULL, 0);  /* standard query, recursion desired */
+        dns_message(&b, o->tag, 0x0100, name, qtype, NULL, 0); /* standard query, recursion desired */
         send_udp(&o->f, FROM_CLIENT, &b);
     } else {
         uint8_t addr[16];
         size_t addr_len = qtype == DNS_TYPE_A ? 4 : 16;
         server_address(addr_len == 4 ? 4 : 6, o->server, addr);
-        dns_message(&b, o->tag, 0x8180, name, qtype, addr, addr_len);  /* response, recursion available */
+        dns_message(&b, o->tag, 0x8180, name, qtype, addr, addr_len); /* response, recursion available */
         send_udp(&o->f, FROM_SERVER, &b);
     }
     return ++o->sent < o->packets;
@@ -475,9 +487,9 @@ static uint16_t udp_port(void)
 
 enum {
     SECOND_US = 1000000,
-    SLEEP_MIN_US = 125 * SECOND_US,  /* past nfcore's default idle timeout of 120 s */
+    SLEEP_MIN_US = 125 * SECOND_US, /* past nfcore's default idle timeout of 120 s */
     SLEEP_SPAN_US = 275 * SECOND_US,
-    LONG_PACE_US = 50 * SECOND_US,   /* gaps below 100 s, and 40 or more of them: past the active timeout */
+    LONG_PACE_US = 50 * SECOND_US, /* gaps below 100 s, and 40 or more of them: past the active timeout */
 };
 
 /* Starts a new flow in o, its first packet due at start_us. Half the flows are brisk, the rest slow; one in
@@ -506,7 +518,7 @@ static void start_flow(struct open_flow *o, uint64_t start_us, uint32_t mean_pac
         f->srv_port = o->kind == KIND_TCP ? tcp_port() : o->kind == KIND_DNS ? 53 : udp_port();
     }
 
-    uint32_t n = 1 + below(2 * mean_packets - 1);  /* 1 to 2K-1: K on average */
+    uint32_t n = 1 + below(2 * mean_packets - 1); /* 1 to 2K-1: K on average */
     r = below(100);
     o->pace_us = r < 50 ? SECOND_US / 20 : r < 85 ? 2 * SECOND_US : 15 * SECOND_US;
     if (o->kind != KIND_DNS && per_mille(1)) {
@@ -534,7 +546,7 @@ static uint64_t next_gap(const struct open_flow *o)
 /* ---- The mixed capture: open flows in a min-heap on the time of their next packet ---- */
 
 static struct open_flow *slots;
-static uint32_t *heap;  /* indices into slots */
+static uint32_t *heap; /* indices into slots */
 static size_t heap_len;
 
 static bool due_before(uint32_t a, uint32_t b)

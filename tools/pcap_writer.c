@@ -9,7 +9,7 @@
 enum {
     SNAPLEN = 65535,
     LINKTYPE_ETHERNET = 1,
-    OUT_BUFFER = 1 << 20,  /* large writes: generated captures run to gigabytes */
+    OUT_BUFFER = 1 << 20, /* large writes: generated captures run to gigabytes */
 };
 
 struct capture capture;
@@ -36,11 +36,11 @@ static void write_bytes(const void *p, size_t n)
 static void write_pcap_header(void)
 {
     uint8_t h[24];
-    store_le(h + 0, 0xa1b2c3d4, 4);  /* microsecond timestamps */
-    store_le(h + 4, 2, 2);           /* version 2.4 */
+    store_le(h + 0, 0xa1b2c3d4, 4); /* microsecond timestamps */
+    store_le(h + 4, 2, 2);          /* version 2.4 */
     store_le(h + 6, 4, 2);
-    store_le(h + 8, 0, 4);           /* thiszone: UTC */
-    store_le(h + 12, 0, 4);          /* sigfigs */
+    store_le(h + 8, 0, 4);  /* thiszone: UTC */
+    store_le(h + 12, 0, 4); /* sigfigs */
     store_le(h + 16, SNAPLEN, 4);
     store_le(h + 20, LINKTYPE_ETHERNET, 4);
     write_bytes(h, sizeof h);
@@ -73,8 +73,8 @@ void capture_packet(const uint8_t *frame, size_t len)
     uint8_t h[16];
     store_le(h + 0, capture.now_us / 1000000, 4);
     store_le(h + 4, capture.now_us % 1000000, 4);
-    store_le(h + 8, len + pad, 4);   /* captured length */
-    store_le(h + 12, len + pad, 4);  /* original length: nothing is truncated */
+    store_le(h + 8, len + pad, 4);  /* captured length */
+    store_le(h + 12, len + pad, 4); /* original length: nothing is truncated */
     write_bytes(h, sizeof h);
     write_bytes(frame, len);
     if (pad > sizeof padding)
@@ -140,7 +140,7 @@ void send_l4(const struct flow *f, enum dir d, uint8_t *l4, size_t l4_len)
     put_bytes(&b, d == FROM_CLIENT ? f->cli_mac : f->srv_mac, 6);
     if (f->vlan != 0) {
         put_u16(&b, 0x8100);
-        put_u16(&b, f->vlan);  /* priority 0 */
+        put_u16(&b, f->vlan); /* priority 0 */
     }
 
     /* Link-local multicast (224.0.0.0/24, mDNS for one) goes out with TTL 255, as RFC 6762 section 11 asks. */
@@ -151,11 +151,11 @@ void send_l4(const struct flow *f, enum dir d, uint8_t *l4, size_t l4_len)
     if (f->ip_version == 4) {
         put_u16(&b, 0x0800);
         size_t ip = b.len;
-        put_u8(&b, 0x45);  /* version 4, 20-byte header */
+        put_u8(&b, 0x45); /* version 4, 20-byte header */
         put_u8(&b, 0);
         put_u16(&b, (uint16_t)(20 + l4_len));
         put_u16(&b, capture.ip_id++);
-        put_u16(&b, 0x4000);  /* don't fragment */
+        put_u16(&b, 0x4000); /* don't fragment */
         put_u8(&b, ttl);
         put_u8(&b, f->proto);
         put_u16(&b, 0);
@@ -167,7 +167,7 @@ void send_l4(const struct flow *f, enum dir d, uint8_t *l4, size_t l4_len)
             sum = sum16(sum16(f->proto + (uint32_t)l4_len, src_ip, 4), dst_ip, 4);
     } else {
         put_u16(&b, 0x86dd);
-        put_u32(&b, 0x60000000);  /* version 6, traffic class 0, flow label 0 */
+        put_u32(&b, 0x60000000); /* version 6, traffic class 0, flow label 0 */
         put_u16(&b, (uint16_t)l4_len);
         put_u8(&b, f->proto);
         put_u8(&b, ttl);
@@ -177,7 +177,7 @@ void send_l4(const struct flow *f, enum dir d, uint8_t *l4, size_t l4_len)
     }
     uint16_t csum = fold(sum16(sum, l4, l4_len));
     if (f->proto == PROTO_UDP && csum == 0)
-        csum = 0xffff;  /* a UDP checksum of 0 means "none" */
+        csum = 0xffff; /* a UDP checksum of 0 means "none" */
     store_be(l4 + csum_at, csum, 2);
     put_bytes(&b, l4, l4_len);
     capture_packet(frame, b.len);
@@ -190,7 +190,7 @@ void send_udp(const struct flow *f, enum dir d, const struct buf *payload)
     put_u16(&b, d == FROM_CLIENT ? f->cli_port : f->srv_port);
     put_u16(&b, d == FROM_CLIENT ? f->srv_port : f->cli_port);
     put_u16(&b, (uint16_t)(8 + payload->len));
-    put_u16(&b, 0);  /* checksum, filled in by send_l4 */
+    put_u16(&b, 0); /* checksum, filled in by send_l4 */
     put_bytes(&b, payload->data, payload->len);
     send_l4(f, d, seg, b.len);
 }
@@ -206,13 +206,13 @@ void send_tcp(struct flow *f, enum dir d, uint8_t flags, const void *payload, si
     put_u16(&b, d == FROM_CLIENT ? f->srv_port : f->cli_port);
     put_u32(&b, f->next_seq[d]);
     put_u32(&b, (flags & TCP_ACK) != 0 ? f->next_seq[!d] : 0);
-    put_u8(&b, (uint8_t)((syn ? 24 : 20) / 4 << 4));  /* header length in 32-bit words */
+    put_u8(&b, (uint8_t)((syn ? 24 : 20) / 4 << 4)); /* header length in 32-bit words */
     put_u8(&b, flags);
-    put_u16(&b, d == FROM_CLIENT ? 64240 : 65160);  /* window */
-    put_u16(&b, 0);                                 /* checksum, filled in by send_l4 */
-    put_u16(&b, 0);                                 /* urgent pointer */
+    put_u16(&b, d == FROM_CLIENT ? 64240 : 65160); /* window */
+    put_u16(&b, 0);                                /* checksum, filled in by send_l4 */
+    put_u16(&b, 0);                                /* urgent pointer */
     if (syn) {
-        put_u8(&b, 2);  /* MSS option */
+        put_u8(&b, 2); /* MSS option */
         put_u8(&b, 4);
         put_u16(&b, 1460);
     }
@@ -234,23 +234,23 @@ static void put_dns_name(struct buf *b, const char *name)
     put_u8(b, 0);
 }
 
-void dns_message(struct buf *b, uint16_t id, uint16_t flags, const char *name, uint16_t qtype,
-                 const uint8_t *rdata, size_t rdlen)
+void dns_message(struct buf *b, uint16_t id, uint16_t flags, const char *name, uint16_t qtype, const uint8_t *rdata,
+                 size_t rdlen)
 {
     put_u16(b, id);
     put_u16(b, flags);
-    put_u16(b, 1);                   /* questions */
-    put_u16(b, rdata != NULL);       /* answers */
-    put_u16(b, 0);                   /* authority records */
-    put_u16(b, 0);                   /* additional records */
+    put_u16(b, 1);             /* questions */
+    put_u16(b, rdata != NULL); /* answers */
+    put_u16(b, 0);             /* authority records */
+    put_u16(b, 0);             /* additional records */
     put_dns_name(b, name);
     put_u16(b, qtype);
     put_u16(b, DNS_CLASS_IN);
     if (rdata != NULL) {
-        put_u16(b, 0xc00c);          /* compressed name: the question's, at offset 12 */
+        put_u16(b, 0xc00c); /* compressed name: the question's, at offset 12 */
         put_u16(b, qtype);
         put_u16(b, DNS_CLASS_IN);
-        put_u32(b, 3600);            /* TTL */
+        put_u32(b, 3600); /* TTL */
         put_u16(b, (uint16_t)rdlen);
         put_bytes(b, rdata, rdlen);
     }
@@ -264,7 +264,7 @@ enum {
     TLS_APPLICATION_DATA = 23,
     TLS_CLIENT_HELLO = 1,
     TLS_SERVER_HELLO = 2,
-    SEED_SESSION_ID = 0x5e55104e,  /* the server echoes the client's session id, so both use this seed */
+    SEED_SESSION_ID = 0x5e55104e, /* the server echoes the client's session id, so both use this seed */
 };
 
 static size_t open_extension(struct buf *b, uint16_t type)
@@ -287,21 +287,21 @@ static void put_u16_list_extension(struct buf *b, uint16_t type, const uint16_t 
 void tls_client_hello(struct buf *b, const char *sni)
 {
     static const uint16_t suites[] = {
-        0x1301, 0x1303, 0x1302,          /* TLS 1.3: AES-128-GCM, ChaCha20-Poly1305, AES-256-GCM */
-        0xc02b, 0xc02f, 0xcca9, 0xcca8,  /* ECDHE with AES-128-GCM and ChaCha20-Poly1305 */
-        0xc02c, 0xc030,                  /* ECDHE with AES-256-GCM */
+        0x1301, 0x1303, 0x1302,         /* TLS 1.3: AES-128-GCM, ChaCha20-Poly1305, AES-256-GCM */
+        0xc02b, 0xc02f, 0xcca9, 0xcca8, /* ECDHE with AES-128-GCM and ChaCha20-Poly1305 */
+        0xc02c, 0xc030,                 /* ECDHE with AES-256-GCM */
     };
-    static const uint16_t groups[] = {0x001d, 0x0017, 0x0018};  /* x25519, secp256r1, secp384r1 */
+    static const uint16_t groups[] = {0x001d, 0x0017, 0x0018}; /* x25519, secp256r1, secp384r1 */
     static const uint16_t sig_algs[] = {0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601};
     static const char *const alpn[] = {"h2", "http/1.1"};
 
     put_u8(b, TLS_HANDSHAKE);
-    put_u16(b, 0x0301);  /* record version: what clients send for compatibility */
+    put_u16(b, 0x0301); /* record version: what clients send for compatibility */
     size_t record = open_len(b, 2);
     put_u8(b, TLS_CLIENT_HELLO);
     size_t hello = open_len(b, 3);
-    put_u16(b, 0x0303);  /* legacy_version: TLS 1.2; 1.3 is offered in supported_versions */
-    put_noise(b, 32, 0xc11e47);  /* random */
+    put_u16(b, 0x0303);         /* legacy_version: TLS 1.2; 1.3 is offered in supported_versions */
+    put_noise(b, 32, 0xc11e47); /* random */
     put_u8(b, 32);
     put_noise(b, 32, SEED_SESSION_ID);
 
@@ -309,35 +309,35 @@ void tls_client_hello(struct buf *b, const char *sni)
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)
         put_u16(b, suites[i]);
     close_len(b, list, 2);
-    put_u8(b, 1);  /* compression methods: null only */
+    put_u8(b, 1); /* compression methods: null only */
     put_u8(b, 0);
 
     size_t exts = open_len(b, 2);
-    size_t ext = open_extension(b, 0);  /* server_name */
+    size_t ext = open_extension(b, 0); /* server_name */
     list = open_len(b, 2);
-    put_u8(b, 0);  /* host_name */
+    put_u8(b, 0); /* host_name */
     size_t name = open_len(b, 2);
     put_str(b, sni);
     close_len(b, name, 2);
     close_len(b, list, 2);
     close_len(b, ext, 2);
 
-    close_len(b, open_extension(b, 23), 2);  /* extended_master_secret: empty */
+    close_len(b, open_extension(b, 23), 2); /* extended_master_secret: empty */
 
-    ext = open_extension(b, 0xff01);  /* renegotiation_info: initial handshake */
+    ext = open_extension(b, 0xff01); /* renegotiation_info: initial handshake */
     put_u8(b, 0);
     close_len(b, ext, 2);
 
-    put_u16_list_extension(b, 10, groups, sizeof groups / sizeof groups[0]);  /* supported_groups */
+    put_u16_list_extension(b, 10, groups, sizeof groups / sizeof groups[0]); /* supported_groups */
 
-    ext = open_extension(b, 11);  /* ec_point_formats: uncompressed */
+    ext = open_extension(b, 11); /* ec_point_formats: uncompressed */
     put_u8(b, 1);
     put_u8(b, 0);
     close_len(b, ext, 2);
 
-    close_len(b, open_extension(b, 35), 2);  /* session_ticket: empty, none held */
+    close_len(b, open_extension(b, 35), 2); /* session_ticket: empty, none held */
 
-    ext = open_extension(b, 16);  /* application_layer_protocol_negotiation */
+    ext = open_extension(b, 16); /* application_layer_protocol_negotiation */
     list = open_len(b, 2);
     for (size_t i = 0; i < sizeof alpn / sizeof alpn[0]; i++) {
         put_u8(b, (uint8_t)strlen(alpn[i]));
@@ -346,7 +346,7 @@ void tls_client_hello(struct buf *b, const char *sni)
     close_len(b, list, 2);
     close_len(b, ext, 2);
 
-    ext = open_extension(b, 51);  /* key_share: one x25519 key */
+    ext = open_extension(b, 51); /* key_share: one x25519 key */
     list = open_len(b, 2);
     put_u16(b, 0x001d);
     put_u16(b, 32);
@@ -354,15 +354,15 @@ void tls_client_hello(struct buf *b, const char *sni)
     close_len(b, list, 2);
     close_len(b, ext, 2);
 
-    ext = open_extension(b, 43);  /* supported_versions: TLS 1.3, TLS 1.2 */
+    ext = open_extension(b, 43); /* supported_versions: TLS 1.3, TLS 1.2 */
     put_u8(b, 4);
     put_u16(b, 0x0304);
     put_u16(b, 0x0303);
     close_len(b, ext, 2);
 
-    put_u16_list_extension(b, 13, sig_algs, sizeof sig_algs / sizeof sig_algs[0]);  /* signature_algorithms */
+    put_u16_list_extension(b, 13, sig_algs, sizeof sig_algs / sizeof sig_algs[0]); /* signature_algorithms */
 
-    ext = open_extension(b, 45);  /* psk_key_exchange_modes: psk_dhe_ke */
+    ext = open_extension(b, 45); /* psk_key_exchange_modes: psk_dhe_ke */
     put_u8(b, 1);
     put_u8(b, 1);
     close_len(b, ext, 2);
@@ -380,17 +380,17 @@ void tls_server_hello(struct buf *b)
     put_u8(b, TLS_SERVER_HELLO);
     size_t hello = open_len(b, 3);
     put_u16(b, 0x0303);
-    put_noise(b, 32, 0x5e1247);  /* random */
+    put_noise(b, 32, 0x5e1247); /* random */
     put_u8(b, 32);
     put_noise(b, 32, SEED_SESSION_ID);
-    put_u16(b, 0x1301);  /* TLS_AES_128_GCM_SHA256 */
-    put_u8(b, 0);        /* null compression */
+    put_u16(b, 0x1301); /* TLS_AES_128_GCM_SHA256 */
+    put_u8(b, 0);       /* null compression */
 
     size_t exts = open_len(b, 2);
-    size_t ext = open_extension(b, 43);  /* supported_versions: TLS 1.3 chosen */
+    size_t ext = open_extension(b, 43); /* supported_versions: TLS 1.3 chosen */
     put_u16(b, 0x0304);
     close_len(b, ext, 2);
-    ext = open_extension(b, 51);  /* key_share: the server's x25519 key */
+    ext = open_extension(b, 51); /* key_share: the server's x25519 key */
     put_u16(b, 0x001d);
     put_u16(b, 32);
     put_noise(b, 32, 0x5e124e);
@@ -424,8 +424,8 @@ void tls_app_data(struct buf *b, size_t len, uint32_t seed)
 void icmp_echo_message(struct buf *b, uint8_t type, uint16_t ident, uint16_t seq, uint64_t sent_us)
 {
     put_u8(b, type);
-    put_u8(b, 0);   /* code */
-    put_u16(b, 0);  /* checksum, filled in by send_l4 */
+    put_u8(b, 0);  /* code */
+    put_u16(b, 0); /* checksum, filled in by send_l4 */
     put_u16(b, ident);
     put_u16(b, seq);
     put_le(b, sent_us / 1000000, 8);

@@ -43,23 +43,23 @@ struct decoder {
     size_t caplen;
     int dlt;
     bool decode_tunnels;
-    size_t l2;          /* where the link layer starts (moved by TZSP) */
-    size_t l3;          /* where the current IP header starts */
-    size_t l3_len;      /* IPv4 header length, or what the IPv6 walk left: §2.4 takes the UDP header there */
-    uint16_t type;      /* L3 type from the link layer and EtherType loop */
-    uint16_t eth_len;   /* last 802.3 length field: non-zero makes Ethernet check the LLC header */
-    uint16_t wifi_len;  /* 802.11 header length: 26 once a frame had one DS bit, then kept */
-    uint16_t frag;      /* IPv4 fragment field, read only while type is IPv4 */
-    uint8_t proto;      /* protocol that decides tunnel decoding */
+    size_t l2;         /* where the link layer starts (moved by TZSP) */
+    size_t l3;         /* where the current IP header starts */
+    size_t l3_len;     /* IPv4 header length, or what the IPv6 walk left: §2.4 takes the UDP header there */
+    uint16_t type;     /* L3 type from the link layer and EtherType loop */
+    uint16_t eth_len;  /* last 802.3 length field: non-zero makes Ethernet check the LLC header */
+    uint16_t wifi_len; /* 802.11 header length: 26 once a frame had one DS bit, then kept */
+    uint16_t frag;     /* IPv4 fragment field, read only while type is IPv4 */
+    uint8_t proto;     /* protocol that decides tunnel decoding */
     uint16_t vlan_id;
     uint8_t tunnel_id;
 };
 
 /* Where the IPv6 extension-header walk stopped. */
 struct v6_walk {
-    size_t off;    /* bytes walked after the fixed header */
-    uint16_t rem;  /* payload length left: the L4 length */
-    uint8_t nh;    /* next header where it stopped */
+    size_t off;   /* bytes walked after the fixed header */
+    uint16_t rem; /* payload length left: the L4 length */
+    uint8_t nh;   /* next header where it stopped */
 };
 
 /* Where an L4 header starts and how long the IP layer says it is. */
@@ -96,8 +96,7 @@ static bool is_v6_extension(uint8_t nh)
 
 /* nDPI's walk. `ext` is the byte after the fixed header; callers have checked that payload_length bytes are
  * captured there, and every read below stays within the `rem` bytes still unwalked. */
-static bool walk_v6_extensions(const uint8_t *ext, uint16_t cap, uint16_t payload_len, uint8_t nh,
-                               struct v6_walk *w)
+static bool walk_v6_extensions(const uint8_t *ext, uint16_t cap, uint16_t payload_len, uint8_t nh, struct v6_walk *w)
 {
     w->off = 0;
     w->rem = payload_len;
@@ -217,15 +216,10 @@ static enum step decode_link(struct decoder *d, struct nfc_packet *pkt)
         d->type = be32(p) == 2 ? ETH_IPV4 : ETH_IPV6;
         d->l3 = d->l2 + 4;
         return STEP_IP;
-    case DLT_EN10MB:
-        return decode_ethernet(d, pkt);
+    case DLT_EN10MB: return decode_ethernet(d, pkt);
     case DLT_PPP:
-    case DLT_C_HDLC:
-        decode_ppp(d);
-        return STEP_IP;
-    case DLT_RAW:
-        decode_raw(d);
-        return STEP_IP;
+    case DLT_C_HDLC: decode_ppp(d); return STEP_IP;
+    case DLT_RAW: decode_raw(d); return STEP_IP;
     case DLT_PPP_SERIAL:
         d->type = be16(p + 2);
         d->l3 = d->l2 + 4;
@@ -234,8 +228,7 @@ static enum step decode_link(struct decoder *d, struct nfc_packet *pkt)
         d->type = be16(p + 14);
         d->l3 = d->l2 + 16;
         return STEP_IP;
-    case DLT_IEEE802_11_RADIO:
-        return decode_radiotap(d, pkt);
+    case DLT_IEEE802_11_RADIO: return decode_radiotap(d, pkt);
     case DLT_IPV4:
         d->type = ETH_IPV4;
         d->l3 = d->l2;
@@ -244,8 +237,7 @@ static enum step decode_link(struct decoder *d, struct nfc_packet *pkt)
         d->type = ETH_IPV6;
         d->l3 = d->l2;
         return STEP_IP;
-    default:
-        return STEP_IGNORE;
+    default: return STEP_IGNORE;
     }
 }
 
@@ -294,8 +286,7 @@ static enum step decode_ethertypes(struct decoder *d)
             d->type = ETH_IPV4;
             d->l3 += 8;
             break;
-        default:
-            return STEP_IP;
+        default: return STEP_IP;
         }
     }
 }
@@ -449,14 +440,9 @@ static enum step decode_ip_layer(struct decoder *d, struct nfc_packet *pkt)
     }
     enum step next;
     switch (h[0] >> 4) {
-    case 4:
-        next = decode_ipv4_layer(d, h);
-        break;
-    case 6:
-        next = decode_ipv6_layer(d, h);
-        break;
-    default:
-        return STEP_IGNORE;
+    case 4: next = decode_ipv4_layer(d, h); break;
+    case 6: next = decode_ipv6_layer(d, h); break;
+    default: return STEP_IGNORE;
     }
     if (next == STEP_TRANSPORT && d->decode_tunnels && d->proto == IPPROTO_NUM_UDP)
         return decode_tunnel(d, pkt);
@@ -546,24 +532,16 @@ static void locate_payload(const uint8_t *l4, size_t l4_caplen, struct nfc_packe
 
 /* Header bytes past the capture read as zero: nfstream reads whatever follows, and its output on
  * header-truncated captures (ports kept, flags clear) is what zeros give. */
-static void extract_transport(const uint8_t *l4, size_t l4_caplen, const struct l4_span *span,
-                              struct nfc_packet *pkt)
+static void extract_transport(const uint8_t *l4, size_t l4_caplen, const struct l4_span *span, struct nfc_packet *pkt)
 {
     uint8_t hdr[TCP_MIN] = {0};
     memcpy(hdr, l4, l4_caplen < sizeof(hdr) ? l4_caplen : sizeof(hdr));
     switch (span->proto) {
-    case IPPROTO_NUM_TCP:
-        extract_tcp(hdr, span->len, pkt);
-        break;
-    case IPPROTO_NUM_UDP:
-        extract_udp(hdr, span->len, pkt);
-        break;
+    case IPPROTO_NUM_TCP: extract_tcp(hdr, span->len, pkt); break;
+    case IPPROTO_NUM_UDP: extract_udp(hdr, span->len, pkt); break;
     case IPPROTO_NUM_ICMP:
-    case IPPROTO_NUM_ICMPV6:
-        extract_icmp(span->len, pkt);
-        break;
-    default:
-        return;
+    case IPPROTO_NUM_ICMPV6: extract_icmp(span->len, pkt); break;
+    default: return;
     }
     locate_payload(l4, l4_caplen, pkt);
 }
@@ -576,15 +554,9 @@ static bool extract(const struct decoder *d, uint32_t wirelen, struct nfc_packet
     struct l4_span l4;
     bool ok;
     switch (h[0] >> 4) {
-    case 4:
-        ok = extract_ipv4(h, ipsize, pkt, &l4);
-        break;
-    case 6:
-        ok = extract_ipv6(h, ipsize, pkt, &l4);
-        break;
-    default:
-        ok = false;
-        break;
+    case 4: ok = extract_ipv4(h, ipsize, pkt, &l4); break;
+    case 6: ok = extract_ipv6(h, ipsize, pkt, &l4); break;
+    default: ok = false; break;
     }
     if (!ok)
         return false;

@@ -7,7 +7,7 @@
 enum {
     GUESSED = NFC_DPI_TEXT_COUNT, /* the kinds of label: the texts, then these two */
     CONFIDENCE,
-    KIND_BITS = 4,                /* a getter's argument: the state's offset, shifted, then the kind */
+    KIND_BITS = 4, /* a getter's argument: the state's offset, shifted, then the kind */
 };
 
 static void get(const void *ctx, uint32_t arg, const struct nfc_flow *flow, struct nfc_value *v)
@@ -30,7 +30,8 @@ int nfc_dpi_register_columns(struct nfc_schema *s, size_t result_off)
     static const struct {
         unsigned kind;
         struct nfc_column column;
-    } columns[] = { /* in nfstream's order */
+    } columns[] = {
+        /* in nfstream's order */
         {NFC_DPI_APPLICATION_NAME, {.name = "application_name", .type = NFC_TYPE_STRING, .ipfix_id = 96}},
         {NFC_DPI_CATEGORY_NAME, {.name = "application_category_name", .type = NFC_TYPE_STRING}},
         {GUESSED, {.name = "application_is_guessed", .type = NFC_TYPE_UINT}},

@@ -13,12 +13,12 @@
 struct nfc_dpi {
     struct ndpi_detection_module_struct *module;
     uint8_t n_dissections;
-    size_t slot;               /* where struct nfc_dpi_flow lies in ext[] */
+    size_t slot; /* where struct nfc_dpi_flow lies in ext[] */
 };
 
 /* Per-flow dissection state. */
 struct nfc_dpi_flow {
-    void *ndpi;                 /* nDPI's flow state, freed as soon as the dissection ends */
+    void *ndpi; /* nDPI's flow state, freed as soon as the dissection ends */
     uint16_t master_protocol;
     uint16_t app_protocol;
     uint16_t category;
@@ -29,12 +29,8 @@ struct nfc_dpi_flow {
 
 /* Longest text nfstream keeps of each label (its fixed buffers, less the NUL). */
 static const uint16_t text_limit[NFC_DPI_TEXT_COUNT] = {
-    [NFC_DPI_APPLICATION_NAME] = 39,
-    [NFC_DPI_CATEGORY_NAME] = 24,
-    [NFC_DPI_SERVER_NAME] = 79,
-    [NFC_DPI_CLIENT_FINGERPRINT] = 47,
-    [NFC_DPI_SERVER_FINGERPRINT] = 47,
-    [NFC_DPI_USER_AGENT] = 255,
+    [NFC_DPI_APPLICATION_NAME] = 39,   [NFC_DPI_CATEGORY_NAME] = 24,      [NFC_DPI_SERVER_NAME] = 79,
+    [NFC_DPI_CLIENT_FINGERPRINT] = 47, [NFC_DPI_SERVER_FINGERPRINT] = 47, [NFC_DPI_USER_AGENT] = 255,
     [NFC_DPI_CONTENT_TYPE] = 63,
 };
 
@@ -287,15 +283,15 @@ static int clone_module(void *ctx, struct nfc_flow_hooks *into, char *err, size_
 static void add_hooks(struct nfc_dpi *dpi, struct nfc_flow_hooks *hooks)
 {
     nfc_flow_hooks_add(hooks, &(struct nfc_flow_hook){
-        .init = hook_init,
-        .update = hook_update,
-        .expire = hook_expire,
-        .release = hook_release,
-        .clone = clone_module,
-        .close = close_module,
-        .ctx = dpi,
-        .packets = dpi->n_dissections == 1 ? 0 : dpi->n_dissections,
-    });
+                                  .init = hook_init,
+                                  .update = hook_update,
+                                  .expire = hook_expire,
+                                  .release = hook_release,
+                                  .clone = clone_module,
+                                  .close = close_module,
+                                  .ctx = dpi,
+                                  .packets = dpi->n_dissections == 1 ? 0 : dpi->n_dissections,
+                              });
 }
 
 void nfc_dpi_register(struct nfc_dpi *dpi, struct nfc_flow_params *p)

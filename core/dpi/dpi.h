@@ -27,7 +27,7 @@ enum nfc_dpi_text {
 enum { NFC_DPI_INLINE_TEXT = 72 };
 
 struct nfc_dpi_result {
-    char *text;                            /* NUL-separated strings: inline_text, or a heap block when they do not
+    char *text; /* NUL-separated strings: inline_text, or a heap block when they do not
                                               fit; NULL until the dissection has ended */
     uint16_t off[NFC_DPI_TEXT_COUNT];
     uint16_t len[NFC_DPI_TEXT_COUNT];

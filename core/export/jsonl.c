@@ -28,8 +28,7 @@ static void jsonl_record_begin(struct nfc_text *out)
     nfc_text_putc(out, '{');
 }
 
-static void jsonl_field(struct nfc_text *out, const struct nfc_column *column, size_t index,
-                        const struct nfc_value *v)
+static void jsonl_field(struct nfc_text *out, const struct nfc_column *column, size_t index, const struct nfc_value *v)
 {
     if (index)
         nfc_text_putc(out, ',');

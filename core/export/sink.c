@@ -21,10 +21,10 @@ struct nfc_sink {
     size_t head;
     size_t count;
     pthread_mutex_t lock;
-    pthread_cond_t queued;   /* a record was queued, or closing was set */
-    pthread_cond_t drained;  /* the queue emptied */
-    bool closing;            /* nothing more comes: send what is queued, then stop */
-    bool abandon;            /* the drain time ran out: stop after the send in progress */
+    pthread_cond_t queued;  /* a record was queued, or closing was set */
+    pthread_cond_t drained; /* the queue emptied */
+    bool closing;           /* nothing more comes: send what is queued, then stop */
+    bool abandon;           /* the drain time ran out: stop after the send in progress */
     bool running;
     pthread_t thread;
     struct nfc_sink_stats stats;

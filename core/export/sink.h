@@ -33,14 +33,14 @@ struct nfc_sink_ops {
 };
 
 struct nfc_sink_options {
-    size_t queue;       /* encoded records waiting for the sink's thread; 0: synchronous, no thread */
-    uint64_t drain_ms;  /* how long close waits for the queue to empty (plus the send in progress) */
+    size_t queue;      /* encoded records waiting for the sink's thread; 0: synchronous, no thread */
+    uint64_t drain_ms; /* how long close waits for the queue to empty (plus the send in progress) */
 };
 
 struct nfc_sink_stats {
-    uint64_t sent;      /* records sent */
-    uint64_t dropped;   /* records not sent: the queue was full, or still held when the drain time ran out */
-    uint64_t failed;    /* records that could not be encoded or whose send failed */
+    uint64_t sent;    /* records sent */
+    uint64_t dropped; /* records not sent: the queue was full, or still held when the drain time ran out */
+    uint64_t failed;  /* records that could not be encoded or whose send failed */
 };
 
 struct nfc_sink;

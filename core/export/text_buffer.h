@@ -10,7 +10,7 @@ struct nfc_text {
     char *p;
     size_t len;
     size_t cap;
-    bool failed;   /* an allocation failed: the text is incomplete */
+    bool failed; /* an allocation failed: the text is incomplete */
 };
 
 void nfc_text_free(struct nfc_text *t);

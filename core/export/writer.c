@@ -66,14 +66,14 @@ static int write_header(struct nfc_writer *w, char *err, size_t errlen)
         return 0;
     struct nfc_text header = {0};
     w->format->header(&header, w->columns, w->n_columns);
-    int rc = header.failed ? nfc_errorf(err, errlen, "out of memory")
-                           : write_bytes(w, header.p, header.len, err, errlen);
+    int rc =
+        header.failed ? nfc_errorf(err, errlen, "out of memory") : write_bytes(w, header.p, header.len, err, errlen);
     nfc_text_free(&header);
     return rc;
 }
 
-struct nfc_writer *nfc_writer_open_schema(const struct nfc_schema *schema, enum nfc_format format, FILE *out,
-                                          char *err, size_t errlen)
+struct nfc_writer *nfc_writer_open_schema(const struct nfc_schema *schema, enum nfc_format format, FILE *out, char *err,
+                                          size_t errlen)
 {
     const struct nfc_format_ops *ops = format_ops(format);
     if (!ops) {
@@ -85,8 +85,8 @@ struct nfc_writer *nfc_writer_open_schema(const struct nfc_schema *schema, enum 
         nfc_errorf(err, errlen, "out of memory");
         return NULL;
     }
-    *w = (struct nfc_writer){.schema = schema, .format = ops, .out = out, .columns = schema->columns,
-                             .n_columns = schema->count};
+    *w = (struct nfc_writer){
+        .schema = schema, .format = ops, .out = out, .columns = schema->columns, .n_columns = schema->count};
     static const struct nfc_sink_options synchronous = {.queue = 0};
     if (write_header(w, err, errlen) < 0 || !(w->sink = nfc_sink_open(&file_sink, w, &synchronous, err, errlen))) {
         free(w);

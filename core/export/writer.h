@@ -10,7 +10,7 @@
 struct nfc_schema;
 
 /* nfc_writer_open's work, over `schema`, which must outlive the writer. */
-struct nfc_writer *nfc_writer_open_schema(const struct nfc_schema *schema, enum nfc_format format, FILE *out,
-                                          char *err, size_t errlen);
+struct nfc_writer *nfc_writer_open_schema(const struct nfc_schema *schema, enum nfc_format format, FILE *out, char *err,
+                                          size_t errlen);
 
 #endif

@@ -26,8 +26,8 @@ static void inline_expire(void *ctx, struct nfc_flow *f)
     nfc_queue_push(&m->out, &f->queued);
 }
 
-int nfc_cache_init(struct nfc_flow_cache *m, const struct nfc_flow_params *params, const struct nfc_cache_limits *limits,
-                   const struct nfc_flow_work *work)
+int nfc_cache_init(struct nfc_flow_cache *m, const struct nfc_flow_params *params,
+                   const struct nfc_cache_limits *limits, const struct nfc_flow_work *work)
 {
     memset(m, 0, sizeof *m);
     m->params = *params;
@@ -35,8 +35,8 @@ int nfc_cache_init(struct nfc_flow_cache *m, const struct nfc_flow_params *param
     if (work)
         m->work = *work;
     else
-        m->work = (struct nfc_flow_work){.init = inline_init, .update = inline_update, .expire = inline_expire,
-                                         .ctx = m};
+        m->work =
+            (struct nfc_flow_work){.init = inline_init, .update = inline_update, .expire = inline_expire, .ctx = m};
     nfc_flow_pool_init(&m->pool, params->record_size);
     return nfc_flow_table_init(&m->table, limits->capacity > 0);
 }

@@ -13,7 +13,7 @@
 struct nfc_cache_limits {
     uint64_t idle_ms;
     uint64_t active_ms;
-    uint64_t capacity;           /* 0: unbounded */
+    uint64_t capacity; /* 0: unbounded */
     bool expire_on_tcp_end;
 };
 
@@ -32,17 +32,17 @@ struct nfc_flow_cache {
     struct nfc_flow_pool pool;
     struct nfc_cache_limits limits;
     struct nfc_flow_work work;
-    uint64_t tick;               /* the worker's clock: the latest packet time */
+    uint64_t tick; /* the worker's clock: the latest packet time */
     uint64_t scan_tick;
     struct nfc_queue out; /* expired flows, oldest first, chained through nfc_flow.queued */
-    uint64_t dropped;            /* packets lost for want of memory */
-    uint64_t peak_flows;         /* most flows in the table at once */
+    uint64_t dropped;     /* packets lost for want of memory */
+    uint64_t peak_flows;  /* most flows in the table at once */
 };
 
 /* `params` must already have its layout computed. With `work` NULL, the flows' work is done inline and expired
  * flows queue up for nfc_cache_pop. Returns -1 when memory runs out. */
-int nfc_cache_init(struct nfc_flow_cache *m, const struct nfc_flow_params *params, const struct nfc_cache_limits *limits,
-                   const struct nfc_flow_work *work);
+int nfc_cache_init(struct nfc_flow_cache *m, const struct nfc_flow_params *params,
+                   const struct nfc_cache_limits *limits, const struct nfc_flow_work *work);
 void nfc_cache_free(struct nfc_flow_cache *m);
 /* Releases the flows the cache holds (in the table or queued); the pool stays for flows popped and not yet
  * recycled. */

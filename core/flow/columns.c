@@ -4,15 +4,37 @@
 #include <stdio.h>
 
 enum column_kind {
-    COL_ID, COL_EXPIRATION_ID,
-    COL_SRC_IP, COL_SRC_MAC, COL_SRC_OUI, COL_SRC_PORT,
-    COL_DST_IP, COL_DST_MAC, COL_DST_OUI, COL_DST_PORT,
-    COL_PROTOCOL, COL_IP_VERSION, COL_VLAN_ID, COL_TUNNEL_ID,
-    COL_FIRST_SEEN, COL_LAST_SEEN, COL_DURATION, COL_PACKETS, COL_BYTES,
-    COL_MIN_PS, COL_MEAN_PS, COL_STDDEV_PS, COL_MAX_PS,
-    COL_MIN_PIAT, COL_MEAN_PIAT, COL_STDDEV_PIAT, COL_MAX_PIAT,
+    COL_ID,
+    COL_EXPIRATION_ID,
+    COL_SRC_IP,
+    COL_SRC_MAC,
+    COL_SRC_OUI,
+    COL_SRC_PORT,
+    COL_DST_IP,
+    COL_DST_MAC,
+    COL_DST_OUI,
+    COL_DST_PORT,
+    COL_PROTOCOL,
+    COL_IP_VERSION,
+    COL_VLAN_ID,
+    COL_TUNNEL_ID,
+    COL_FIRST_SEEN,
+    COL_LAST_SEEN,
+    COL_DURATION,
+    COL_PACKETS,
+    COL_BYTES,
+    COL_MIN_PS,
+    COL_MEAN_PS,
+    COL_STDDEV_PS,
+    COL_MAX_PS,
+    COL_MIN_PIAT,
+    COL_MEAN_PIAT,
+    COL_STDDEV_PIAT,
+    COL_MAX_PIAT,
     COL_FLAG,
-    COL_SPLT_DIRECTION, COL_SPLT_PS, COL_SPLT_PIAT,
+    COL_SPLT_DIRECTION,
+    COL_SPLT_PS,
+    COL_SPLT_PIAT,
 };
 
 /* A getter's argument: the kind in the low byte, then the scope, then the flag. */
@@ -95,10 +117,22 @@ static const char *const flag_name[NFC_FLAG_COUNT] = {"syn", "cwr", "ece", "urg"
 /* IPFIX elements (IANA): flowStartMilliseconds, flowEndMilliseconds, flowDurationMilliseconds for the flow's span;
  * packetDeltaCount, octetDeltaCount and tcp<Flag>TotalCount for the forward direction (RFC 5103). */
 enum {
-    IPFIX_OCTETS = 1, IPFIX_PACKETS = 2, IPFIX_PROTOCOL = 4, IPFIX_SRC_PORT = 7, IPFIX_SRC_IPV4 = 8,
-    IPFIX_DST_PORT = 11, IPFIX_DST_IPV4 = 12, IPFIX_SRC_IPV6 = 27, IPFIX_DST_IPV6 = 28, IPFIX_SRC_MAC = 56,
-    IPFIX_VLAN_ID = 58, IPFIX_IP_VERSION = 60, IPFIX_DST_MAC = 80, IPFIX_FLOW_START_MS = 152,
-    IPFIX_FLOW_END_MS = 153, IPFIX_FLOW_DURATION_MS = 161,
+    IPFIX_OCTETS = 1,
+    IPFIX_PACKETS = 2,
+    IPFIX_PROTOCOL = 4,
+    IPFIX_SRC_PORT = 7,
+    IPFIX_SRC_IPV4 = 8,
+    IPFIX_DST_PORT = 11,
+    IPFIX_DST_IPV4 = 12,
+    IPFIX_SRC_IPV6 = 27,
+    IPFIX_DST_IPV6 = 28,
+    IPFIX_SRC_MAC = 56,
+    IPFIX_VLAN_ID = 58,
+    IPFIX_IP_VERSION = 60,
+    IPFIX_DST_MAC = 80,
+    IPFIX_FLOW_START_MS = 152,
+    IPFIX_FLOW_END_MS = 153,
+    IPFIX_FLOW_DURATION_MS = 161,
 };
 static const uint16_t ipfix_flag[NFC_FLAG_COUNT] = {218, 0, 0, 223, 222, 221, 220, 219}; /* by flag_name */
 
@@ -110,16 +144,18 @@ struct builder {
 
 /* One column whose name is printf-formatted; `ipfix` packs the IPv4 element in its low 16 bits and an IP
  * column's IPv6 one above. */
-__attribute__((format(printf, 6, 7)))
-static void add(struct builder *b, uint32_t arg, enum nfc_type type, const char *unit, uint32_t ipfix,
-                const char *fmt, ...)
+__attribute__((format(printf, 6, 7))) static void add(struct builder *b, uint32_t arg, enum nfc_type type,
+                                                      const char *unit, uint32_t ipfix, const char *fmt, ...)
 {
     char name[64];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(name, sizeof name, fmt, ap);
     va_end(ap);
-    struct nfc_column column = {.name = name, .type = type, .unit = unit, .ipfix_id = (uint16_t)ipfix,
+    struct nfc_column column = {.name = name,
+                                .type = type,
+                                .unit = unit,
+                                .ipfix_id = (uint16_t)ipfix,
                                 .ipfix_id_ipv6 = (uint16_t)(ipfix >> 16)};
     if (nfc_schema_add(b->s, &column, get, b->params, arg) < 0)
         b->failed = -1;
@@ -179,8 +215,7 @@ static void add_statistics(struct builder *b)
                 "%s_%s_packets", scope_name[sc], flag_name[fl]);
 }
 
-int nfc_flow_register_columns(struct nfc_schema *s, const struct nfc_config *cfg,
-                              const struct nfc_flow_params *params)
+int nfc_flow_register_columns(struct nfc_schema *s, const struct nfc_config *cfg, const struct nfc_flow_params *params)
 {
     struct builder b = {.s = s, .params = params};
     add_identity(&b, cfg);

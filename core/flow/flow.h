@@ -37,9 +37,9 @@ struct nfc_flow {
     uint64_t table_last_ms;
     uint64_t table_packets;
     uint32_t hash;
-    uint16_t worker;                 /* the worker thread that does this flow's work */
-    uint8_t fins_seen;              /* bit 0: src sent FIN, bit 1: dst sent FIN (expire_on_tcp_end) */
-    int8_t expire_requested;           /* 0, or the expiration_id to end with after this packet step */
+    uint16_t worker;         /* the worker thread that does this flow's work */
+    uint8_t fins_seen;       /* bit 0: src sent FIN, bit 1: dst sent FIN (expire_on_tcp_end) */
+    int8_t expire_requested; /* 0, or the expiration_id to end with after this packet step */
     /* From here on, what a worker thread writes: away from the table's cache lines above. */
     _Alignas(64) struct nfc_flow_view view;
     _Alignas(64) unsigned char ext[];
@@ -50,13 +50,13 @@ struct nfc_flow {
 struct nfc_flow_params {
     uint8_t accounting_mode;
     bool statistics;
-    uint16_t splt;                  /* SPLT length, 0 = off */
-    size_t slots_size;              /* bytes of ext[] handed out as state slots */
-    size_t stats_off;               /* offsets into ext[] */
+    uint16_t splt;     /* SPLT length, 0 = off */
+    size_t slots_size; /* bytes of ext[] handed out as state slots */
+    size_t stats_off;  /* offsets into ext[] */
     size_t splt_direction_off;
     size_t splt_ps_off;
     size_t splt_piat_off;
-    size_t record_size;             /* sizeof(struct nfc_flow) + ext; 0 until laid out */
+    size_t record_size; /* sizeof(struct nfc_flow) + ext; 0 until laid out */
     struct nfc_flow_hooks hooks;
 };
 
@@ -73,7 +73,7 @@ static inline struct nfc_scope_statistics *nfc_flow_statistics(const struct nfc_
 }
 
 static inline const struct nfc_scope_statistics *nfc_flow_statistics_c(const struct nfc_flow_params *p,
-                                                             const struct nfc_flow *f)
+                                                                       const struct nfc_flow *f)
 {
     return (const struct nfc_scope_statistics *)(f->ext + p->stats_off);
 }

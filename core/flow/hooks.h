@@ -32,10 +32,10 @@ struct nfc_flow_hook {
     /* Makes another instance, with the same state slot, for another worker thread and registers it into `into`.
      * Returns -1 with a one-line message. */
     int (*clone)(void *ctx, struct nfc_flow_hooks *into, char *err, size_t errlen);
-    void (*close)(void *ctx);  /* tears the instance down */
+    void (*close)(void *ctx); /* tears the instance down */
     void *ctx;
-    uint32_t packets;  /* it reads a flow's first `packets` packets; 0: every packet */
-    uint32_t flags;    /* NFC_HOOK_* */
+    uint32_t packets; /* it reads a flow's first `packets` packets; 0: every packet */
+    uint32_t flags;   /* NFC_HOOK_* */
 };
 
 enum { NFC_FLOW_HOOKS_MAX = 4 }; /* nDPI and the plugin host, with room to spare */
@@ -43,8 +43,8 @@ enum { NFC_FLOW_HOOKS_MAX = 4 }; /* nDPI and the plugin host, with room to spare
 /* One thread's hooks. The list owns the instances registered into it: nfc_flow_hooks_close() closes them. */
 struct nfc_flow_hooks {
     unsigned n;
-    uint32_t packets;  /* the most packets of a flow any hook reads; 0: every packet */
-    uint32_t flags;    /* every hook's NFC_HOOK_* */
+    uint32_t packets; /* the most packets of a flow any hook reads; 0: every packet */
+    uint32_t flags;   /* every hook's NFC_HOOK_* */
     struct nfc_flow_hook hook[NFC_FLOW_HOOKS_MAX];
 };
 
@@ -65,8 +65,7 @@ static inline bool nfc_flow_hooks_read(const struct nfc_flow_hooks *h, uint64_t 
 
 /* The runs of every hook, in registration order: inline, as the per-packet ones run for every packet. */
 
-static inline void nfc_flow_hooks_init(const struct nfc_flow_hooks *h, struct nfc_flow *f,
-                                       const struct nfc_packet *pkt)
+static inline void nfc_flow_hooks_init(const struct nfc_flow_hooks *h, struct nfc_flow *f, const struct nfc_packet *pkt)
 {
     for (unsigned i = 0; i < h->n; i++)
         h->hook[i].init(h->hook[i].ctx, f, pkt);

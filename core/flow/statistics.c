@@ -6,8 +6,7 @@
 
 /* Flag order of the output columns: syn, cwr, ece, urg, ack, psh, rst, fin. */
 static const uint8_t flag_bits[NFC_FLAG_COUNT] = {
-    NFC_TCP_SYN, NFC_TCP_CWR, NFC_TCP_ECE, NFC_TCP_URG,
-    NFC_TCP_ACK, NFC_TCP_PSH, NFC_TCP_RST, NFC_TCP_FIN,
+    NFC_TCP_SYN, NFC_TCP_CWR, NFC_TCP_ECE, NFC_TCP_URG, NFC_TCP_ACK, NFC_TCP_PSH, NFC_TCP_RST, NFC_TCP_FIN,
 };
 
 static void count_flags(struct nfc_scope_statistics *s, uint8_t tcp_flags)

@@ -6,8 +6,14 @@
 #include <stdint.h>
 
 enum nfc_flag_index {
-    NFC_FLAG_SYN, NFC_FLAG_CWR, NFC_FLAG_ECE, NFC_FLAG_URG,
-    NFC_FLAG_ACK, NFC_FLAG_PSH, NFC_FLAG_RST, NFC_FLAG_FIN,
+    NFC_FLAG_SYN,
+    NFC_FLAG_CWR,
+    NFC_FLAG_ECE,
+    NFC_FLAG_URG,
+    NFC_FLAG_ACK,
+    NFC_FLAG_PSH,
+    NFC_FLAG_RST,
+    NFC_FLAG_FIN,
     NFC_FLAG_COUNT
 };
 

@@ -58,8 +58,7 @@ static int host_int_list_append(const struct nfc_host *h, struct nfc_int_list *l
 }
 
 /* An item that got no text is not counted, so the list stays as it was. */
-static int host_string_list_append(const struct nfc_host *h, struct nfc_string_list *list, const char *text,
-                                   size_t len)
+static int host_string_list_append(const struct nfc_host *h, struct nfc_string_list *list, const char *text, size_t len)
 {
     if (!text || !grow_items((void **)&list->items, list->len, &list->cap, sizeof *list->items))
         return -1;
@@ -93,9 +92,18 @@ static void field_value(const struct field_entry *e, const void *state, struct n
     const char *p = (const char *)state + e->field.offset;
     v->missing = false;
     switch (e->field.type) {
-    case NFC_FIELD_INT: v->type = NFC_TYPE_INT; memcpy(&v->as.i, p, sizeof v->as.i); break;
-    case NFC_FIELD_UINT: v->type = NFC_TYPE_UINT; memcpy(&v->as.u, p, sizeof v->as.u); break;
-    case NFC_FIELD_FLOAT: v->type = NFC_TYPE_FLOAT; memcpy(&v->as.f, p, sizeof v->as.f); break;
+    case NFC_FIELD_INT:
+        v->type = NFC_TYPE_INT;
+        memcpy(&v->as.i, p, sizeof v->as.i);
+        break;
+    case NFC_FIELD_UINT:
+        v->type = NFC_TYPE_UINT;
+        memcpy(&v->as.u, p, sizeof v->as.u);
+        break;
+    case NFC_FIELD_FLOAT:
+        v->type = NFC_TYPE_FLOAT;
+        memcpy(&v->as.f, p, sizeof v->as.f);
+        break;
     case NFC_FIELD_OPT_INT: {
         const struct nfc_opt_int *o = (const struct nfc_opt_int *)p;
         v->type = NFC_TYPE_INT;
@@ -189,14 +197,10 @@ static const struct {
     enum nfc_type type;
     bool may_be_missing;
 } column_type[] = {
-    [NFC_FIELD_INT] = {NFC_TYPE_INT, false},
-    [NFC_FIELD_UINT] = {NFC_TYPE_UINT, false},
-    [NFC_FIELD_FLOAT] = {NFC_TYPE_FLOAT, false},
-    [NFC_FIELD_OPT_INT] = {NFC_TYPE_INT, true},
-    [NFC_FIELD_OPT_FLOAT] = {NFC_TYPE_FLOAT, true},
-    [NFC_FIELD_STRING] = {NFC_TYPE_STRING, true},
-    [NFC_FIELD_INT_LIST] = {NFC_TYPE_INT_LIST, false},
-    [NFC_FIELD_STRING_LIST] = {NFC_TYPE_STRING_LIST, false},
+    [NFC_FIELD_INT] = {NFC_TYPE_INT, false},           [NFC_FIELD_UINT] = {NFC_TYPE_UINT, false},
+    [NFC_FIELD_FLOAT] = {NFC_TYPE_FLOAT, false},       [NFC_FIELD_OPT_INT] = {NFC_TYPE_INT, true},
+    [NFC_FIELD_OPT_FLOAT] = {NFC_TYPE_FLOAT, true},    [NFC_FIELD_STRING] = {NFC_TYPE_STRING, true},
+    [NFC_FIELD_INT_LIST] = {NFC_TYPE_INT_LIST, false}, [NFC_FIELD_STRING_LIST] = {NFC_TYPE_STRING_LIST, false},
 };
 
 static void column_value(const void *ctx, uint32_t arg, const struct nfc_flow *f, struct nfc_value *v)
@@ -211,7 +215,8 @@ int nfc_plugins_register_columns(const struct nfc_plugin_host *host, struct nfc_
         const struct field_entry *e = &host->fields[i];
         if (e->field.flags & NFC_FIELD_VOLATILE)
             continue;
-        struct nfc_column column = {.name = e->column, .type = column_type[e->field.type].type,
+        struct nfc_column column = {.name = e->column,
+                                    .type = column_type[e->field.type].type,
                                     .may_be_missing = column_type[e->field.type].may_be_missing};
         if (nfc_schema_add(schema, &column, column_value, host, (uint32_t)i) < 0)
             return -1;

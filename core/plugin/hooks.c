@@ -77,15 +77,16 @@ static int clone_host(void *ctx, struct nfc_flow_hooks *into, char *err, size_t 
 static void add_hooks(struct nfc_plugin_host *host, struct nfc_flow_hooks *hooks)
 {
     nfc_flow_hooks_add(hooks, &(struct nfc_flow_hook){
-        .init = on_init,
-        .update = on_update,
-        .expire = on_expire,
-        .release = release,
-        .clone = clone_host,
-        .close = unload,
-        .ctx = host,
-        .flags = NFC_HOOK_READS_FEATURES | NFC_HOOK_READS_ADDRESSES | (may_expire(host) ? NFC_HOOK_MAY_EXPIRE : 0),
-    });
+                                  .init = on_init,
+                                  .update = on_update,
+                                  .expire = on_expire,
+                                  .release = release,
+                                  .clone = clone_host,
+                                  .close = unload,
+                                  .ctx = host,
+                                  .flags = NFC_HOOK_READS_FEATURES | NFC_HOOK_READS_ADDRESSES |
+                                           (may_expire(host) ? NFC_HOOK_MAY_EXPIRE : 0),
+                              });
 }
 
 void nfc_plugins_register(struct nfc_plugin_host *host, struct nfc_flow_params *params)

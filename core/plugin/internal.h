@@ -16,27 +16,27 @@ enum {
 
 struct field_entry {
     struct nfc_plugin_field field;
-    char *name;                   /* owned copy of field.name */
-    char *column;                 /* "udps.<name>" */
+    char *name;   /* owned copy of field.name */
+    char *column; /* "udps.<name>" */
     struct loaded_plugin *owner;
 };
 
 struct loaded_plugin {
-    struct nfc_host host;         /* first: a plugin's host pointer leads back here */
+    struct nfc_host host; /* first: a plugin's host pointer leads back here */
     struct nfc_plugin_host *parent;
     void *dl;
     const struct nfc_plugin *desc;
     char *path;
-    char *args;                   /* "k=v,k2=v2", split in place into keys and values */
+    char *args; /* "k=v,k2=v2", split in place into keys and values */
     char **keys, **values;
-    bool *asked;                  /* per argument: setup asked for its key */
+    bool *asked; /* per argument: setup asked for its key */
     size_t n_args;
-    char known[160];              /* the keys setup asked for, "a, b", for the message refusing any other */
+    char known[160]; /* the keys setup asked for, "a, b", for the message refusing any other */
     void *instance;
     bool set_up;
-    bool may_expire;              /* NFC_PLUGIN_MAY_EXPIRE, or allow_expiry at setup */
+    bool may_expire; /* NFC_PLUGIN_MAY_EXPIRE, or allow_expiry at setup */
     size_t state_size;
-    size_t state_off;             /* from the start of the plugin area of ext[] */
+    size_t state_off; /* from the start of the plugin area of ext[] */
     size_t first_field, n_fields;
 };
 

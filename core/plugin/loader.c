@@ -91,13 +91,14 @@ static int open_plugin(struct loaded_plugin *lp, char *err, size_t errlen)
     nfc_plugin_entry_fn entry;
     *(void **)&entry = dlsym(lp->dl, NFC_PLUGIN_ENTRY_SYMBOL);
     if (!entry)
-        return nfc_errorf(err, errlen, "plugin %s: no %s() symbol: not an nfcore plugin", lp->path, NFC_PLUGIN_ENTRY_SYMBOL);
+        return nfc_errorf(err, errlen, "plugin %s: no %s() symbol: not an nfcore plugin", lp->path,
+                          NFC_PLUGIN_ENTRY_SYMBOL);
     lp->desc = entry();
     if (!lp->desc)
         return nfc_errorf(err, errlen, "plugin %s: %s() returned no descriptor", lp->path, NFC_PLUGIN_ENTRY_SYMBOL);
     if (lp->desc->abi_major != NFC_PLUGIN_ABI_MAJOR || lp->desc->abi_minor > NFC_PLUGIN_ABI_MINOR)
         return nfc_errorf(err, errlen, "plugin %s: built for plugin ABI %u.%u, this nfcore provides %u.%u", lp->path,
-                    lp->desc->abi_major, lp->desc->abi_minor, NFC_PLUGIN_ABI_MAJOR, NFC_PLUGIN_ABI_MINOR);
+                          lp->desc->abi_major, lp->desc->abi_minor, NFC_PLUGIN_ABI_MAJOR, NFC_PLUGIN_ABI_MINOR);
     if (!lp->desc->name || !lp->desc->name[0])
         return nfc_errorf(err, errlen, "plugin %s: its descriptor has no name", lp->path);
     lp->state_size = lp->desc->state_size;
@@ -159,4 +160,3 @@ void nfc_plugins_unload(struct nfc_plugin_host *host)
     free(host->plugins);
     free(host);
 }
-

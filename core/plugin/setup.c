@@ -10,7 +10,7 @@
 #include "util/number.h"
 
 struct setup_ctx {
-    struct nfc_setup pub;         /* first: the plugin's ctx pointer leads back here */
+    struct nfc_setup pub; /* first: the plugin's ctx pointer leads back here */
     struct loaded_plugin *lp;
     char error[1024];
 };
@@ -43,8 +43,7 @@ static const char *ctx_arg(const struct nfc_setup *pub, const char *key)
     return value;
 }
 
-static int ctx_arg_int(struct nfc_setup *pub, const char *key, int64_t min, int64_t max, int64_t fallback,
-                       int64_t *out)
+static int ctx_arg_int(struct nfc_setup *pub, const char *key, int64_t min, int64_t max, int64_t fallback, int64_t *out)
 {
     struct setup_ctx *ctx = (struct setup_ctx *)pub;
     const char *text = ctx_arg(pub, key);
@@ -99,7 +98,7 @@ static int check_placement(const struct loaded_plugin *lp, const struct nfc_plug
 {
     if (field->offset + field_size(field->type) > lp->state_size)
         return nfc_errorf(err, errlen, "%s: field '%s' lies outside the plugin's %zu-byte state", lp->path, field->name,
-                    lp->state_size);
+                          lp->state_size);
     return 0;
 }
 
@@ -116,7 +115,7 @@ static int add_field(struct loaded_plugin *lp, const struct nfc_plugin_field *fi
     for (size_t i = 0; i < host->n_fields; i++) {
         if (strcmp(host->fields[i].name, field->name) == 0)
             return nfc_errorf(err, errlen, "%s: field '%s' clashes with the field of the same name of plugin %s",
-                        lp->path, field->name, host->fields[i].owner->desc->name);
+                              lp->path, field->name, host->fields[i].owner->desc->name);
     }
     if (host->n_fields == host->cap_fields) {
         size_t cap = host->cap_fields ? host->cap_fields * 2 : 16;
@@ -176,8 +175,13 @@ int nfc_plugin_set_up(struct loaded_plugin *lp, char *err, size_t errlen)
     nfc_plugin_host_functions(&lp->host);
     lp->may_expire = (lp->desc->flags & NFC_PLUGIN_MAY_EXPIRE) != 0;
     struct setup_ctx ctx = {
-        .pub = {.host = &lp->host, .arg = ctx_arg, .arg_int = ctx_arg_int, .lookup = ctx_lookup,
-                .declare_field = ctx_declare_field, .set_state_size = ctx_set_state_size, .error = ctx_error,
+        .pub = {.host = &lp->host,
+                .arg = ctx_arg,
+                .arg_int = ctx_arg_int,
+                .lookup = ctx_lookup,
+                .declare_field = ctx_declare_field,
+                .set_state_size = ctx_set_state_size,
+                .error = ctx_error,
                 .allow_expiry = ctx_allow_expiry},
         .lp = lp,
     };
@@ -195,6 +199,6 @@ int nfc_plugin_set_up(struct loaded_plugin *lp, char *err, size_t errlen)
     for (size_t i = 0; i < lp->n_args; i++)
         if (!lp->asked[i])
             return nfc_errorf(err, errlen, "plugin %s: unknown argument '%s' (%s%s)", lp->desc->name, lp->keys[i],
-                        lp->known[0] ? "known: " : "takes no arguments", lp->known);
+                              lp->known[0] ? "known: " : "takes no arguments", lp->known);
     return 0;
 }

@@ -22,8 +22,8 @@ struct nfc_column_getter {
 
 struct nfc_schema {
     size_t count, cap;
-    struct nfc_column *columns;         /* what nfc_engine_columns hands out */
-    struct nfc_column_getter *getters;  /* parallel to columns */
+    struct nfc_column *columns;        /* what nfc_engine_columns hands out */
+    struct nfc_column_getter *getters; /* parallel to columns */
 };
 
 void nfc_schema_init(struct nfc_schema *s);

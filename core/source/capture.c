@@ -7,8 +7,8 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdatomic.h>
-#include <stdio_ext.h>
 #include <stdbool.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,7 +16,7 @@
 #include <pcap/pcap.h>
 
 enum {
-    LIVE_READ_TIMEOUT_MS = 250, /* how often a quiet live capture returns, so idle flows expire on time */
+    LIVE_READ_TIMEOUT_MS = 250,               /* how often a quiet live capture returns, so idle flows expire on time */
     LIVE_DRAIN_MS = 2 * LIVE_READ_TIMEOUT_MS, /* reading on after a stop: the kernel's last block comes out */
     FILE_BUFFER_SIZE = 1 << 20,
     PCAP_RECORD_HEADER = 16,
@@ -28,22 +28,21 @@ enum {
 struct nfc_capture {
     pcap_t *pcap;
     const struct nfc_config *cfg;
-    size_t next_file;             /* index of the file after the open one */
+    size_t next_file; /* index of the file after the open one */
     const char *file_name;
     uint64_t file_size;
-    unsigned char *file_buffer;   /* stdio buffer of the open file: large reads, few system calls */
+    unsigned char *file_buffer;    /* stdio buffer of the open file: large reads, few system calls */
     struct nfc_pcap_reader reader; /* the open file, when nfcore reads it itself rather than through libpcap */
     bool direct;
-    struct bpf_program filter;    /* the BPF filter, applied here to files read directly */
+    struct bpf_program filter; /* the BPF filter, applied here to files read directly */
     bool filtering;
-    long record_offset;           /* where the next record starts */
+    long record_offset; /* where the next record starts */
     uint64_t damaged;
     int dlt;
-    _Atomic int stop;             /* lock-free: set from signal handlers and other threads */
-    uint64_t drain_until;         /* live, once stopped: monotonic ms until which packets are still read */
+    _Atomic int stop;     /* lock-free: set from signal handlers and other threads */
+    uint64_t drain_until; /* live, once stopped: monotonic ms until which packets are still read */
     char error[PCAP_ERRBUF_SIZE + 256];
 };
-
 
 static int apply_filter(pcap_t *p, const char *filter, const char *source, char *err, size_t errlen)
 {
@@ -152,13 +151,13 @@ static bool next_file(struct nfc_capture *c)
     return true;
 }
 
-#define CHECK_PCAP(call, what)                                                                                   \
-    do {                                                                                                         \
-        if ((call) != 0) {                                                                                       \
-            nfc_errorf(err, errlen, "%s: cannot set %s: %s", cfg->interface, what, pcap_geterr(p));                    \
-            pcap_close(p);                                                                                       \
-            return NULL;                                                                                         \
-        }                                                                                                        \
+#define CHECK_PCAP(call, what)                                                                      \
+    do {                                                                                            \
+        if ((call) != 0) {                                                                          \
+            nfc_errorf(err, errlen, "%s: cannot set %s: %s", cfg->interface, what, pcap_geterr(p)); \
+            pcap_close(p);                                                                          \
+            return NULL;                                                                            \
+        }                                                                                           \
     } while (0)
 
 static pcap_t *open_live(const struct nfc_config *cfg, char *err, size_t errlen)
@@ -304,14 +303,14 @@ static enum nfc_capture_status next_direct(struct nfc_capture *c, struct nfc_fra
             return NFC_CAPTURE_FRAME;
         case NFC_PCAP_DAMAGED:
             c->damaged++;
-            nfc_warnf(c->cfg->on_warning, c->cfg->warning_ctx, "%s: damaged record at byte offset %ld: %s", c->file_name, c->record_offset, why);
+            nfc_warnf(c->cfg->on_warning, c->cfg->warning_ctx, "%s: damaged record at byte offset %ld: %s",
+                      c->file_name, c->record_offset, why);
             c->record_offset = (long)nfc_pcap_reader_offset(&c->reader);
             continue;
         case NFC_PCAP_IO_ERROR:
             nfc_errorf(c->error, sizeof c->error, "%s: %s", c->file_name, why);
             return NFC_CAPTURE_ERROR;
-        case NFC_PCAP_END:
-            return NFC_CAPTURE_END;
+        case NFC_PCAP_END: return NFC_CAPTURE_END;
         }
     }
 }
@@ -344,8 +343,8 @@ static enum nfc_capture_status next_from_files(struct nfc_capture *c, struct nfc
         }
         /* A damaged record: libpcap has skipped what it could, and nfstream reads on from there. */
         c->damaged++;
-        nfc_warnf(c->cfg->on_warning, c->cfg->warning_ctx, "%s: damaged record at byte offset %ld: %s", c->file_name, c->record_offset,
-             pcap_geterr(c->pcap));
+        nfc_warnf(c->cfg->on_warning, c->cfg->warning_ctx, "%s: damaged record at byte offset %ld: %s", c->file_name,
+                  c->record_offset, pcap_geterr(c->pcap));
         long resume = file_offset(c);
         if (resume != c->record_offset)
             c->record_offset = resume;

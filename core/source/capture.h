@@ -14,7 +14,7 @@ struct nfc_frame {
     const uint8_t *data;
     uint32_t caplen;
     uint32_t wirelen;
-    uint64_t time_ms;   /* (tv_sec×1000 + tv_usec/1000) mod 2^64, as nfstream computes it (spec §2) */
+    uint64_t time_ms; /* (tv_sec×1000 + tv_usec/1000) mod 2^64, as nfstream computes it (spec §2) */
     int dlt;
 };
 

@@ -9,12 +9,12 @@
 #include "util/error.h"
 
 enum {
-    BUFFER_SIZE = 1 << 20,    /* holds any record (at most 16 + 262144 bytes) */
+    BUFFER_SIZE = 1 << 20, /* holds any record (at most 16 + 262144 bytes) */
     FILE_HEADER = 24,
     RECORD_HEADER = 16,
     MAGIC_MICRO = 0xa1b2c3d4,
     MAGIC_NANO = 0xa1b23c4d,
-    MAX_SNAPLEN = 262144,     /* libpcap's limit for every link type nfcore decodes */
+    MAX_SNAPLEN = 262144, /* libpcap's limit for every link type nfcore decodes */
 };
 
 /* How a format version stores caplen and len (libpcap's rule). */

@@ -12,11 +12,11 @@
 struct nfc_pcap_reader {
     int fd;
     unsigned char *buf;
-    size_t fill;           /* bytes in buf */
-    size_t pos;            /* the next record's place in buf */
-    uint64_t buf_offset;   /* file offset of buf[0] */
-    uint32_t snapshot;     /* records are cut to this many bytes */
-    uint8_t lengths;       /* how caplen and len are stored (file format version) */
+    size_t fill;         /* bytes in buf */
+    size_t pos;          /* the next record's place in buf */
+    uint64_t buf_offset; /* file offset of buf[0] */
+    uint32_t snapshot;   /* records are cut to this many bytes */
+    uint8_t lengths;     /* how caplen and len are stored (file format version) */
     uint8_t nanoseconds;
     uint8_t eof;
 };
@@ -24,8 +24,8 @@ struct nfc_pcap_reader {
 enum nfc_pcap_status {
     NFC_PCAP_RECORD,
     NFC_PCAP_END,
-    NFC_PCAP_DAMAGED,      /* a record was skipped or cut off (`why` says how); reading goes on after it */
-    NFC_PCAP_IO_ERROR,     /* `why` says which */
+    NFC_PCAP_DAMAGED,  /* a record was skipped or cut off (`why` says how); reading goes on after it */
+    NFC_PCAP_IO_ERROR, /* `why` says which */
 };
 
 /* Opens `path` if it is a classic pcap file in host byte order; `snapshot` is the snapshot length libpcap derived

@@ -14,22 +14,22 @@
 
 /* A side that may sleep until the other one publishes. */
 struct nfc_waiter {
-    _Atomic uint32_t seq;      /* futex word: bumped when the other side publishes while this one sleeps */
+    _Atomic uint32_t seq; /* futex word: bumped when the other side publishes while this one sleeps */
     _Atomic uint32_t sleeping;
 };
 
 struct nfc_ring {
-    _Alignas(64) _Atomic uint64_t head;   /* items the producer has published */
+    _Alignas(64) _Atomic uint64_t head; /* items the producer has published */
     struct nfc_waiter consumer;
-    _Alignas(64) _Atomic uint64_t tail;   /* items the consumer has released and published */
+    _Alignas(64) _Atomic uint64_t tail; /* items the consumer has released and published */
     struct nfc_waiter producer;
-    _Alignas(64) uint64_t next_head;      /* producer only: items committed, published or not */
-    _Alignas(64) uint64_t next_tail;      /* consumer only: items released, published or not */
+    _Alignas(64) uint64_t next_head; /* producer only: items committed, published or not */
+    _Alignas(64) uint64_t next_tail; /* consumer only: items released, published or not */
     _Alignas(64) _Atomic int cancelled;
     unsigned char *slots;
     size_t slot_size;
-    uint64_t capacity;                    /* a power of two */
-    uint64_t batch;                       /* items published (or released) at once */
+    uint64_t capacity; /* a power of two */
+    uint64_t batch;    /* items published (or released) at once */
 };
 
 /* Fewer, larger batches mean fewer wake-ups of a sleeping side; each batch waits until it is full or published. */
@@ -59,11 +59,11 @@ void nfc_ring_cancel(struct nfc_ring *r);
  * (nfc_bytes_take finds where each one starts, as the producer placed it), and releases them by the end position
  * it got. The spans' contents are published by the slot ring whose items tell of them. */
 struct nfc_bytes {
-    _Alignas(64) uint64_t head;           /* producer only */
+    _Alignas(64) uint64_t head; /* producer only */
     _Alignas(64) _Atomic uint64_t tail;
     struct nfc_waiter producer;
-    _Alignas(64) uint64_t next_tail;      /* consumer only */
-    uint64_t read_head;                   /* consumer only: where the next span to take ends up */
+    _Alignas(64) uint64_t next_tail; /* consumer only */
+    uint64_t read_head;              /* consumer only: where the next span to take ends up */
     _Alignas(64) _Atomic int cancelled;
     unsigned char *buf;
     uint64_t capacity;

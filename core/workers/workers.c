@@ -13,14 +13,14 @@ enum {
     /* How far a worker may fall behind (a burst of one host's flows, a scheduler slice spent elsewhere) before the
      * table side waits for it: 5 MB of 40-byte items. With 32768, the table side waited ~12 % of a 2-core run. */
     WORK_SLOTS = 131072,
-    WORK_BATCH = 8192,        /* few, large batches: a sleeping worker is woken once per batch */
+    WORK_BATCH = 8192, /* few, large batches: a sleeping worker is woken once per batch */
     /* Room for a whole work ring beyond what a worker may hold unpublished: once the table side has emptied a
      * worker's done ring, the worker can finish every flow in its work ring without waiting, so the table side
      * never waits for a worker that waits for it. */
     DONE_SLOTS = 2 * WORK_SLOTS,
     DONE_BATCH = 128,
-    PACKET_BYTES = 8 << 20,   /* per worker: copies of the packets the hooks will read */
-    BYTES_BATCH = 256,        /* work items between two publications of the bytes a worker is done with */
+    PACKET_BYTES = 8 << 20, /* per worker: copies of the packets the hooks will read */
+    BYTES_BATCH = 256,      /* work items between two publications of the bytes a worker is done with */
     /* Ended flows a worker may hold before the table side waits for them: on big.pcap this binds only when the
      * whole table ends at once (and costs no time there), while a flood of one-packet flows can no longer pile
      * up a work ring's worth of records and nDPI states (--capacity 100000 -j 2: 207 -> 171 MB peak RSS). */
@@ -30,11 +30,11 @@ enum {
 enum work_op { OP_INIT, OP_UPDATE, OP_FINISH };
 
 enum {
-    ITEM_OP = 3,               /* enum work_op */
-    ITEM_BACKWARD = 1u << 2,   /* the packet goes from the flow's dst to its src */
-    ITEM_BYTES = 1u << 3,      /* its bytes are next in the worker's byte ring */
-    ITEM_PAYLOAD = 1u << 4,    /* it has captured payload, payload_off bytes after the IP header */
-    MAC_BYTES = 12,            /* when a hook reads the addresses, a packet's MACs lead its bytes */
+    ITEM_OP = 3,             /* enum work_op */
+    ITEM_BACKWARD = 1u << 2, /* the packet goes from the flow's dst to its src */
+    ITEM_BYTES = 1u << 3,    /* its bytes are next in the worker's byte ring */
+    ITEM_PAYLOAD = 1u << 4,  /* it has captured payload, payload_off bytes after the IP header */
+    MAC_BYTES = 12,          /* when a hook reads the addresses, a packet's MACs lead its bytes */
 };
 
 /* One packet's work, 40 bytes: what the flow record does not say already. The worker rebuilds the packet from the
@@ -43,14 +43,14 @@ struct work_item {
     struct nfc_flow *flow;
     uint64_t time_ms;
     uint16_t raw_size, ip_size, transport_size, payload_size;
-    uint32_t payload_off;      /* a frame may hold more than 64 KB */
+    uint32_t payload_off; /* a frame may hold more than 64 KB */
     uint16_t ipsize;
     uint16_t payload_caplen;
-    uint32_t number;           /* the packet's number in its flow (at most UINT32_MAX), for workers that only run
+    uint32_t number; /* the packet's number in its flow (at most UINT32_MAX), for workers that only run
                                   the hooks */
     uint8_t tcp_flags;
-    uint8_t ip_version;        /* the packet's own: an IPv4 and an IPv6 packet can share a flow (spec §3) */
-    uint8_t bits;              /* ITEM_* */
+    uint8_t ip_version; /* the packet's own: an IPv4 and an IPv6 packet can share a flow (spec §3) */
+    uint8_t bits;       /* ITEM_* */
 };
 _Static_assert(sizeof(struct work_item) == 40, "a work item is 40 bytes");
 
@@ -58,14 +58,14 @@ struct worker {
     struct nfc_workers *owner;
     pthread_t thread;
     bool running;
-    struct nfc_ring work;      /* table side -> worker */
+    struct nfc_ring work; /* table side -> worker */
     struct nfc_bytes bytes;
-    struct nfc_ring done;      /* worker -> table side: expired flows */
+    struct nfc_ring done;     /* worker -> table side: expired flows */
     struct nfc_queue drained; /* expired flows taken off `done` early (nfc_flow.queued) */
     /* What the worker reads for every item, away from the lines the table side writes. */
     _Alignas(64) struct nfc_flow_params params;
-    bool all_work, addresses;  /* the owner's, copied */
-    bool own_hooks;            /* params.hooks are clones, which the worker closes (not worker 0's) */
+    bool all_work, addresses; /* the owner's, copied */
+    bool own_hooks;           /* params.hooks are clones, which the worker closes (not worker 0's) */
 };
 
 struct nfc_workers {
@@ -79,7 +79,7 @@ struct nfc_workers {
      * when a hook reads it, led by its MACs when a hook reads the addresses. */
     bool all_work;
     bool addresses;
-    struct nfc_flow_hooks hooks;   /* worker 0's: what the hooks read */
+    struct nfc_flow_hooks hooks; /* worker 0's: what the hooks read */
     struct nfc_flow_params table_params;
 };
 

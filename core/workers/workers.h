@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "flow/flow.h"
 #include "flow/cache.h"
+#include "flow/flow.h"
 
 struct nfc_workers;
 

@@ -90,27 +90,27 @@ enum nfc_tunnel {
  * 16 bytes: an IPv4 address is its 4 bytes followed by 12 zero bytes. Sizes are taken from the headers, not from
  * what was captured, and wrap at 2^16. */
 struct nfc_packet {
-    uint64_t time_ms;          /* capture time in ms, never earlier than the previous packet's */
-    uint64_t delta_time_ms;    /* ms since the flow's previous packet (0 for its first) */
-    const uint8_t *ip;         /* the (innermost) IP header */
-    const uint8_t *payload;    /* the L4 payload's captured bytes, NULL when none were captured */
-    uint16_t ipsize;           /* captured bytes from `ip` to the end of the frame (link padding included) */
-    uint16_t payload_caplen;   /* captured bytes at `payload` (at most payload_size) */
-    uint16_t raw_size;         /* frame length on the wire */
-    uint16_t ip_size;          /* IPv4 total length; IPv6 payload length (without the 40-byte header) */
-    uint16_t transport_size;   /* TCP/UDP/ICMP/ICMPv6 header + data; 0 for other protocols */
-    uint16_t payload_size;     /* L4 data; 0 for other protocols */
-    uint16_t src_port;         /* this packet's source port (0 unless TCP or UDP) */
+    uint64_t time_ms;        /* capture time in ms, never earlier than the previous packet's */
+    uint64_t delta_time_ms;  /* ms since the flow's previous packet (0 for its first) */
+    const uint8_t *ip;       /* the (innermost) IP header */
+    const uint8_t *payload;  /* the L4 payload's captured bytes, NULL when none were captured */
+    uint16_t ipsize;         /* captured bytes from `ip` to the end of the frame (link padding included) */
+    uint16_t payload_caplen; /* captured bytes at `payload` (at most payload_size) */
+    uint16_t raw_size;       /* frame length on the wire */
+    uint16_t ip_size;        /* IPv4 total length; IPv6 payload length (without the 40-byte header) */
+    uint16_t transport_size; /* TCP/UDP/ICMP/ICMPv6 header + data; 0 for other protocols */
+    uint16_t payload_size;   /* L4 data; 0 for other protocols */
+    uint16_t src_port;       /* this packet's source port (0 unless TCP or UDP) */
     uint16_t dst_port;
-    uint16_t vlan_id;          /* innermost 802.1Q VLAN id, 0 when untagged */
-    uint8_t protocol;          /* IP protocol number */
-    uint8_t ip_version;        /* 4 or 6 */
-    uint8_t tunnel_id;         /* enum nfc_tunnel */
-    uint8_t tcp_flags;         /* NFC_TCP_* bits; 0 unless TCP */
-    uint8_t direction;         /* 0: from the flow's src to its dst; 1: the other way */
-    uint8_t src_ip[16];        /* this packet's source address */
+    uint16_t vlan_id;   /* innermost 802.1Q VLAN id, 0 when untagged */
+    uint8_t protocol;   /* IP protocol number */
+    uint8_t ip_version; /* 4 or 6 */
+    uint8_t tunnel_id;  /* enum nfc_tunnel */
+    uint8_t tcp_flags;  /* NFC_TCP_* bits; 0 unless TCP */
+    uint8_t direction;  /* 0: from the flow's src to its dst; 1: the other way */
+    uint8_t src_ip[16]; /* this packet's source address */
     uint8_t dst_ip[16];
-    uint8_t src_mac[6];        /* this packet's MACs (all zero on link types without them) */
+    uint8_t src_mac[6]; /* this packet's MACs (all zero on link types without them) */
     uint8_t dst_mac[6];
 };
 
@@ -126,14 +126,14 @@ enum nfc_scope {
 };
 
 struct nfc_flow_counters {
-    uint64_t first_seen_ms;    /* all four are 0 for a dst2src scope that has seen no packet */
+    uint64_t first_seen_ms; /* all four are 0 for a dst2src scope that has seen no packet */
     uint64_t last_seen_ms;
     uint64_t packets;
-    uint64_t bytes;            /* in the configured accounting mode */
+    uint64_t bytes; /* in the configured accounting mode */
 };
 
 struct nfc_flow_view {
-    uint8_t src_ip[16];        /* the sender of the flow's first packet */
+    uint8_t src_ip[16]; /* the sender of the flow's first packet */
     uint8_t dst_ip[16];
     uint8_t src_mac[6];
     uint8_t dst_mac[6];
@@ -143,7 +143,7 @@ struct nfc_flow_view {
     uint8_t protocol;
     uint8_t ip_version;
     uint8_t tunnel_id;
-    int8_t expiration_id;      /* set when the flow ends: 0 idle, 1 active, 2 TCP end, 3 capacity, -1 plugin */
+    int8_t expiration_id; /* set when the flow ends: 0 idle, 1 active, 2 TCP end, 3 capacity, -1 plugin */
     /* Indexed by enum nfc_scope. On a cache line of their own: they change with every packet, the identity
      * above does not. */
     _Alignas(64) struct nfc_flow_counters scope[3];
@@ -156,14 +156,14 @@ struct nfc_flow_view {
  */
 
 enum nfc_field_type {
-    NFC_FIELD_INT = 1,          /* int64_t */
-    NFC_FIELD_UINT = 2,         /* uint64_t */
-    NFC_FIELD_FLOAT = 3,        /* double */
-    NFC_FIELD_OPT_INT = 4,      /* struct nfc_opt_int: written empty until .set */
-    NFC_FIELD_OPT_FLOAT = 5,    /* struct nfc_opt_float */
-    NFC_FIELD_STRING = 6,       /* struct nfc_string: written empty until a text is set */
-    NFC_FIELD_INT_LIST = 7,     /* struct nfc_int_list: "[]" until items are appended */
-    NFC_FIELD_STRING_LIST = 8,  /* struct nfc_string_list */
+    NFC_FIELD_INT = 1,         /* int64_t */
+    NFC_FIELD_UINT = 2,        /* uint64_t */
+    NFC_FIELD_FLOAT = 3,       /* double */
+    NFC_FIELD_OPT_INT = 4,     /* struct nfc_opt_int: written empty until .set */
+    NFC_FIELD_OPT_FLOAT = 5,   /* struct nfc_opt_float */
+    NFC_FIELD_STRING = 6,      /* struct nfc_string: written empty until a text is set */
+    NFC_FIELD_INT_LIST = 7,    /* struct nfc_int_list: "[]" until items are appended */
+    NFC_FIELD_STRING_LIST = 8, /* struct nfc_string_list */
 };
 
 enum nfc_field_flag {
@@ -183,9 +183,9 @@ struct nfc_opt_float {
 /* A string field, or one item of a string list. Plugins read text and len; they change a string only through
  * string_set. buf and cap are the host's: the allocation stays while the string is unset, for the next text. */
 struct nfc_string {
-    char *text;                /* NUL-terminated, pointing to buf; NULL while unset */
-    uint32_t len;              /* bytes before the NUL */
-    uint32_t cap;              /* bytes allocated at buf */
+    char *text;   /* NUL-terminated, pointing to buf; NULL while unset */
+    uint32_t len; /* bytes before the NUL */
+    uint32_t cap; /* bytes allocated at buf */
     char *buf;
 };
 
@@ -206,14 +206,16 @@ struct nfc_string_list {
 };
 
 struct nfc_plugin_field {
-    const char *name;          /* exported as udps.<name>; unique across the loaded plugins */
-    uint32_t type;             /* enum nfc_field_type */
-    uint32_t flags;            /* enum nfc_field_flag bits */
-    size_t offset;             /* of the value in the plugin's per-flow state */
+    const char *name; /* exported as udps.<name>; unique across the loaded plugins */
+    uint32_t type;    /* enum nfc_field_type */
+    uint32_t flags;   /* enum nfc_field_flag bits */
+    size_t offset;    /* of the value in the plugin's per-flow state */
 };
 
-#define NFC_FIELD(name, type, state_struct, member, flags) \
-    { (name), (type), (flags), offsetof(state_struct, member) }
+#define NFC_FIELD(name, type, state_struct, member, flags)      \
+    {                                                           \
+        (name), (type), (flags), offsetof(state_struct, member) \
+    }
 
 /* A handle on a readable value: a core column, or a field of a plugin loaded before this one. */
 typedef struct {
@@ -227,19 +229,19 @@ typedef struct {
  */
 
 enum nfc_type {
-    NFC_TYPE_INT,          /* as.i */
-    NFC_TYPE_UINT,         /* as.u */
-    NFC_TYPE_FLOAT,        /* as.f */
-    NFC_TYPE_STRING,       /* as.str: len bytes, not NUL-terminated */
-    NFC_TYPE_INT_LIST,     /* as.list: signed integers, read with nfc_list_at() */
-    NFC_TYPE_STRING_LIST,  /* as.strings */
-    NFC_TYPE_IP,           /* as.ip: written as text, a dotted quad or RFC 5952 IPv6 */
-    NFC_TYPE_MAC,          /* as.mac: written as text, "aa:bb:cc:dd:ee:ff" (an OUI: its first 3 bytes) */
+    NFC_TYPE_INT,         /* as.i */
+    NFC_TYPE_UINT,        /* as.u */
+    NFC_TYPE_FLOAT,       /* as.f */
+    NFC_TYPE_STRING,      /* as.str: len bytes, not NUL-terminated */
+    NFC_TYPE_INT_LIST,    /* as.list: signed integers, read with nfc_list_at() */
+    NFC_TYPE_STRING_LIST, /* as.strings */
+    NFC_TYPE_IP,          /* as.ip: written as text, a dotted quad or RFC 5952 IPv6 */
+    NFC_TYPE_MAC,         /* as.mac: written as text, "aa:bb:cc:dd:ee:ff" (an OUI: its first 3 bytes) */
 };
 
 struct nfc_value {
     enum nfc_type type;
-    bool missing;              /* no value: written as an empty field, null in JSON */
+    bool missing; /* no value: written as an empty field, null in JSON */
     union {
         int64_t i;
         uint64_t u;
@@ -251,7 +253,7 @@ struct nfc_value {
         struct {
             const void *ptr;
             size_t len;
-            uint8_t width;     /* bytes per signed element: 1, 4 or 8 */
+            uint8_t width; /* bytes per signed element: 1, 4 or 8 */
         } list;
         struct {
             const struct nfc_string *ptr;
@@ -259,11 +261,11 @@ struct nfc_value {
         } strings;
         struct {
             const uint8_t *bytes; /* 16 bytes: an IPv4 address is its 4 bytes followed by 12 zero bytes */
-            uint8_t version;   /* 4 or 6 */
+            uint8_t version;      /* 4 or 6 */
         } ip;
         struct {
             const uint8_t *bytes;
-            uint8_t len;       /* 6, or 3 for an OUI */
+            uint8_t len; /* 6, or 3 for an OUI */
         } mac;
     } as;
 };
@@ -298,8 +300,7 @@ struct nfc_host {
     /* Return 0, or -1 (the list unchanged) when memory runs out or, for a text, it is NULL or len is 2^32 - 1 or
      * more. */
     int (*int_list_append)(const struct nfc_host *host, struct nfc_int_list *list, int64_t value);
-    int (*string_list_append)(const struct nfc_host *host, struct nfc_string_list *list, const char *text,
-                              size_t len);
+    int (*string_list_append)(const struct nfc_host *host, struct nfc_string_list *list, const char *text, size_t len);
     /* Empties a string list: frees its texts and keeps the items array for the next appends. */
     void (*string_list_clear)(const struct nfc_host *host, struct nfc_string_list *list);
     /* Ends the flow once every plugin has seen the current packet (expiration_id -1); from on_init, the flow
@@ -321,8 +322,7 @@ struct nfc_setup {
     /* The decimal integer value of `key` into *out: `fallback` when the key is absent (it need not lie in
      * [min, max], so an absent key can be told apart). Returns 0, or -1 after setting the error ("argument
      * limit: 'abc' is not an integer in 1..100") when the value is not an integer in [min, max]. */
-    int (*arg_int)(struct nfc_setup *ctx, const char *key, int64_t min, int64_t max, int64_t fallback,
-                   int64_t *out);
+    int (*arg_int)(struct nfc_setup *ctx, const char *key, int64_t min, int64_t max, int64_t fallback, int64_t *out);
     /* A core column (bidirectional_packets, bidirectional_mean_ps, splt_ps, application_name, ...) or a field of
      * an earlier plugin, by name (without `udps.`). Returns 0, or -1 when there is no such column. */
     int (*lookup)(const struct nfc_setup *ctx, const char *name, nfc_field_ref *ref);
@@ -351,15 +351,15 @@ typedef void (*nfc_packet_hook)(const struct nfc_host *host, void *instance, voi
                                 const struct nfc_flow_view *flow, const struct nfc_packet *pkt);
 
 struct nfc_plugin {
-    uint32_t abi_major;        /* NFC_PLUGIN_ABI_MAJOR, set by NFC_PLUGIN_ABI */
+    uint32_t abi_major; /* NFC_PLUGIN_ABI_MAJOR, set by NFC_PLUGIN_ABI */
     uint32_t abi_minor;
     const char *name;
     const char *version;
     const char *description;
-    size_t state_size;         /* bytes of per-flow state (0: none) */
+    size_t state_size; /* bytes of per-flow state (0: none) */
     const struct nfc_plugin_field *fields;
     size_t n_fields;
-    uint32_t flags;            /* enum nfc_plugin_flag bits */
+    uint32_t flags; /* enum nfc_plugin_flag bits */
     /* Once per meter, before any packet: returns 0 and sets *instance (may stay NULL), or non-zero after
      * ctx->error() (a failed arg_int has set the error already). May be NULL. */
     int (*setup)(struct nfc_setup *ctx, void **instance);
@@ -377,11 +377,11 @@ struct nfc_plugin {
 
 typedef const struct nfc_plugin *(*nfc_plugin_entry_fn)(void);
 
-#define NFC_PLUGIN_EXPORT(descriptor)                                                                          \
-    __attribute__((visibility("default"))) const struct nfc_plugin *nfc_plugin_entry(void);                    \
-    const struct nfc_plugin *nfc_plugin_entry(void)                                                            \
-    {                                                                                                          \
-        return &(descriptor);                                                                                  \
+#define NFC_PLUGIN_EXPORT(descriptor)                                                       \
+    __attribute__((visibility("default"))) const struct nfc_plugin *nfc_plugin_entry(void); \
+    const struct nfc_plugin *nfc_plugin_entry(void)                                         \
+    {                                                                                       \
+        return &(descriptor);                                                               \
     }
 
 #ifdef __cplusplus

@@ -23,8 +23,8 @@ static uint64_t fold(uint64_t h, const void *p, size_t n)
 
 #define FOLD(h, field) fold(h, &(field), sizeof(field))
 
-static void digest_packet(const struct nfc_host *host, void *instance, void *state,
-                          const struct nfc_flow_view *flow, const struct nfc_packet *pkt)
+static void digest_packet(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow,
+                          const struct nfc_packet *pkt)
 {
     (void)host;
     (void)instance;

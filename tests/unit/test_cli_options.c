@@ -47,17 +47,17 @@ static enum nfc_cli_parse parse_argv(char **argv)
 #define PARSE(...) parse_argv((char *[]){"nfcore", __VA_ARGS__, NULL})
 
 /* The command line is refused with exactly this message. */
-#define REFUSED(message, ...)                                   \
-    do {                                                        \
-        ck_assert_int_eq(PARSE(__VA_ARGS__), NFC_CLI_INVALID);  \
-        ck_assert_str_eq(err_text, message);                    \
-        ck_assert_str_eq(out_text, "");                         \
+#define REFUSED(message, ...)                                  \
+    do {                                                       \
+        ck_assert_int_eq(PARSE(__VA_ARGS__), NFC_CLI_INVALID); \
+        ck_assert_str_eq(err_text, message);                   \
+        ck_assert_str_eq(out_text, "");                        \
     } while (0)
 
-#define ACCEPTED(...)                                           \
-    do {                                                        \
-        ck_assert_int_eq(PARSE(__VA_ARGS__), NFC_CLI_RUN);      \
-        ck_assert_str_eq(err_text, "");                         \
+#define ACCEPTED(...)                                      \
+    do {                                                   \
+        ck_assert_int_eq(PARSE(__VA_ARGS__), NFC_CLI_RUN); \
+        ck_assert_str_eq(err_text, "");                    \
     } while (0)
 
 /* UINT64_MAX / 1000: seconds that still fit in ms (spec §1: value x 1000 <= 2^64 - 1). */
@@ -92,19 +92,18 @@ END_TEST
 
 START_TEST(values_out_of_range)
 {
-    REFUSED("nfcore: --n-dissections: 256 is out of range (valid: 0..255)\n", "-r", "a.pcap", "--n-dissections",
-            "256");
+    REFUSED("nfcore: --n-dissections: 256 is out of range (valid: 0..255)\n", "-r", "a.pcap", "--n-dissections", "256");
     REFUSED("nfcore: --splt-analysis: 70000 is out of range (valid: 0..65535)\n", "-r", "a.pcap", "--splt-analysis",
             "70000");
     REFUSED("nfcore: --accounting-mode: 5 is out of range (valid: 0..3)\n", "-r", "a.pcap", "--accounting-mode", "5");
     REFUSED("nfcore: --socket-buffer-size: 2147483648 is out of range (valid: 0..2147483647)\n", "-i", "eth0",
             "--socket-buffer-size", "2147483648"); /* 2^31 */
-    REFUSED("nfcore: --snapshot-length: 0 is out of range (valid: 1..2147483647)\n", "-i", "eth0",
-            "--snapshot-length", "0");
+    REFUSED("nfcore: --snapshot-length: 0 is out of range (valid: 1..2147483647)\n", "-i", "eth0", "--snapshot-length",
+            "0");
     REFUSED("nfcore: --idle-timeout: 18446744073709552 is out of range (valid: 0.." MAX_SECONDS ")\n", "-r", "a.pcap",
             "--idle-timeout", "18446744073709552"); /* one more second would overflow the ms */
-    REFUSED("nfcore: --active-timeout: 18446744073709552 is out of range (valid: 0.." MAX_SECONDS ")\n", "-r",
-            "a.pcap", "--active-timeout", "18446744073709552");
+    REFUSED("nfcore: --active-timeout: 18446744073709552 is out of range (valid: 0.." MAX_SECONDS ")\n", "-r", "a.pcap",
+            "--active-timeout", "18446744073709552");
     REFUSED("nfcore: --max-nflows: 18446744073709551616 is out of range (valid: 0..18446744073709551615)\n", "-r",
             "a.pcap", "--max-nflows", "18446744073709551616"); /* 2^64 */
 }
@@ -172,7 +171,8 @@ START_TEST(unknown_option)
 {
     REFUSED("nfcore: unknown option --colour (see nfcore --help)\n", "-r", "a.pcap", "--colour");
     REFUSED("nfcore: unknown option -x (see nfcore --help)\n", "-r", "a.pcap", "-x");
-    REFUSED("nfcore: unknown option --no-read (see nfcore --help)\n", "-r", "a.pcap", "--no-read"); /* -r has no --no- */
+    REFUSED("nfcore: unknown option --no-read (see nfcore --help)\n", "-r", "a.pcap",
+            "--no-read"); /* -r has no --no- */
 }
 END_TEST
 
@@ -199,11 +199,10 @@ START_TEST(live_only_options_refused_with_files)
 {
     REFUSED("nfcore: --snapshot-length applies to live capture (-i) only\n", "-r", "a.pcap", "--snapshot-length",
             "100");
-    REFUSED("nfcore: --socket-buffer-size applies to live capture (-i) only\n", "-r", "a.pcap",
-            "--socket-buffer-size", "0"); /* even its default value */
+    REFUSED("nfcore: --socket-buffer-size applies to live capture (-i) only\n", "-r", "a.pcap", "--socket-buffer-size",
+            "0"); /* even its default value */
     REFUSED("nfcore: --promiscuous-mode applies to live capture (-i) only\n", "-r", "a.pcap", "--promiscuous-mode");
-    REFUSED("nfcore: --promiscuous-mode applies to live capture (-i) only\n", "-r", "a.pcap",
-            "--no-promiscuous-mode");
+    REFUSED("nfcore: --promiscuous-mode applies to live capture (-i) only\n", "-r", "a.pcap", "--no-promiscuous-mode");
 }
 END_TEST
 
@@ -259,9 +258,9 @@ END_TEST
 
 START_TEST(values_are_stored)
 {
-    ACCEPTED("-r", "a.pcap", "--idle-timeout", "30", "--active-timeout=60", "--accounting-mode", "2",
-             "--n-dissections", "0", "--splt-analysis", "5", "--max-nflows", "7", "--capacity", "1000",
-             "--bpf-filter", "udp port 53", "-o", "flows.csv", "-v", "--statistical-analysis", "--expire-on-tcp-end");
+    ACCEPTED("-r", "a.pcap", "--idle-timeout", "30", "--active-timeout=60", "--accounting-mode", "2", "--n-dissections",
+             "0", "--splt-analysis", "5", "--max-nflows", "7", "--capacity", "1000", "--bpf-filter", "udp port 53",
+             "-o", "flows.csv", "-v", "--statistical-analysis", "--expire-on-tcp-end");
     const struct nfc_config *c = &opt.cfg;
     ck_assert_uint_eq(c->idle_timeout, 30);
     ck_assert_uint_eq(c->active_timeout, 60);

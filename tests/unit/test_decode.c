@@ -312,8 +312,7 @@ static void end_gtp(struct frame *f, size_t gtp)
 }
 
 /* Decodes the first `caplen` bytes from a buffer of exactly that size, so that a read past it is caught. */
-static struct decoded decode_capture(const struct frame *f, int dlt, bool tunnels, uint32_t caplen,
-                                     uint32_t wirelen)
+static struct decoded decode_capture(const struct frame *f, int dlt, bool tunnels, uint32_t caplen, uint32_t wirelen)
 {
     uint8_t *copy = malloc(caplen ? caplen : 1);
     ck_assert_ptr_nonnull(copy);
@@ -384,7 +383,7 @@ START_TEST(ethernet_ipv4_tcp_fills_every_field)
     ck_assert_uint_eq(r.pkt.vlan_id, 0);
     ck_assert_uint_eq(r.pkt.tunnel_id, NFC_TUNNEL_NONE);
     ck_assert_int_eq(r.ip_at, 14);
-    ck_assert_uint_eq(r.pkt.raw_size, 64);       /* 14 + 20 + 20 + 10 */
+    ck_assert_uint_eq(r.pkt.raw_size, 64); /* 14 + 20 + 20 + 10 */
     ck_assert_uint_eq(r.pkt.ipsize, 50);
     ck_assert_uint_eq(r.pkt.ip_size, 50);
     ck_assert_uint_eq(r.pkt.transport_size, 30);
@@ -1386,8 +1385,8 @@ END_TEST
 
 /* Ethernet (optionally tagged) / IPv4 / UDP 1234 -> 37008 / TZSP `header` then `tag` bytes, then an untagged
  * Ethernet frame (MAC_C -> MAC_D) with IPv4 10.0.0.3 -> 10.0.0.4 TCP SYN 80 -> 8080. */
-static void tzsp_frame(struct frame *f, uint16_t outer_vid, const uint8_t header[4], const uint8_t *tag,
-                       size_t tag_len, bool inner)
+static void tzsp_frame(struct frame *f, uint16_t outer_vid, const uint8_t header[4], const uint8_t *tag, size_t tag_len,
+                       bool inner)
 {
     if (outer_vid) {
         ethernet(f, 0x8100);

@@ -177,19 +177,19 @@ static void teardown(void)
     "dst2src_first_seen_ms,dst2src_last_seen_ms,dst2src_duration_ms,dst2src_packets,dst2src_bytes"
 
 /* The UDP flow: 2 packets over 250 ms, 42 + 45 = 87 bytes; the reply is its dst2src half. */
-#define CSV_UDP_FLOW                                                                                 \
-    "0,0,\"10.0.0.1\",\"02:00:00:00:00:01\",\"02:00:00\",5000,"                                      \
-    "\"10.0.0.2\",\"02:00:00:00:00:02\",\"02:00:00\",53,17,4,0,0,"                                   \
-    "1600000000000,1600000000250,250,2,87,"                                                          \
-    "1600000000000,1600000000000,0,1,42,"                                                            \
+#define CSV_UDP_FLOW                                               \
+    "0,0,\"10.0.0.1\",\"02:00:00:00:00:01\",\"02:00:00\",5000,"    \
+    "\"10.0.0.2\",\"02:00:00:00:00:02\",\"02:00:00\",53,17,4,0,0," \
+    "1600000000000,1600000000250,250,2,87,"                        \
+    "1600000000000,1600000000000,0,1,42,"                          \
     "1600000000250,1600000000250,0,1,45"
 
 /* The TCP flow: a lone SYN; its dst2src half is all zeros (spec §4.2). */
-#define CSV_TCP_FLOW                                                                                 \
-    "1,0,\"10.0.0.1\",\"02:00:00:00:00:01\",\"02:00:00\",40000,"                                     \
-    "\"10.0.0.3\",\"02:00:00:00:00:03\",\"02:00:00\",80,6,4,0,0,"                                    \
-    "1600000000500,1600000000500,0,1,54,"                                                            \
-    "1600000000500,1600000000500,0,1,54,"                                                            \
+#define CSV_TCP_FLOW                                              \
+    "1,0,\"10.0.0.1\",\"02:00:00:00:00:01\",\"02:00:00\",40000,"  \
+    "\"10.0.0.3\",\"02:00:00:00:00:03\",\"02:00:00\",80,6,4,0,0," \
+    "1600000000500,1600000000500,0,1,54,"                         \
+    "1600000000500,1600000000500,0,1,54,"                         \
     "0,0,0,0,0"
 
 /* ---- CSV ---- */
@@ -236,16 +236,16 @@ START_TEST(csv_accounting_mode_ip)
     ck_assert_uint_eq(export(&cfg, NFC_FORMAT_CSV), 2);
     /* IPv4 total lengths: 28 and 31 for the UDP flow, 40 for the SYN */
     ck_assert_str_eq(output, CSV_HEADER "\n"
-                             "0,0,\"10.0.0.1\",\"02:00:00:00:00:01\",\"02:00:00\",5000,"
-                             "\"10.0.0.2\",\"02:00:00:00:00:02\",\"02:00:00\",53,17,4,0,0,"
-                             "1600000000000,1600000000250,250,2,59,"
-                             "1600000000000,1600000000000,0,1,28,"
-                             "1600000000250,1600000000250,0,1,31\n"
-                             "1,0,\"10.0.0.1\",\"02:00:00:00:00:01\",\"02:00:00\",40000,"
-                             "\"10.0.0.3\",\"02:00:00:00:00:03\",\"02:00:00\",80,6,4,0,0,"
-                             "1600000000500,1600000000500,0,1,40,"
-                             "1600000000500,1600000000500,0,1,40,"
-                             "0,0,0,0,0\n");
+                                        "0,0,\"10.0.0.1\",\"02:00:00:00:00:01\",\"02:00:00\",5000,"
+                                        "\"10.0.0.2\",\"02:00:00:00:00:02\",\"02:00:00\",53,17,4,0,0,"
+                                        "1600000000000,1600000000250,250,2,59,"
+                                        "1600000000000,1600000000000,0,1,28,"
+                                        "1600000000250,1600000000250,0,1,31\n"
+                                        "1,0,\"10.0.0.1\",\"02:00:00:00:00:01\",\"02:00:00\",40000,"
+                                        "\"10.0.0.3\",\"02:00:00:00:00:03\",\"02:00:00\",80,6,4,0,0,"
+                                        "1600000000500,1600000000500,0,1,40,"
+                                        "1600000000500,1600000000500,0,1,40,"
+                                        "0,0,0,0,0\n");
 }
 END_TEST
 
@@ -406,11 +406,11 @@ START_TEST(column_counts)
     ck_assert_uint_eq(cols[9].ipfix_id, 11);      /* dst_port: destinationTransportPort */
     ck_assert_str_eq(cols[14].name, "bidirectional_first_seen_ms");
     ck_assert_str_eq(cols[14].unit, "ms");
-    ck_assert_uint_eq(cols[14].ipfix_id, 152);    /* flowStartMilliseconds */
+    ck_assert_uint_eq(cols[14].ipfix_id, 152); /* flowStartMilliseconds */
     ck_assert_str_eq(cols[22].name, "src2dst_packets");
     ck_assert_str_eq(cols[22].unit, "packets");
-    ck_assert_uint_eq(cols[22].ipfix_id, 2);      /* packetDeltaCount, forward direction */
-    ck_assert_uint_eq(cols[27].ipfix_id, 0);      /* dst2src_packets: no standard element */
+    ck_assert_uint_eq(cols[22].ipfix_id, 2); /* packetDeltaCount, forward direction */
+    ck_assert_uint_eq(cols[27].ipfix_id, 0); /* dst2src_packets: no standard element */
     ck_assert_ptr_null(cols[0].unit);
     for (size_t i = 0; i < 29; i++)
         ck_assert(!cols[i].may_be_missing);

@@ -9,8 +9,8 @@
 #include <nfcore/nfcore.h>
 
 #include "decode/decode.h"
-#include "flow/flow.h"
 #include "flow/cache.h"
+#include "flow/flow.h"
 
 enum { UDP = 17, TCP = 6 };
 
@@ -67,8 +67,7 @@ static void udp_reply(uint64_t t, uint16_t port)
 
 static void tcp(uint64_t t, bool from_client, uint8_t flags)
 {
-    struct nfc_packet p = from_client ? make(t, 1, 40000, 2, 80, TCP, 60)
-                                      : make(t, 2, 80, 1, 40000, TCP, 60);
+    struct nfc_packet p = from_client ? make(t, 1, 40000, 2, 80, TCP, 60) : make(t, 2, 80, 1, 40000, TCP, 60);
     p.tcp_flags = flags;
     inject(p);
 }
@@ -212,7 +211,7 @@ START_TEST(packet_older_than_the_clock_gets_the_clocks_time)
     ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms, 130);
     ck_assert_uint_eq(f->view.scope[NFC_DST2SRC].first_seen_ms, 100); /* not 40 */
     const struct nfc_scope_statistics *st = nfc_flow_statistics_c(&m.params, f);
-    ck_assert_uint_eq(st[NFC_BIDIRECTIONAL].piat_min, 0);  /* gaps 0 (100 -> 100) and 30 */
+    ck_assert_uint_eq(st[NFC_BIDIRECTIONAL].piat_min, 0); /* gaps 0 (100 -> 100) and 30 */
     ck_assert_uint_eq(st[NFC_BIDIRECTIONAL].piat_max, 30);
     finish();
 }
@@ -226,7 +225,7 @@ START_TEST(clamped_time_can_expire_a_flow)
     udp(99, 9000);  /* flow 9000 is busy and oldest: it shields flow 1000 from the scan below */
     udp(150, 2000); /* clock 150; the scan (horizon 50) stops at flow 9000 */
     expect_none();
-    udp(50, 1000);  /* sent at 50 (49 ms after its last packet) but counted at 150: 150 - 1 >= 100, a new flow */
+    udp(50, 1000); /* sent at 50 (49 ms after its last packet) but counted at 150: 150 - 1 >= 100, a new flow */
     struct nfc_flow *f = expect_flow(1000, 1, NFC_EXPIRE_IDLE);
     ck_assert_uint_eq(f->view.scope[NFC_BIDIRECTIONAL].last_seen_ms, 1);
     nfc_cache_flush(&m);
@@ -244,8 +243,8 @@ END_TEST
 START_TEST(first_packet_defines_src_and_replies_count_as_dst2src)
 {
     start(120000, 1800000, 0, false, false);
-    udp(10, 1000);        /* 100 bytes */
-    udp_reply(20, 1000);  /* 300 bytes */
+    udp(10, 1000);       /* 100 bytes */
+    udp_reply(20, 1000); /* 300 bytes */
     udp_reply(25, 1000);
     udp(40, 1000);
     nfc_cache_flush(&m);
@@ -358,7 +357,7 @@ START_TEST(scan_expires_at_most_1000_flows)
         expect_flow(port, 1, NFC_EXPIRE_IDLE);
     expect_none();
     ck_assert_uint_eq(nfc_cache_pending(&m), 2); /* flow 1001 and flow 5000 */
-    udp(110, 5000); /* next scan */
+    udp(110, 5000);                              /* next scan */
     expect_flow(1001, 1, NFC_EXPIRE_IDLE);
     expect_none();
     finish();
@@ -441,9 +440,9 @@ START_TEST(full_table_evicts_the_least_recently_seen)
     start(120000, 1800000, 2, false, false);
     udp(0, 1000);
     udp(1, 2000);
-    udp(2, 1000);  /* flow 1000 seen last: flow 2000 is now the least recently seen */
+    udp(2, 1000); /* flow 1000 seen last: flow 2000 is now the least recently seen */
     expect_none();
-    udp(3, 3000);  /* the table holds 2: flow 2000 goes before flow 3000 is created */
+    udp(3, 3000); /* the table holds 2: flow 2000 goes before flow 3000 is created */
     expect_flow(2000, 1, NFC_EXPIRE_CAPACITY);
     expect_none();
     nfc_cache_flush(&m);

@@ -20,7 +20,7 @@ static char trace[512];
 struct recorder {
     char name;
     size_t slot;
-    uint64_t packets_seen;   /* the flow's bidirectional packet count when its update ran */
+    uint64_t packets_seen; /* the flow's bidirectional packet count when its update ran */
 };
 
 static struct recorder recorders[4];
@@ -85,16 +85,16 @@ static int rec_clone(void *ctx, struct nfc_flow_hooks *into, char *err, size_t e
 static void add_recorder(struct recorder *r, struct nfc_flow_hooks *into, uint32_t packets, uint32_t flags)
 {
     nfc_flow_hooks_add(into, &(struct nfc_flow_hook){
-        .init = rec_init,
-        .update = rec_update,
-        .expire = rec_expire,
-        .release = rec_release,
-        .clone = rec_clone,
-        .close = rec_close,
-        .ctx = r,
-        .packets = packets,
-        .flags = flags,
-    });
+                                 .init = rec_init,
+                                 .update = rec_update,
+                                 .expire = rec_expire,
+                                 .release = rec_release,
+                                 .clone = rec_clone,
+                                 .close = rec_close,
+                                 .ctx = r,
+                                 .packets = packets,
+                                 .flags = flags,
+                             });
 }
 
 /* Two recorders: A reads a flow's first 2 packets, B every packet and the features. */

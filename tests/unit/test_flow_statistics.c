@@ -246,13 +246,14 @@ START_TEST(google_ssl_reference_values)
     /* spec §4.3 gives 3 decimals (truncated); the full values are the textbook sample stddevs of the list above */
     ck_assert_uint_eq(bi->ps_min, 40);
     ck_assert_uint_eq(bi->ps_max, 1470);
-    ck_assert_double_eq_tol(bi->ps_mean, 310.5714285714286, EPS);      /* 8696 / 28 */
+    ck_assert_double_eq_tol(bi->ps_mean, 310.5714285714286, EPS);                      /* 8696 / 28 */
     ck_assert_double_eq_tol(nfc_statistics_ps_stddev(bi, 28), 500.5461778801994, EPS); /* spec 500.546 */
     ck_assert_uint_eq(bi->piat_min, 0);
     ck_assert_uint_eq(bi->piat_max, 995);
-    ck_assert_double_eq_tol(bi->piat_mean, 247.03703703703704, EPS);   /* 6670 ms / 27 gaps */
+    ck_assert_double_eq_tol(bi->piat_mean, 247.03703703703704, EPS);                      /* 6670 ms / 27 gaps */
     ck_assert_double_eq_tol(nfc_statistics_piat_stddev(bi, 28), 324.04599406227237, EPS); /* spec 324.045 */
-    ck_assert_double_eq_tol(nfc_statistics_piat_stddev(&st[NFC_SRC2DST], 16), 397.6032959526127, EPS); /* spec 397.603 */
+    ck_assert_double_eq_tol(nfc_statistics_piat_stddev(&st[NFC_SRC2DST], 16), 397.6032959526127,
+                            EPS);                                                                    /* spec 397.603 */
     ck_assert_double_eq_tol(nfc_statistics_ps_stddev(&st[NFC_DST2SRC], 12), 651.4524099458397, EPS); /* spec 651.452 */
     ck_assert_uint_eq(bi->flags[NFC_FLAG_SYN], 2);
     ck_assert_uint_eq(st[NFC_SRC2DST].flags[NFC_FLAG_SYN], 1);

@@ -225,8 +225,8 @@ START_TEST(newer_abi_minor)
 {
     const char *plugins[] = {PLUGIN("abi_newer_minor.so")};
     char expected[256];
-    snprintf(expected, sizeof expected, "plugin %s: built for plugin ABI %d.%d, this nfcore provides %d.%d",
-             plugins[0], NFC_PLUGIN_ABI_MAJOR, NFC_PLUGIN_ABI_MINOR + 1, NFC_PLUGIN_ABI_MAJOR, NFC_PLUGIN_ABI_MINOR);
+    snprintf(expected, sizeof expected, "plugin %s: built for plugin ABI %d.%d, this nfcore provides %d.%d", plugins[0],
+             NFC_PLUGIN_ABI_MAJOR, NFC_PLUGIN_ABI_MINOR + 1, NFC_PLUGIN_ABI_MAJOR, NFC_PLUGIN_ABI_MINOR);
     assert_refused(plugins, 1, expected);
 }
 END_TEST
@@ -234,8 +234,9 @@ END_TEST
 START_TEST(field_name_clash)
 {
     const char *plugins[] = {PLUGIN("hidden.so"), PLUGIN("clash.so")};
-    assert_refused(plugins, 2,
-                   PLUGIN("clash.so") ": field 'hidden_packets' clashes with the field of the same name of plugin hidden");
+    assert_refused(
+        plugins, 2,
+        PLUGIN("clash.so") ": field 'hidden_packets' clashes with the field of the same name of plugin hidden");
 }
 END_TEST
 
@@ -336,8 +337,9 @@ END_TEST
 
 START_TEST(command_refuses_other_abi)
 {
-    assert_command_refuses(PLUGIN("abi_1_0.so"), "nfcore: plugin " PLUGIN("abi_1_0.so")
-                                                 ": built for plugin ABI 1.0, this nfcore provides 2.0\n");
+    assert_command_refuses(
+        PLUGIN("abi_1_0.so"),
+        "nfcore: plugin " PLUGIN("abi_1_0.so") ": built for plugin ABI 1.0, this nfcore provides 2.0\n");
 }
 END_TEST
 
@@ -386,8 +388,8 @@ START_TEST(core_column_is_read_per_flow)
 
     const char *bytes[] = {PLUGIN("reader.so:column=src2dst_bytes")};
     ck_assert_uint_eq(run(bytes, 1, rows, 4), 2);
-    ck_assert_int_eq(rows[0].read, 42);     /* the one packet 10.0.0.1 sent: 14 + 20 + 8 bytes */
-    ck_assert_int_eq(rows[1].read, 54);     /* the SYN: 14 + 20 + 20 */
+    ck_assert_int_eq(rows[0].read, 42); /* the one packet 10.0.0.1 sent: 14 + 20 + 8 bytes */
+    ck_assert_int_eq(rows[1].read, 54); /* the SYN: 14 + 20 + 20 */
 }
 END_TEST
 
@@ -497,9 +499,10 @@ END_TEST
 START_TEST(jsonl_rendering)
 {
     write_flows(NFC_FORMAT_JSONL);
-    const char *line = assert_line_ends(output, "\"dst2src_bytes\":84,\"udps.quote\":\"say \\\"hi\\\"\","
-                                                "\"udps.cleared\":null,\"udps.sizes\":[1,2],\"udps.labels\":[\"a\",\"b's\"],"
-                                                "\"udps.unset\":null,\"udps.ratio\":0.5,\"udps.refused\":2}");
+    const char *line =
+        assert_line_ends(output, "\"dst2src_bytes\":84,\"udps.quote\":\"say \\\"hi\\\"\","
+                                 "\"udps.cleared\":null,\"udps.sizes\":[1,2],\"udps.labels\":[\"a\",\"b's\"],"
+                                 "\"udps.unset\":null,\"udps.ratio\":0.5,\"udps.refused\":2}");
     line = assert_line_ends(line, "\"dst2src_bytes\":0,\"udps.quote\":null,\"udps.cleared\":null,\"udps.sizes\":[],"
                                   "\"udps.labels\":[],\"udps.unset\":null,\"udps.ratio\":null,\"udps.refused\":0}");
     ck_assert_str_eq(line, "");
@@ -520,9 +523,9 @@ START_TEST(column_metadata)
         enum nfc_type type;
         bool may_be_missing;
     } expected[] = {
-        {"udps.quote", NFC_TYPE_STRING, true},       {"udps.sizes", NFC_TYPE_INT_LIST, false},
+        {"udps.quote", NFC_TYPE_STRING, true},        {"udps.sizes", NFC_TYPE_INT_LIST, false},
         {"udps.labels", NFC_TYPE_STRING_LIST, false}, {"udps.unset", NFC_TYPE_INT, true},
-        {"udps.ratio", NFC_TYPE_FLOAT, true},        {"udps.refused", NFC_TYPE_INT, false},
+        {"udps.ratio", NFC_TYPE_FLOAT, true},         {"udps.refused", NFC_TYPE_INT, false},
     };
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
         size_t k = column_index(eng, expected[i].name);

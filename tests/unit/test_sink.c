@@ -14,9 +14,9 @@
 enum { MAX_RECORDS = 512 };
 
 struct test_sink {
-    uint64_t next_id;        /* the caller's thread: the next record's number */
-    unsigned send_ms;        /* the sink's thread: how long each send takes */
-    bool fail_odd;           /* refuse records with an odd number */
+    uint64_t next_id; /* the caller's thread: the next record's number */
+    unsigned send_ms; /* the sink's thread: how long each send takes */
+    bool fail_odd;    /* refuse records with an odd number */
     bool fail_encode;
     uint64_t received[MAX_RECORDS];
     size_t n_received;

@@ -60,40 +60,40 @@ enum nfc_accounting_mode {
 
 /* Why a flow ended. */
 enum nfc_expiration {
-    NFC_EXPIRE_CUSTOM = -1,     /* a plugin asked for it */
-    NFC_EXPIRE_IDLE = 0,        /* idle timeout, idle scan, or end of input */
-    NFC_EXPIRE_ACTIVE = 1,      /* active timeout */
-    NFC_EXPIRE_TCP_END = 2,     /* RST, or the ACK after both FINs (expire_on_tcp_end) */
-    NFC_EXPIRE_CAPACITY = 3,    /* least recently seen flow evicted from a full table (capacity) */
+    NFC_EXPIRE_CUSTOM = -1,  /* a plugin asked for it */
+    NFC_EXPIRE_IDLE = 0,     /* idle timeout, idle scan, or end of input */
+    NFC_EXPIRE_ACTIVE = 1,   /* active timeout */
+    NFC_EXPIRE_TCP_END = 2,  /* RST, or the ACK after both FINs (expire_on_tcp_end) */
+    NFC_EXPIRE_CAPACITY = 3, /* least recently seen flow evicted from a full table (capacity) */
 };
 
 /* Called for every non-fatal problem (a damaged capture record, flows left unwritten by max_nflows). */
 typedef void (*nfc_warning_fn)(void *ctx, const char *message);
 
 struct nfc_config {
-    const char *const *files;    /* capture files read as one stream, or NULL */
+    const char *const *files; /* capture files read as one stream, or NULL */
     size_t n_files;
-    const char *interface;       /* live capture interface, or NULL */
-    const char *bpf_filter;      /* NULL: none */
-    bool decode_tunnels;         /* true */
-    bool promiscuous_mode;       /* true (live only) */
-    int64_t snapshot_length;     /* 1536 (live only), > 0 */
-    int64_t socket_buffer_size;  /* 0 = libpcap's default (live only), 0 … 2^31−1 */
-    uint64_t idle_timeout;       /* 120 s */
-    uint64_t active_timeout;     /* 1800 s */
-    int accounting_mode;         /* enum nfc_accounting_mode, 0 */
-    int n_dissections;           /* 20; 0 disables nDPI; 0 … 255 */
-    bool statistical_analysis;   /* false */
-    int splt_analysis;           /* 0 (off); 0 … 65535 */
-    uint64_t max_nflows;         /* 0 = no limit */
-    bool expire_on_tcp_end;      /* false */
-    uint64_t capacity;           /* 0 = unbounded flow table */
-    const char *const *plugins;  /* "PATH[:key=value,...]", run in this order */
+    const char *interface;      /* live capture interface, or NULL */
+    const char *bpf_filter;     /* NULL: none */
+    bool decode_tunnels;        /* true */
+    bool promiscuous_mode;      /* true (live only) */
+    int64_t snapshot_length;    /* 1536 (live only), > 0 */
+    int64_t socket_buffer_size; /* 0 = libpcap's default (live only), 0 … 2^31−1 */
+    uint64_t idle_timeout;      /* 120 s */
+    uint64_t active_timeout;    /* 1800 s */
+    int accounting_mode;        /* enum nfc_accounting_mode, 0 */
+    int n_dissections;          /* 20; 0 disables nDPI; 0 … 255 */
+    bool statistical_analysis;  /* false */
+    int splt_analysis;          /* 0 (off); 0 … 65535 */
+    uint64_t max_nflows;        /* 0 = no limit */
+    bool expire_on_tcp_end;     /* false */
+    uint64_t capacity;          /* 0 = unbounded flow table */
+    const char *const *plugins; /* "PATH[:key=value,...]", run in this order */
     size_t n_plugins;
-    unsigned n_meters;           /* threads doing the flows' work: 1 = everything on the caller's thread;
+    unsigned n_meters;         /* threads doing the flows' work: 1 = everything on the caller's thread;
                                     0 = one per available CPU; the output is the same for any value */
-    nfc_warning_fn on_warning;   /* NULL: warnings are dropped */
-    void *warning_ctx;           /* the caller's: valid until nfc_engine_close */
+    nfc_warning_fn on_warning; /* NULL: warnings are dropped */
+    void *warning_ctx;         /* the caller's: valid until nfc_engine_close */
 };
 
 /* Fills in nfstream's defaults (no source). */
@@ -170,18 +170,18 @@ void nfc_engine_release(struct nfc_engine *eng, const struct nfc_flow *flow);
 const char *nfc_engine_error(const struct nfc_engine *eng);
 
 struct nfc_stats {
-    uint64_t packets;          /* packets read from the source(s) */
-    uint64_t ignored;          /* packets that did not parse (spec §2) */
-    uint64_t dropped;          /* packets not metered: no memory for the flow record they would have started */
-    uint64_t flows;            /* flows emitted */
-    uint64_t flows_unwritten;  /* flows still in the table when max_nflows stopped the run */
-    uint64_t damaged_records;  /* capture records skipped or cut off */
-    uint64_t bytes_read;       /* bytes of the current capture file consumed so far */
-    uint64_t file_size;        /* size of the current capture file (0 when live) */
-    uint64_t peak_flows;       /* most flows in the table at once */
-    uint64_t flow_bytes;       /* one flow record in this configuration (statistics, SPLT, plugin state) */
-    uint64_t dpi_flow_bytes;   /* nDPI's state, held by a flow only while its dissection runs */
-    uint64_t workers;          /* worker threads that did the flows' work (n_meters, or one per CPU for 0); 0 when
+    uint64_t packets;         /* packets read from the source(s) */
+    uint64_t ignored;         /* packets that did not parse (spec §2) */
+    uint64_t dropped;         /* packets not metered: no memory for the flow record they would have started */
+    uint64_t flows;           /* flows emitted */
+    uint64_t flows_unwritten; /* flows still in the table when max_nflows stopped the run */
+    uint64_t damaged_records; /* capture records skipped or cut off */
+    uint64_t bytes_read;      /* bytes of the current capture file consumed so far */
+    uint64_t file_size;       /* size of the current capture file (0 when live) */
+    uint64_t peak_flows;      /* most flows in the table at once */
+    uint64_t flow_bytes;      /* one flow record in this configuration (statistics, SPLT, plugin state) */
+    uint64_t dpi_flow_bytes;  /* nDPI's state, held by a flow only while its dissection runs */
+    uint64_t workers;         /* worker threads that did the flows' work (n_meters, or one per CPU for 0); 0 when
                                 * the caller's thread did it all: one meter, or a plugin that may end flows */
 };
 void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats);
@@ -204,8 +204,8 @@ const char *nfc_pcap_version(void);
 struct nfc_column {
     const char *name;
     enum nfc_type type;
-    bool may_be_missing;       /* a value may be missing (written empty, null in JSON); else one is always there */
-    const char *unit;          /* "ms", "bytes" or "packets"; NULL where none applies */
+    bool may_be_missing; /* a value may be missing (written empty, null in JSON); else one is always there */
+    const char *unit;    /* "ms", "bytes" or "packets"; NULL where none applies */
     /* The IANA IPFIX information element that holds this column, 0 where no standard one does. An NFC_TYPE_IP
      * column's element is IPv4's here and IPv6's in ipfix_id_ipv6. Counters of a direction are those of the
      * forward direction (src2dst) of a biflow (RFC 5103): dst2src has no standard element of its own. */
@@ -214,8 +214,7 @@ struct nfc_column {
 };
 
 size_t nfc_engine_columns(const struct nfc_engine *eng, const struct nfc_column **columns);
-void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t column,
-                    struct nfc_value *value);
+void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t column, struct nfc_value *value);
 
 /* Writers serialise flows in one format; the CSV header is written at open, so a run with no flow still
  * yields a header. */
