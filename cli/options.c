@@ -162,6 +162,44 @@ static void report_bad_option(int c, const char *arg, const struct entry *list, 
         fprintf(err, "nfcore: unknown option %s (see nfcore --help)\n", name);
 }
 
+enum { NEGATED_NAME = 40 };
+
+/* getopt_long's tables for the options of `list`: a long option each, a --no-X for each flag, the short ones. */
+static void getopt_tables(const struct entry *list, size_t n, struct option *longopts, char (*negated)[NEGATED_NAME],
+                          char *shortopts)
+{
+    size_t nl = 0, ns = 0;
+    shortopts[ns++] = ':';
+    for (size_t i = 0; i < n; i++) {
+        bool takes_arg = list[i].metavar != NULL;
+        int has_arg = takes_arg ? required_argument : no_argument;
+        longopts[nl++] = (struct option){list[i].name, has_arg, NULL, (int)(LONG_BASE + i)};
+        if (is_flag(&list[i])) {
+            snprintf(negated[i], NEGATED_NAME, "no-%s", list[i].name);
+            longopts[nl++] = (struct option){negated[i], no_argument, NULL, (int)(NEGATED_BASE + i)};
+        }
+        if (list[i].short_name) {
+            shortopts[ns++] = list[i].short_name;
+            if (takes_arg)
+                shortopts[ns++] = ':';
+        }
+    }
+    longopts[nl] = (struct option){0};
+    shortopts[ns] = '\0';
+}
+
+/* Without -i, an option given that only live capture reads is a mistake worth a refusal. */
+static int refuse_live_only(const struct entry *list, size_t n, const bool *given, FILE *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (given[i] && list[i].config && list[i].config->live_only) {
+            fprintf(err, "nfcore: --%s applies to live capture (-i) only\n", list[i].name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static void print_version(FILE *out)
 {
     fprintf(out, "nfcore %s\nnDPI %s\n%s\n", NFC_VERSION, nfc_ndpi_version(), nfc_pcap_version());
@@ -183,29 +221,12 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
     size_t n = count_options();
     struct entry list[n];
     struct option longopts[2 * n + 1];
-    char negated[n][40];
+    char negated[n][NEGATED_NAME];
     char shortopts[3 * n + 2];
     bool given[n];
     list_options(list);
     memset(given, 0, sizeof given);
-    size_t nl = 0, ns = 0;
-    shortopts[ns++] = ':';
-    for (size_t i = 0; i < n; i++) {
-        bool takes_arg = list[i].metavar != NULL;
-        int has_arg = takes_arg ? required_argument : no_argument;
-        longopts[nl++] = (struct option){list[i].name, has_arg, NULL, (int)(LONG_BASE + i)};
-        if (is_flag(&list[i])) {
-            snprintf(negated[i], sizeof negated[i], "no-%s", list[i].name);
-            longopts[nl++] = (struct option){negated[i], no_argument, NULL, (int)(NEGATED_BASE + i)};
-        }
-        if (list[i].short_name) {
-            shortopts[ns++] = list[i].short_name;
-            if (takes_arg)
-                shortopts[ns++] = ':';
-        }
-    }
-    longopts[nl] = (struct option){0};
-    shortopts[ns] = '\0';
+    getopt_tables(list, n, longopts, negated, shortopts);
 
     opterr = 0;
     optind = 0; /* glibc's full restart, which also forgets a half-read cluster of short options */
@@ -246,14 +267,8 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
         fprintf(err, "nfcore: unexpected argument '%s' (capture files are given with -r)\n", argv[optind]);
         return NFC_CLI_INVALID;
     }
-    if (!opt->cfg.interface) {
-        for (size_t i = 0; i < n; i++) {
-            if (given[i] && list[i].config && list[i].config->live_only) {
-                fprintf(err, "nfcore: --%s applies to live capture (-i) only\n", list[i].name);
-                return NFC_CLI_INVALID;
-            }
-        }
-    }
+    if (!opt->cfg.interface && refuse_live_only(list, n, given, err) < 0)
+        return NFC_CLI_INVALID;
     if (opt->describe)
         return NFC_CLI_RUN;
     char msg[256];
