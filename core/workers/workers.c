@@ -96,7 +96,7 @@ static void unpack_endpoints(const struct nfc_flow_view *v, bool backward, struc
 }
 
 /* The packet of item `w` as the table side saw it, bytes from the byte ring. */
-static void unpack(const struct worker *mt, const struct work_item *w, const unsigned char *bytes,
+static void unpack(const struct worker *wk, const struct work_item *w, const unsigned char *bytes,
                    struct nfc_packet *pkt)
 {
     bool backward = w->bits & ITEM_BACKWARD;
@@ -111,11 +111,11 @@ static void unpack(const struct worker *mt, const struct work_item *w, const uns
     pkt->tcp_flags = w->tcp_flags;
     pkt->ip_version = w->ip_version;
     pkt->direction = backward;
-    if (mt->addresses)
+    if (wk->addresses)
         unpack_endpoints(&w->flow->view, backward, pkt);
     if (!bytes)
         return;
-    if (mt->addresses) {
+    if (wk->addresses) {
         memcpy(pkt->src_mac, bytes, 6);
         memcpy(pkt->dst_mac, bytes + 6, 6);
         bytes += MAC_BYTES;
@@ -138,127 +138,127 @@ static size_t span_length(bool addresses, const struct work_item *w)
 /* ---- the worker threads ------------------------------------------------------------------------------------- */
 
 /* Everything this worker holds back for batching, made visible before it waits. */
-static void meter_publish(struct worker *mt)
+static void worker_publish(struct worker *wk)
 {
-    nfc_ring_publish_releases(&mt->work);
-    nfc_bytes_publish_releases(&mt->bytes);
-    nfc_ring_publish(&mt->done);
+    nfc_ring_publish_releases(&wk->work);
+    nfc_bytes_publish_releases(&wk->bytes);
+    nfc_ring_publish(&wk->done);
 }
 
-static bool hand_over(struct worker *mt, struct nfc_flow *f)
+static bool hand_over(struct worker *wk, struct nfc_flow *f)
 {
-    struct nfc_flow **slot = nfc_ring_try_reserve(&mt->done);
+    struct nfc_flow **slot = nfc_ring_try_reserve(&wk->done);
     if (!slot) {
-        meter_publish(mt);
-        if (!(slot = nfc_ring_reserve(&mt->done)))
+        worker_publish(wk);
+        if (!(slot = nfc_ring_reserve(&wk->done)))
             return false;
     }
     *slot = f;
-    nfc_ring_commit(&mt->done);
+    nfc_ring_commit(&wk->done);
     return true;
 }
 
 /* The share of a packet's work of a worker that only runs the hooks (nfc_flow_init and _update do the rest on the
  * table side; nfc_flow_expire is the hooks' alone). */
-static void run_hooks(const struct worker *mt, const struct work_item *w, const struct nfc_packet *pkt)
+static void run_hooks(const struct worker *wk, const struct work_item *w, const struct nfc_packet *pkt)
 {
     if ((enum work_op)(w->bits & ITEM_OP) == OP_INIT)
-        nfc_flow_hooks_init(&mt->params.hooks, w->flow, pkt);
+        nfc_flow_hooks_init(&wk->params.hooks, w->flow, pkt);
     else
-        nfc_flow_hooks_update(&mt->params.hooks, w->flow, pkt, w->number);
+        nfc_flow_hooks_update(&wk->params.hooks, w->flow, pkt, w->number);
 }
 
 static void *worker_main(void *arg)
 {
-    struct worker *mt = arg;
+    struct worker *wk = arg;
     char name[16];
-    snprintf(name, sizeof name, "nfc-worker-%u", (unsigned)(mt - mt->owner->workers));
+    snprintf(name, sizeof name, "nfc-worker-%u", (unsigned)(wk - wk->owner->workers));
     pthread_setname_np(pthread_self(), name);
     for (unsigned n = 1;; n++) {
-        struct work_item *w = nfc_ring_try_peek(&mt->work);
+        struct work_item *w = nfc_ring_try_peek(&wk->work);
         if (!w) {
-            meter_publish(mt);
-            if (!(w = nfc_ring_peek(&mt->work)))
+            worker_publish(wk);
+            if (!(w = nfc_ring_peek(&wk->work)))
                 return NULL;
         }
         enum work_op op = (enum work_op)(w->bits & ITEM_OP);
         if (op == OP_FINISH) {
-            nfc_flow_expire(&mt->params, w->flow);
-            if (!hand_over(mt, w->flow))
+            nfc_flow_expire(&wk->params, w->flow);
+            if (!hand_over(wk, w->flow))
                 return NULL;
         } else {
             uint64_t bytes_end = 0;
             const unsigned char *bytes = NULL;
             if (w->bits & ITEM_BYTES)
-                bytes = nfc_bytes_take(&mt->bytes, span_length(mt->addresses, w), &bytes_end);
+                bytes = nfc_bytes_take(&wk->bytes, span_length(wk->addresses, w), &bytes_end);
             struct nfc_packet pkt;
-            unpack(mt, w, bytes, &pkt);
-            if (!mt->all_work)
-                run_hooks(mt, w, &pkt);
+            unpack(wk, w, bytes, &pkt);
+            if (!wk->all_work)
+                run_hooks(wk, w, &pkt);
             else if (op == OP_INIT)
-                nfc_flow_init(&mt->params, w->flow, &pkt);
+                nfc_flow_init(&wk->params, w->flow, &pkt);
             else
-                nfc_flow_update(&mt->params, w->flow, &pkt);
+                nfc_flow_update(&wk->params, w->flow, &pkt);
             if (bytes)
-                nfc_bytes_release(&mt->bytes, bytes_end);
+                nfc_bytes_release(&wk->bytes, bytes_end);
         }
-        nfc_ring_release(&mt->work);
+        nfc_ring_release(&wk->work);
         if (n % BYTES_BATCH == 0)
-            nfc_bytes_publish_releases(&mt->bytes);
+            nfc_bytes_publish_releases(&wk->bytes);
     }
 }
 
-static int start_meter(struct nfc_workers *ms, unsigned i, const struct nfc_flow_params *params, char *err,
-                       size_t errlen)
+static int start_worker(struct nfc_workers *ws, unsigned i, const struct nfc_flow_params *params, char *err,
+                        size_t errlen)
 {
-    struct worker *mt = &ms->workers[i];
-    mt->owner = ms;
-    mt->params = *params;
-    mt->all_work = ms->all_work;
-    mt->addresses = ms->addresses;
-    if (nfc_ring_init(&mt->work, sizeof(struct work_item), WORK_SLOTS, WORK_BATCH) < 0 ||
-        nfc_ring_init(&mt->done, sizeof(struct nfc_flow *), DONE_SLOTS, DONE_BATCH) < 0 ||
-        nfc_bytes_init(&mt->bytes, PACKET_BYTES) < 0)
+    struct worker *wk = &ws->workers[i];
+    wk->owner = ws;
+    wk->params = *params;
+    wk->all_work = ws->all_work;
+    wk->addresses = ws->addresses;
+    if (nfc_ring_init(&wk->work, sizeof(struct work_item), WORK_SLOTS, WORK_BATCH) < 0 ||
+        nfc_ring_init(&wk->done, sizeof(struct nfc_flow *), DONE_SLOTS, DONE_BATCH) < 0 ||
+        nfc_bytes_init(&wk->bytes, PACKET_BYTES) < 0)
         return nfc_errorf(err, errlen, "out of memory");
     if (i > 0) {
-        mt->own_hooks = true;
-        if (nfc_flow_hooks_clone(&params->hooks, &mt->params.hooks, err, errlen) < 0)
+        wk->own_hooks = true;
+        if (nfc_flow_hooks_clone(&params->hooks, &wk->params.hooks, err, errlen) < 0)
             return -1;
     }
-    if (pthread_create(&mt->thread, NULL, worker_main, mt) != 0)
+    if (pthread_create(&wk->thread, NULL, worker_main, wk) != 0)
         return nfc_errorf(err, errlen, "cannot start worker thread %u", i);
-    mt->running = true;
+    wk->running = true;
     return 0;
 }
 
 struct nfc_workers *nfc_workers_start(unsigned n, const struct nfc_flow_params *params, char *err, size_t errlen)
 {
-    struct nfc_workers *ms = calloc(1, sizeof *ms);
-    if (!ms || !(ms->workers = calloc(n, sizeof *ms->workers))) {
+    struct nfc_workers *ws = calloc(1, sizeof *ws);
+    if (!ws || !(ws->workers = calloc(n, sizeof *ws->workers))) {
         nfc_errorf(err, errlen, "out of memory");
-        free(ms);
+        free(ws);
         return NULL;
     }
-    ms->n = n;
-    ms->hooks = params->hooks;
-    ms->all_work = (params->hooks.flags & NFC_HOOK_READS_FEATURES) != 0;
-    ms->addresses = (params->hooks.flags & NFC_HOOK_READS_ADDRESSES) != 0;
-    ms->table_params = *params;
-    ms->table_params.hooks = (struct nfc_flow_hooks){0};
+    ws->n = n;
+    ws->hooks = params->hooks;
+    ws->all_work = (params->hooks.flags & NFC_HOOK_READS_FEATURES) != 0;
+    ws->addresses = (params->hooks.flags & NFC_HOOK_READS_ADDRESSES) != 0;
+    ws->table_params = *params;
+    ws->table_params.hooks = (struct nfc_flow_hooks){0};
     for (unsigned i = 0; i < n; i++) {
-        if (start_meter(ms, i, params, err, errlen) < 0) {
-            nfc_workers_stop(ms, NULL, NULL);
+        if (start_worker(ws, i, params, err, errlen) < 0) {
+            nfc_workers_stop(ws, NULL, NULL);
             return NULL;
         }
     }
-    return ms;
+    return ws;
 }
 
 /* ---- the table side ----------------------------------------------------------------------------------------- */
 
 /* The address pair alone picks the worker, both directions alike, so that one host's flows share the hooks'
  * instances (what a hook finds may depend on the flows its instance has seen, as nDPI's labels do). */
-static uint16_t meter_of(const struct nfc_workers *ms, const struct nfc_flow *f)
+static uint16_t worker_of(const struct nfc_workers *ws, const struct nfc_flow *f)
 {
     uint64_t a, b, c, d;
     memcpy(&a, f->view.src_ip, 8);
@@ -269,66 +269,66 @@ static uint16_t meter_of(const struct nfc_workers *ms, const struct nfc_flow *f)
     h ^= h >> 31;
     h *= 0xd6e8feb86659fd93ULL;
     h ^= h >> 32;
-    return (uint16_t)(h % ms->n);
+    return (uint16_t)(h % ws->n);
 }
 
 /* Whether a hook reads the flow's latest packet (then its bytes go to the worker). */
-static bool hooks_read(const struct nfc_workers *ms, const struct nfc_flow *f)
+static bool hooks_read(const struct nfc_workers *ws, const struct nfc_flow *f)
 {
-    return nfc_flow_hooks_read(&ms->hooks, f->table_packets);
+    return nfc_flow_hooks_read(&ws->hooks, f->table_packets);
 }
 
-void nfc_workers_publish(struct nfc_workers *ms)
+void nfc_workers_publish(struct nfc_workers *ws)
 {
-    for (unsigned i = 0; i < ms->n; i++)
-        nfc_ring_publish(&ms->workers[i].work);
+    for (unsigned i = 0; i < ws->n; i++)
+        nfc_ring_publish(&ws->workers[i].work);
 }
 
 /* Takes every expired flow off the workers' done rings, so that no worker waits for room to hand one over. */
-static void drain_done(struct nfc_workers *ms)
+static void drain_done(struct nfc_workers *ws)
 {
-    for (unsigned i = 0; i < ms->n; i++) {
-        struct worker *mt = &ms->workers[i];
-        for (struct nfc_flow **slot; (slot = nfc_ring_try_peek(&mt->done)); nfc_ring_release(&mt->done))
-            nfc_queue_push(&mt->drained, &(*slot)->queued);
-        nfc_ring_publish_releases(&mt->done);
+    for (unsigned i = 0; i < ws->n; i++) {
+        struct worker *wk = &ws->workers[i];
+        for (struct nfc_flow **slot; (slot = nfc_ring_try_peek(&wk->done)); nfc_ring_release(&wk->done))
+            nfc_queue_push(&wk->drained, &(*slot)->queued);
+        nfc_ring_publish_releases(&wk->done);
     }
 }
 
 /* Before the table side waits for a worker, it sends what it batched and frees what the workers handed back: the
  * worker it waits for can then always move. */
-static void before_waiting(struct nfc_workers *ms)
+static void before_waiting(struct nfc_workers *ws)
 {
-    nfc_workers_publish(ms);
-    drain_done(ms);
+    nfc_workers_publish(ws);
+    drain_done(ws);
 }
 
 /* Copies the `len` bytes the worker will read (span_length). */
-static bool copy_bytes(struct nfc_workers *ms, struct worker *mt, const struct nfc_packet *pkt, size_t len)
+static bool copy_bytes(struct nfc_workers *ws, struct worker *wk, const struct nfc_packet *pkt, size_t len)
 {
     uint64_t end;
-    unsigned char *copy = nfc_bytes_try_alloc(&mt->bytes, len, &end);
+    unsigned char *copy = nfc_bytes_try_alloc(&wk->bytes, len, &end);
     if (!copy) {
-        before_waiting(ms);
-        if (!(copy = nfc_bytes_alloc(&mt->bytes, len, &end)))
+        before_waiting(ws);
+        if (!(copy = nfc_bytes_alloc(&wk->bytes, len, &end)))
             return false;
     }
-    if (ms->addresses) {
+    if (ws->addresses) {
         memcpy(copy, pkt->src_mac, 6);
         memcpy(copy + 6, pkt->dst_mac, 6);
         copy += MAC_BYTES;
     }
-    memcpy(copy, pkt->ip, len - (ms->addresses ? MAC_BYTES : 0));
+    memcpy(copy, pkt->ip, len - (ws->addresses ? MAC_BYTES : 0));
     return true;
 }
 
-static void send_packet(struct nfc_workers *ms, struct nfc_flow *f, const struct nfc_packet *pkt, enum work_op op)
+static void send_packet(struct nfc_workers *ws, struct nfc_flow *f, const struct nfc_packet *pkt, enum work_op op)
 {
-    struct worker *mt = &ms->workers[f->worker];
-    struct work_item *w = nfc_ring_try_reserve(&mt->work);
+    struct worker *wk = &ws->workers[f->worker];
+    struct work_item *w = nfc_ring_try_reserve(&wk->work);
     if (!w) {
-        before_waiting(ms);
-        if (!(w = nfc_ring_reserve(&mt->work)))
+        before_waiting(ws);
+        if (!(w = nfc_ring_reserve(&wk->work)))
             return;
     }
     w->flow = f;
@@ -351,132 +351,132 @@ static void send_packet(struct nfc_workers *ms, struct nfc_flow *f, const struct
             w->payload_off = (uint32_t)(pkt->payload - pkt->ip);
         }
         /* The slot stays uncommitted until the bytes are in place. */
-        if (pkt->ip && hooks_read(ms, f)) {
-            if (!copy_bytes(ms, mt, pkt, span_length(ms->addresses, w)))
+        if (pkt->ip && hooks_read(ws, f)) {
+            if (!copy_bytes(ws, wk, pkt, span_length(ws->addresses, w)))
                 return;
             w->bits |= ITEM_BYTES;
         }
     }
-    nfc_ring_commit(&mt->work);
+    nfc_ring_commit(&wk->work);
 }
 
 static void work_init(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 {
-    struct nfc_workers *ms = ctx;
-    f->worker = meter_of(ms, f);
-    if (!ms->all_work) {
-        nfc_flow_init(&ms->table_params, f, pkt);
-        if (!hooks_read(ms, f))
+    struct nfc_workers *ws = ctx;
+    f->worker = worker_of(ws, f);
+    if (!ws->all_work) {
+        nfc_flow_init(&ws->table_params, f, pkt);
+        if (!hooks_read(ws, f))
             return;
     }
-    send_packet(ms, f, pkt, OP_INIT);
+    send_packet(ws, f, pkt, OP_INIT);
 }
 
 static void work_update(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 {
-    struct nfc_workers *ms = ctx;
-    if (!ms->all_work) {
-        nfc_flow_update(&ms->table_params, f, pkt);
-        if (!hooks_read(ms, f))
+    struct nfc_workers *ws = ctx;
+    if (!ws->all_work) {
+        nfc_flow_update(&ws->table_params, f, pkt);
+        if (!hooks_read(ws, f))
             return;
     }
-    send_packet(ms, f, pkt, OP_UPDATE);
+    send_packet(ws, f, pkt, OP_UPDATE);
 }
 
 static void work_expire(void *ctx, struct nfc_flow *f)
 {
-    struct nfc_workers *ms = ctx;
-    nfc_queue_push(&ms->ended, &f->ended);
-    ms->in_flight++;
-    send_packet(ms, f, NULL, OP_FINISH);
+    struct nfc_workers *ws = ctx;
+    nfc_queue_push(&ws->ended, &f->ended);
+    ws->in_flight++;
+    send_packet(ws, f, NULL, OP_FINISH);
 }
 
-struct nfc_flow_work nfc_workers_work(struct nfc_workers *ms)
+struct nfc_flow_work nfc_workers_work(struct nfc_workers *ws)
 {
-    return (struct nfc_flow_work){.init = work_init, .update = work_update, .expire = work_expire, .ctx = ms};
+    return (struct nfc_flow_work){.init = work_init, .update = work_update, .expire = work_expire, .ctx = ws};
 }
 
 /* ---- expired flows, in order -------------------------------------------------------------------------------- */
 
 /* The oldest ended flow, once its worker has finished it: each worker hands flows back in the order it got them. */
-/* Whether worker `mt` has handed back its oldest expired flow: from the flows drained earlier, else its ring. */
-static bool handed_back(struct worker *mt)
+/* Whether worker `wk` has handed back its oldest expired flow: from the flows drained earlier, else its ring. */
+static bool handed_back(struct worker *wk)
 {
-    if (nfc_queue_pop(&mt->drained))
+    if (nfc_queue_pop(&wk->drained))
         return true;
-    if (!nfc_ring_try_peek(&mt->done))
+    if (!nfc_ring_try_peek(&wk->done))
         return false;
-    nfc_ring_release(&mt->done);
+    nfc_ring_release(&wk->done);
     return true;
 }
 
 /* The oldest ended flow, once its worker has finished it: each worker hands flows back in the order it got them. */
-static struct nfc_flow *take(struct nfc_workers *ms, bool wait)
+static struct nfc_flow *take(struct nfc_workers *ws, bool wait)
 {
-    struct nfc_flow *f = nfc_list_entry(ms->ended.head, struct nfc_flow, ended);
+    struct nfc_flow *f = nfc_list_entry(ws->ended.head, struct nfc_flow, ended);
     if (!f)
         return NULL;
-    struct worker *mt = &ms->workers[f->worker];
-    if (!handed_back(mt)) {
+    struct worker *wk = &ws->workers[f->worker];
+    if (!handed_back(wk)) {
         if (!wait)
             return NULL;
         /* Draining may itself move the flow into the drained list: look there again before sleeping. */
-        before_waiting(ms);
-        if (!handed_back(mt)) {
-            if (!nfc_ring_peek(&mt->done))
+        before_waiting(ws);
+        if (!handed_back(wk)) {
+            if (!nfc_ring_peek(&wk->done))
                 return NULL;
-            nfc_ring_release(&mt->done);
+            nfc_ring_release(&wk->done);
         }
     }
-    nfc_queue_pop(&ms->ended);
-    ms->in_flight--;
+    nfc_queue_pop(&ws->ended);
+    ws->in_flight--;
     return f;
 }
 
-struct nfc_flow *nfc_workers_try_next(struct nfc_workers *ms)
+struct nfc_flow *nfc_workers_try_next(struct nfc_workers *ws)
 {
-    return take(ms, false);
+    return take(ws, false);
 }
 
-struct nfc_flow *nfc_workers_wait_next(struct nfc_workers *ms)
+struct nfc_flow *nfc_workers_wait_next(struct nfc_workers *ws)
 {
-    return take(ms, true);
+    return take(ws, true);
 }
 
-uint64_t nfc_workers_in_flight(const struct nfc_workers *ms)
+uint64_t nfc_workers_in_flight(const struct nfc_workers *ws)
 {
-    return ms->in_flight;
+    return ws->in_flight;
 }
 
-bool nfc_workers_backlogged(const struct nfc_workers *ms)
+bool nfc_workers_backlogged(const struct nfc_workers *ws)
 {
-    return ms->in_flight >= (uint64_t)IN_FLIGHT_PER_METER * ms->n;
+    return ws->in_flight >= (uint64_t)IN_FLIGHT_PER_METER * ws->n;
 }
 
 /* ---- shutdown ----------------------------------------------------------------------------------------------- */
 
-void nfc_workers_stop(struct nfc_workers *ms, void (*release)(void *ctx, struct nfc_flow *f), void *ctx)
+void nfc_workers_stop(struct nfc_workers *ws, void (*release)(void *ctx, struct nfc_flow *f), void *ctx)
 {
-    for (unsigned i = 0; i < ms->n; i++) {
-        nfc_ring_cancel(&ms->workers[i].work);
-        nfc_ring_cancel(&ms->workers[i].done);
-        nfc_bytes_cancel(&ms->workers[i].bytes);
+    for (unsigned i = 0; i < ws->n; i++) {
+        nfc_ring_cancel(&ws->workers[i].work);
+        nfc_ring_cancel(&ws->workers[i].done);
+        nfc_bytes_cancel(&ws->workers[i].bytes);
     }
-    for (unsigned i = 0; i < ms->n; i++)
-        if (ms->workers[i].running)
-            pthread_join(ms->workers[i].thread, NULL);
+    for (unsigned i = 0; i < ws->n; i++)
+        if (ws->workers[i].running)
+            pthread_join(ws->workers[i].thread, NULL);
     /* Every thread has stopped. Flows in transit are those ended but not returned, wherever they are; flows whose
      * packets are still queued are in the table, which releases them. */
-    for (struct nfc_slink *l; release && (l = nfc_queue_pop(&ms->ended));)
+    for (struct nfc_slink *l; release && (l = nfc_queue_pop(&ws->ended));)
         release(ctx, nfc_list_entry(l, struct nfc_flow, ended));
-    for (unsigned i = 0; i < ms->n; i++) {
-        struct worker *mt = &ms->workers[i];
-        nfc_ring_free(&mt->work);
-        nfc_ring_free(&mt->done);
-        nfc_bytes_free(&mt->bytes);
-        if (mt->own_hooks)
-            nfc_flow_hooks_close(&mt->params.hooks);
+    for (unsigned i = 0; i < ws->n; i++) {
+        struct worker *wk = &ws->workers[i];
+        nfc_ring_free(&wk->work);
+        nfc_ring_free(&wk->done);
+        nfc_bytes_free(&wk->bytes);
+        if (wk->own_hooks)
+            nfc_flow_hooks_close(&wk->params.hooks);
     }
-    free(ms->workers);
-    free(ms);
+    free(ws->workers);
+    free(ws);
 }
