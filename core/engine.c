@@ -2,6 +2,7 @@
  * time. The caller's thread reads packets and owns the flow table; the flows' work is done on that thread with
  * one worker, or by N worker threads, from which the caller takes the expired flows back in the table's order. */
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 
 #include <nfcore/nfcore.h>
 
+#include "anonymize/anonymize.h"
 #include "decode/decode.h"
 #include "dpi/columns.h"
 #include "dpi/dpi.h"
@@ -23,8 +25,9 @@
 #include "workers/workers.h"
 
 struct nfc_engine {
-    struct nfc_config cfg; /* its arrays and strings point into cfg_copy */
+    struct nfc_config cfg; /* its arrays and strings point into cfg_copy, its key into anonymize_key */
     void *cfg_copy;
+    uint8_t anonymize_key[NFC_ANONYMIZE_KEY_BYTES];
     struct nfc_capture *capture;
     struct nfc_flow_params params; /* the records' layout, and the hooks (nDPI, plugins) it owns */
     struct nfc_flow_cache cache;   /* the flow table */
@@ -35,9 +38,10 @@ struct nfc_engine {
     uint64_t retained;           /* flows the caller keeps until nfc_engine_release */
     bool closed;                 /* nfc_engine_close ran; the rest goes with the last retained flow */
     bool end_reported;           /* the end-of-run warnings were given */
-    uint64_t packets;
-    uint64_t ignored;
-    uint64_t flows;
+    /* Written by the caller's thread alone; atomic so that a performance report may read them from another. */
+    _Atomic uint64_t packets;
+    _Atomic uint64_t ignored;
+    _Atomic uint64_t flows;
     uint64_t published_ms; /* live: when the workers were last sent what was batched */
     uint64_t unwritten;
     bool input_done; /* every packet has been metered and every flow ended */
@@ -73,23 +77,31 @@ static void copy_strings(const char **dst, const char *const *src, size_t n, cha
  * and the filter long after nfc_engine_open, and the caller's need not outlive that call. */
 static int copy_config(struct nfc_engine *eng, const struct nfc_config *cfg)
 {
-    size_t n = cfg->n_files + cfg->n_plugins;
+    size_t n = cfg->n_files + cfg->n_plugins + cfg->n_anonymize;
     const char *single[2] = {cfg->interface, cfg->bpf_filter};
     size_t size = (n + 2) * sizeof(char *) + strings_size(cfg->files, cfg->n_files) +
-                  strings_size(cfg->plugins, cfg->n_plugins) + strings_size(single, 2);
+                  strings_size(cfg->plugins, cfg->n_plugins) + strings_size(cfg->anonymize, cfg->n_anonymize) +
+                  strings_size(single, 2);
     const char **ptrs = malloc(size);
     if (!ptrs)
         return -1;
     char *text = (char *)(ptrs + n + 2);
+    const char **anonymize = ptrs + cfg->n_files + cfg->n_plugins;
     copy_strings(ptrs, cfg->files, cfg->n_files, &text);
     copy_strings(ptrs + cfg->n_files, cfg->plugins, cfg->n_plugins, &text);
+    copy_strings(anonymize, cfg->anonymize, cfg->n_anonymize, &text);
     copy_strings(ptrs + n, single, 2, &text);
     eng->cfg = *cfg;
     eng->cfg_copy = ptrs;
     eng->cfg.files = cfg->files ? ptrs : NULL;
     eng->cfg.plugins = cfg->plugins ? ptrs + cfg->n_files : NULL;
+    eng->cfg.anonymize = cfg->anonymize ? anonymize : NULL;
     eng->cfg.interface = ptrs[n];
     eng->cfg.bpf_filter = ptrs[n + 1];
+    if (cfg->anonymize_key) {
+        memcpy(eng->anonymize_key, cfg->anonymize_key, sizeof eng->anonymize_key);
+        eng->cfg.anonymize_key = eng->anonymize_key;
+    }
     return 0;
 }
 
@@ -177,7 +189,10 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
         nfc_errorf(err, errlen, "out of memory");
         goto fail;
     }
-    if (register_dpi(eng, err, errlen) < 0 || register_plugins(eng, err, errlen) < 0)
+    /* Anonymisation last: its digests are made after every other hook's expire, of the plugins' columns too. */
+    if (register_dpi(eng, err, errlen) < 0 || register_plugins(eng, err, errlen) < 0 ||
+        nfc_anonymize_register(&eng->schema, &eng->params, eng->cfg.anonymize, eng->cfg.n_anonymize,
+                               eng->cfg.anonymize_key, err, errlen) < 0)
         goto fail;
     nfc_flow_params_layout(&eng->params);
     if (nfc_cache_init(&eng->cache, &eng->params, &limits, NULL) < 0) {
@@ -194,16 +209,30 @@ fail:
     return NULL;
 }
 
+static uint64_t load(const _Atomic uint64_t *counter)
+{
+    return atomic_load_explicit(counter, memory_order_relaxed);
+}
+
+/* Adds one to a counter of the caller's thread: a relaxed store, as that thread is the only writer. Returns the
+ * count before. */
+static uint64_t count(_Atomic uint64_t *counter)
+{
+    uint64_t n = load(counter);
+    atomic_store_explicit(counter, n + 1, memory_order_relaxed);
+    return n;
+}
+
 /* The table's side of one capture event. Returns false once the input has ended (every flow then expired). */
 static bool table_step(struct nfc_engine *eng)
 {
     struct nfc_frame frame;
     switch (nfc_capture_next(eng->capture, &frame)) {
     case NFC_CAPTURE_FRAME: {
-        eng->packets++;
+        count(&eng->packets);
         struct nfc_packet pkt;
         if (!nfc_decode(frame.data, frame.caplen, frame.wirelen, frame.dlt, eng->cfg.decode_tunnels, &pkt)) {
-            eng->ignored++;
+            count(&eng->ignored);
             return true;
         }
         pkt.time_ms = frame.time_ms;
@@ -278,10 +307,10 @@ enum nfc_next nfc_engine_next(struct nfc_engine *eng, const struct nfc_flow **fl
     struct nfc_flow *f = next_expired(eng);
     if (!f)
         return end_of_run(eng);
-    f->id = eng->flows++;
+    f->id = count(&eng->flows);
     eng->handed_out = f;
     *flow = f;
-    if (eng->cfg.max_nflows && eng->flows == eng->cfg.max_nflows) {
+    if (eng->cfg.max_nflows && f->id + 1 == eng->cfg.max_nflows) {
         eng->limit_reached = true;
         eng->unwritten = flows_left(eng);
         if (eng->unwritten)
@@ -305,10 +334,10 @@ const char *nfc_engine_error(const struct nfc_engine *eng)
 void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats)
 {
     memset(stats, 0, sizeof *stats);
-    stats->packets = eng->packets;
-    stats->ignored = eng->ignored;
+    stats->packets = load(&eng->packets);
+    stats->ignored = load(&eng->ignored);
     stats->dropped = eng->cache.dropped;
-    stats->flows = eng->flows;
+    stats->flows = load(&eng->flows);
     stats->flows_unwritten = eng->unwritten;
     stats->damaged_records = nfc_capture_damaged(eng->capture);
     nfc_capture_progress(eng->capture, &stats->bytes_read, &stats->file_size);
@@ -316,6 +345,16 @@ void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats)
     stats->flow_bytes = eng->cache.pool.record_size;
     stats->dpi_flow_bytes = eng->cfg.n_dissections ? nfc_dpi_flow_size() : 0;
     stats->workers = eng->n_workers;
+    stats->kernel_dropped = nfc_capture_kernel_dropped(eng->capture);
+}
+
+size_t nfc_engine_worker_packets(const struct nfc_engine *eng, uint64_t *packets, size_t n)
+{
+    if (eng->workers)
+        return nfc_workers_packets(eng->workers, packets, n);
+    if (n > 0) /* the caller's thread meters every packet that parsed */
+        packets[0] = load(&eng->packets) - load(&eng->ignored);
+    return 1;
 }
 
 static void release_flow(void *ctx, struct nfc_flow *f)
@@ -376,6 +415,12 @@ struct nfc_writer *nfc_writer_open(const struct nfc_engine *eng, enum nfc_format
                                    size_t errlen)
 {
     return nfc_writer_open_schema(&eng->schema, format, out, err, errlen);
+}
+
+struct nfc_writer *nfc_writer_open_path(const struct nfc_engine *eng, const struct nfc_file_output *output, char *err,
+                                        size_t errlen)
+{
+    return nfc_writer_open_files(&eng->schema, output, eng->cfg.interface != NULL, err, errlen);
 }
 
 void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t column, struct nfc_value *value)

@@ -1,6 +1,7 @@
 #include "workers/workers.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,8 @@ struct nfc_workers {
     bool addresses;
     struct nfc_flow_hooks hooks; /* worker 0's: what the hooks read */
     struct nfc_flow_params table_params;
+    /* Per worker, the packets of the flows it works on: written by the table side alone, read from any thread. */
+    _Atomic uint64_t *packets;
 };
 
 /* The packet's endpoints, from the flow's key, for hooks that read the addresses. */
@@ -234,8 +237,10 @@ static int start_worker(struct nfc_workers *ws, unsigned i, const struct nfc_flo
 struct nfc_workers *nfc_workers_start(unsigned n, const struct nfc_flow_params *params, char *err, size_t errlen)
 {
     struct nfc_workers *ws = calloc(1, sizeof *ws);
-    if (!ws || !(ws->workers = calloc(n, sizeof *ws->workers))) {
+    if (!ws || !(ws->workers = calloc(n, sizeof *ws->workers)) || !(ws->packets = calloc(n, sizeof *ws->packets))) {
         nfc_errorf(err, errlen, "out of memory");
+        if (ws)
+            free(ws->workers);
         free(ws);
         return NULL;
     }
@@ -360,10 +365,18 @@ static void send_packet(struct nfc_workers *ws, struct nfc_flow *f, const struct
     nfc_ring_commit(&wk->work);
 }
 
+/* One more packet for the flow's worker: a relaxed store, as the table side is the only writer. */
+static void count_packet(struct nfc_workers *ws, const struct nfc_flow *f)
+{
+    _Atomic uint64_t *n = &ws->packets[f->worker];
+    atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1, memory_order_relaxed);
+}
+
 static void work_init(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 {
     struct nfc_workers *ws = ctx;
     f->worker = worker_of(ws, f);
+    count_packet(ws, f);
     if (!ws->all_work) {
         nfc_flow_init(&ws->table_params, f, pkt);
         if (!hooks_read(ws, f))
@@ -375,6 +388,7 @@ static void work_init(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 static void work_update(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 {
     struct nfc_workers *ws = ctx;
+    count_packet(ws, f);
     if (!ws->all_work) {
         nfc_flow_update(&ws->table_params, f, pkt);
         if (!hooks_read(ws, f))
@@ -478,5 +492,13 @@ void nfc_workers_stop(struct nfc_workers *ws, void (*release)(void *ctx, struct 
             nfc_flow_hooks_close(&wk->params.hooks);
     }
     free(ws->workers);
+    free(ws->packets);
     free(ws);
+}
+
+size_t nfc_workers_packets(const struct nfc_workers *ws, uint64_t *packets, size_t n)
+{
+    for (size_t i = 0; i < n && i < ws->n; i++)
+        packets[i] = atomic_load_explicit(&ws->packets[i], memory_order_relaxed);
+    return ws->n;
 }

@@ -28,7 +28,10 @@
  * - Lifetime. A flow from nfc_engine_next is valid until the next call of nfc_engine_next or nfc_engine_close,
  *   unless it is retained (nfc_engine_retain); then until it is released.
  * - Threads. An engine, its flows and its writers are used from one thread at a time; on_warning runs on that
- *   thread. Only nfc_engine_stop may be called from elsewhere (a signal handler).
+ *   thread. Only nfc_engine_stop may be called from elsewhere (a signal handler), and, for a performance report
+ *   while that thread waits in nfc_engine_next, nfc_engine_worker_packets and nfc_engine_stats: of the latter,
+ *   packets, ignored, flows and kernel_dropped are then read as they stand; the other fields are exact only on the
+ *   engine's thread.
  */
 #ifndef NFCORE_NFCORE_H
 #define NFCORE_NFCORE_H
@@ -49,6 +52,7 @@ extern "C" {
 
 #define NFC_VERSION "0.1.0"
 #define NFC_MAX_METERS 1024
+#define NFC_ANONYMIZE_KEY_BYTES 64
 
 /* What *_bytes, *_ps and splt_ps count (spec §4.4). */
 enum nfc_accounting_mode {
@@ -94,7 +98,18 @@ struct nfc_config {
                                     0 = one per available CPU; the output is the same for any value */
     nfc_warning_fn on_warning; /* NULL: warnings are dropped */
     void *warning_ctx;         /* the caller's: valid until nfc_engine_close */
+    /* Columns whose values are replaced by the hex keyed BLAKE2b-512 digest (128 characters) of their text
+     * (nfc_value_text), as nfstream's columns_to_anonymize, in every sink and nfc_flow_value: the column's type
+     * becomes NFC_TYPE_STRING; a missing value stays missing. NULL: none. An unknown column name makes
+     * nfc_engine_open fail ("anonymize: no column 'x'"); so does "id", numbered after the digests are made. */
+    const char *const *anonymize;
+    size_t n_anonymize;
+    const uint8_t *anonymize_key; /* NFC_ANONYMIZE_KEY_BYTES bytes, copied at open; NULL: a random key per engine */
 };
+
+/* Reads a key file for anonymize_key: 128 hex digits (upper or lower case), optionally followed by a newline
+ * (`python3 -c 'import secrets; print(secrets.token_hex(64))' > key`). Returns 0, or -1 with a one-line message. */
+int nfc_anonymize_key_read(const char *path, uint8_t key[NFC_ANONYMIZE_KEY_BYTES], char *err, size_t errlen);
 
 /* Fills in nfstream's defaults (no source). */
 void nfc_config_defaults(struct nfc_config *cfg);
@@ -183,8 +198,15 @@ struct nfc_stats {
     uint64_t dpi_flow_bytes;  /* nDPI's state, held by a flow only while its dissection runs */
     uint64_t workers;         /* worker threads that did the flows' work (n_meters, or one per CPU for 0); 0 when
                                 * the caller's thread did it all: one meter, or a plugin that may end flows */
+    uint64_t kernel_dropped;  /* live: packets the kernel dropped (libpcap's ps_drop + ps_ifdrop), as of at most a
+                                * read timeout (250 ms) or 16384 packets ago */
 };
 void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats);
+
+/* Packets each worker has been given so far (those of the flows it works on) into packets[0..n); one entry, every
+ * packet that parsed, when the caller's thread does the flows' work. Returns the number of workers (entries).
+ * For nfstream's performance report (meters_packets_processing_balance). */
+size_t nfc_engine_worker_packets(const struct nfc_engine *eng, uint64_t *packets, size_t n);
 
 /* Stops the engine and frees it. With flows still retained, what their values need stays until the last is
  * released; meanwhile `eng` may only be passed to nfc_engine_columns, nfc_flow_value, nfc_engine_release and
@@ -232,7 +254,38 @@ struct nfc_writer *nfc_writer_open(const struct nfc_engine *eng, enum nfc_format
 int nfc_writer_write(struct nfc_writer *w, const struct nfc_flow *flow);
 /* The message of the writer's first failure ("" when none). */
 const char *nfc_writer_error(const struct nfc_writer *w);
-/* Flushes and frees the writer (not the FILE). Returns 0, or -1 with the message of its first failure (a write,
+/* Flows written so far. */
+uint64_t nfc_writer_flows(const struct nfc_writer *w);
+
+/* A writer that creates its own files: nfstream's to_csv chunks and rotation, and the command's -o with
+ * --flows-per-file / --rotate-files. */
+struct nfc_file_output {
+    const char *path; /* copied at open */
+    enum nfc_format format;
+    uint64_t flows_per_file; /* 0: everything in `path`; N: N flows per file, each with its own header */
+    uint64_t rotate_files;   /* 0: chunks 0, 1, 2, ...; K: chunk k goes to file k mod K (overwritten) */
+    bool lazy;               /* a file is created only with its first flow (no flow: no file) */
+};
+
+/* Chunk k of `path` lies in: the path with its final ".csv" (".jsonl" for JSON lines) replaced by ".<k>.csv"
+ * (".<k>.jsonl"), or that appended when the path does not end in it ("flows.csv" -> "flows.3.csv", "out" ->
+ * "out.3.csv"). Writes the name into buf as snprintf does and returns its whole length. */
+size_t nfc_file_output_chunk_path(const char *path, enum nfc_format format, uint64_t k, char *buf, size_t size);
+
+/* Opens a writer over files of its own, as `output` says (chunks when flows_per_file is not 0, each with the
+ * header); unless lazy, the first file is created now. Files are line-buffered on live capture. Returns NULL
+ * with a message in `err` ("out/flows.csv: No such file or directory"). A file that cannot be created later
+ * fails nfc_writer_write with that message on the writer. */
+struct nfc_writer *nfc_writer_open_path(const struct nfc_engine *eng, const struct nfc_file_output *output, char *err,
+                                        size_t errlen);
+
+/* A value as Python's str() writes it (what nfstream's CSV holds between its quotes, and what its anonymisation
+ * hashes): integers in decimal, floats as repr(float), strings as they are, addresses and MACs as text, lists as
+ * Python prints them ("[1, -1]", "['a', 'b']"). Writes at most size bytes including a NUL into buf and returns
+ * the length of the whole text (as snprintf does). A missing value gives "". */
+size_t nfc_value_text(const struct nfc_value *v, char *buf, size_t size);
+
+/* Flushes and frees the writer (not the caller's FILE; its own files are closed). Returns 0, or -1 with the message of its first failure (a write,
  * or this flush) in `err`. */
 int nfc_writer_close(struct nfc_writer *w, char *err, size_t errlen);
 
