@@ -13,12 +13,12 @@ import socket
 import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pandas as pd
 
 from . import _nfcore
-
-if TYPE_CHECKING:
-    import pandas as pd
+from .frame import frame
 
 _UINT64_MAX = 2**64 - 1
 _MAX_METERS = 1024  # libnfcore's NFC_MAX_METERS
@@ -307,8 +307,6 @@ class NFStreamer:
     def to_pandas(self, columns_to_anonymize: Iterable[str] | str = ()) -> pd.DataFrame | None:
         """The flows as the DataFrame nfstream returns (pandas' read_csv of its CSV: the same columns, dtypes and
         values), built from the engine's columns in memory; None when there is no flow."""
-        from .frame import frame  # pandas is imported by the first DataFrame, not by `import nfcore`
-
         engine = self._open(columns_to_anonymize)
         try:
             table = engine.columns()
