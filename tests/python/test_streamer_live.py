@@ -88,3 +88,21 @@ def test_performance_report(capsys):
         assert len(report["meters_packets_processing_balance"]) == 2
         assert sum(report["meters_packets_processing_balance"]) == report["packets_processed"] <= 4
     assert reports[-1]["packets_processed"] == 4
+
+
+def test_flow_dropped_while_another_thread_waits_in_the_engine():
+    # A flow object that dies while its engine waits for packets (without the GIL) is given back once the wait
+    # is over: libnfcore's calls on one engine come from one thread at a time.
+    streamer = NFStreamer("lo", bpf_filter=f"udp and port {PORT}", idle_timeout=1, max_nflows=2, n_dissections=0)
+    first = send_later([7], 0.5)
+    flow, rest = capture_or_skip(streamer)
+    first.join()
+    handed = []
+    waiter = threading.Thread(target=lambda: handed.extend(rest))  # waits in the engine for the second flow
+    waiter.start()
+    time.sleep(0.3)
+    assert flow.src2dst_bytes == 14 + 20 + 8 + 7
+    del flow  # released while the engine is busy
+    send_later([9, 9], 0.2).join()
+    waiter.join()
+    assert [(f.id, f.src2dst_packets, f.src2dst_bytes) for f in handed] == [(1, 2, 2 * (14 + 20 + 8 + 9))]
