@@ -1,5 +1,4 @@
 /* nfcore: meter a capture or an interface and write one record per flow. */
-#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -72,27 +71,32 @@ static int describe(const struct nfc_cli_options *opt)
     return EXIT_SUCCESS;
 }
 
+/* The writer: on -o's files (chunked as asked), or on standard output. */
+static struct nfc_writer *open_writer(const struct nfc_cli_options *opt, struct nfc_engine *eng, char *err,
+                                      size_t errlen)
+{
+    if (opt->output) {
+        struct nfc_file_output output = {.path = opt->output,
+                                         .format = opt->format,
+                                         .flows_per_file = opt->flows_per_file,
+                                         .rotate_files = opt->rotate_files};
+        return nfc_writer_open_path(eng, &output, err, errlen);
+    }
+    static char out_buffer[1 << 20];
+    /* Live flows are written as they expire, so that a reader of the output sees them at once. */
+    setvbuf(stdout, out_buffer, opt->cfg.interface ? _IOLBF : _IOFBF, sizeof out_buffer);
+    return nfc_writer_open(eng, opt->format, stdout, err, errlen);
+}
+
 static int run(struct nfc_cli_options *opt)
 {
-    static char out_buffer[1 << 20];
-    FILE *out = stdout;
-    if (opt->output) {
-        out = fopen(opt->output, "w");
-        if (!out) {
-            fprintf(stderr, "nfcore: %s: %s\n", opt->output, strerror(errno));
-            return EXIT_USAGE;
-        }
-    }
-    /* Live flows are written as they expire, so that a reader of the output sees them at once. */
-    setvbuf(out, out_buffer, opt->cfg.interface ? _IOLBF : _IOFBF, sizeof out_buffer);
-
     opt->cfg.on_warning = on_warning;
     char err[512];
     struct nfc_engine *eng = nfc_engine_open(&opt->cfg, err, sizeof err);
-    if (!eng) {
+    struct nfc_writer *w = eng ? open_writer(opt, eng, err, sizeof err) : NULL;
+    if (!w) {
         fprintf(stderr, "nfcore: %s\n", err);
-        if (out != stdout)
-            fclose(out);
+        nfc_engine_close(eng);
         return EXIT_USAGE;
     }
     running = eng;
@@ -100,22 +104,16 @@ static int run(struct nfc_cli_options *opt)
 
     struct nfc_progress progress;
     nfc_progress_init(&progress, stderr, !opt->cfg.interface && isatty(STDERR_FILENO));
-    struct nfc_writer *w = nfc_writer_open(eng, opt->format, out, err, sizeof err);
     int status = EXIT_SUCCESS;
     const struct nfc_flow *flow;
     enum nfc_next next = NFC_NEXT_END;
-    while (w && (next = nfc_engine_next(eng, &flow)) == NFC_NEXT_FLOW) {
+    while ((next = nfc_engine_next(eng, &flow)) == NFC_NEXT_FLOW) {
         if (nfc_writer_write(w, flow) < 0)
             break;
         nfc_progress_update(&progress, eng);
     }
     nfc_progress_end(&progress);
-    bool written = w && nfc_writer_close(w, err, sizeof err) == 0;
-    if (out != stdout && fclose(out) != 0 && written) {
-        snprintf(err, sizeof err, "write failed: %s", strerror(errno));
-        written = false;
-    }
-    if (!written) {
+    if (nfc_writer_close(w, err, sizeof err) < 0) {
         fprintf(stderr, "nfcore: %s: %s\n", opt->output ? opt->output : "standard output", err);
         status = EXIT_DAMAGED;
     } else if (next == NFC_NEXT_ERROR) {

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/number.h"
+
 /* The command's own options; the engine's come from its table (nfc_options). */
 enum own_kind {
     OWN_FILE,   /* -r: repeatable */
@@ -13,6 +15,8 @@ enum own_kind {
     OWN_DESCRIBE,
     OWN_OUTPUT,
     OWN_FORMAT,
+    OWN_FLOWS_PER_FILE,
+    OWN_ROTATE_FILES,
     OWN_VERBOSE,
     OWN_HELP,
     OWN_VERSION,
@@ -38,6 +42,13 @@ static const struct own_option own_options[] = {
      "interface"},
     {{"output", 'o', "FILE", "write flows to FILE instead of standard output", NULL, OWN_OUTPUT}, "bpf-filter"},
     {{"format", 'f', "csv|jsonl", "output format (default csv)", NULL, OWN_FORMAT}, "bpf-filter"},
+    {{"flows-per-file", 0, "N",
+      "with -o: N flows per file, each with the header, in FILE with its .csv (.jsonl) made .0.csv, .1.csv, ...", NULL,
+      OWN_FLOWS_PER_FILE},
+     "bpf-filter"},
+    {{"rotate-files", 0, "K", "with -o: reuse K file names, chunk k going to .<k mod K>.csv (overwritten)", NULL,
+      OWN_ROTATE_FILES},
+     "bpf-filter"},
     {{"plugin", 'p', "PATH[:k=v,...]",
       "load a plugin (a .so file, or the name of a built-in one); repeat to run several, in order", NULL, OWN_PLUGIN},
      "n-meters"},
@@ -81,6 +92,12 @@ static bool is_flag(const struct entry *e)
     return e->config && e->config->kind == NFC_OPTION_BOOL;
 }
 
+/* Applies to live capture (-i) only. */
+static bool is_live_only(const struct entry *e)
+{
+    return e->config && e->config->live_only;
+}
+
 static void print_help(FILE *out)
 {
     size_t n = count_options();
@@ -101,7 +118,7 @@ static void print_help(FILE *out)
             fprintf(out, " (default %s)", e->config->default_value ? "on" : "off");
         else if (e->config && e->config->kind != NFC_OPTION_STRING)
             fprintf(out, " (default %" PRIu64 ")", e->config->default_value);
-        fprintf(out, "%s\n", e->config && e->config->live_only ? " [live only]" : "");
+        fprintf(out, "%s\n", is_live_only(e) ? " [live only]" : "");
     }
 }
 
@@ -110,6 +127,16 @@ static int set_config(struct nfc_config *cfg, const struct nfc_option *o, const 
     char msg[256];
     if (nfc_option_set(cfg, o, text, msg, sizeof msg) < 0) {
         fprintf(err, "nfcore: --%s\n", msg);
+        return -1;
+    }
+    return 0;
+}
+
+/* A count of at least 1 for one of the command's own options. */
+static int parse_count(const char *name, const char *arg, uint64_t *value, FILE *err)
+{
+    if (nfc_parse_uint(arg, 1, UINT64_MAX, value) != NFC_NUMBER_OK) {
+        fprintf(err, "nfcore: --%s: '%s' is not a whole number of at least 1\n", name, arg);
         return -1;
     }
     return 0;
@@ -135,6 +162,8 @@ static int set_value(struct nfc_cli_options *opt, const struct entry *e, const c
             return -1;
         }
         return 0;
+    case OWN_FLOWS_PER_FILE: return parse_count(e->name, arg, &opt->flows_per_file, err);
+    case OWN_ROTATE_FILES: return parse_count(e->name, arg, &opt->rotate_files, err);
     case OWN_VERBOSE: opt->verbose = true; return 0;
     case OWN_HELP:
     case OWN_VERSION: return 0;
@@ -192,7 +221,7 @@ static void getopt_tables(const struct entry *list, size_t n, struct option *lon
 static int refuse_live_only(const struct entry *list, size_t n, const bool *given, FILE *err)
 {
     for (size_t i = 0; i < n; i++) {
-        if (given[i] && list[i].config && list[i].config->live_only) {
+        if (given[i] && is_live_only(&list[i])) {
             fprintf(err, "nfcore: --%s applies to live capture (-i) only\n", list[i].name);
             return -1;
         }
@@ -269,6 +298,10 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
     }
     if (!opt->cfg.interface && refuse_live_only(list, n, given, err) < 0)
         return NFC_CLI_INVALID;
+    if (!opt->output && (opt->flows_per_file || opt->rotate_files)) {
+        fprintf(err, "nfcore: --%s needs -o FILE\n", opt->flows_per_file ? "flows-per-file" : "rotate-files");
+        return NFC_CLI_INVALID;
+    }
     if (opt->describe)
         return NFC_CLI_RUN;
     char msg[256];

@@ -3,6 +3,7 @@
 #define NFC_CLI_OPTIONS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include <nfcore/nfcore.h>
@@ -14,6 +15,8 @@ struct nfc_cli_options {
     bool describe;        /* print the plugins' fields instead of metering */
     const char *output;   /* NULL: stdout */
     enum nfc_format format;
+    uint64_t flows_per_file; /* with output: flows per file, 0 for one file */
+    uint64_t rotate_files;   /* with flows_per_file: file names reused, 0 for a new one per chunk */
     bool verbose;
 };
 

@@ -378,6 +378,12 @@ struct nfc_writer *nfc_writer_open(const struct nfc_engine *eng, enum nfc_format
     return nfc_writer_open_schema(&eng->schema, format, out, err, errlen);
 }
 
+struct nfc_writer *nfc_writer_open_path(const struct nfc_engine *eng, const struct nfc_file_output *output, char *err,
+                                        size_t errlen)
+{
+    return nfc_writer_open_files(&eng->schema, output, eng->cfg.interface != NULL, err, errlen);
+}
+
 void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t column, struct nfc_value *value)
 {
     nfc_schema_value(&eng->schema, flow, column, value);

@@ -107,17 +107,22 @@ void nfc_format_python_str(struct nfc_text *out, const char *s, size_t n)
     nfc_text_putc(out, quote);
 }
 
-/* "['a', \"b's\"]", then CSV-quoted: the list text goes through a scratch buffer so its quotes get doubled. */
+void nfc_format_python_str_list(struct nfc_text *out, const struct nfc_value *v)
+{
+    nfc_text_putc(out, '[');
+    for (size_t i = 0; i < v->as.strings.len; i++) {
+        if (i)
+            nfc_text_put(out, ", ", 2);
+        nfc_format_python_str(out, v->as.strings.ptr[i].text, v->as.strings.ptr[i].len);
+    }
+    nfc_text_putc(out, ']');
+}
+
+/* The list's text goes through a scratch buffer so that its quotes get doubled. */
 static void put_string_list(struct nfc_text *out, const struct nfc_value *v)
 {
     struct nfc_text repr = {0};
-    nfc_text_putc(&repr, '[');
-    for (size_t i = 0; i < v->as.strings.len; i++) {
-        if (i)
-            nfc_text_put(&repr, ", ", 2);
-        nfc_format_python_str(&repr, v->as.strings.ptr[i].text, v->as.strings.ptr[i].len);
-    }
-    nfc_text_putc(&repr, ']');
+    nfc_format_python_str_list(&repr, v);
     if (repr.failed)
         out->failed = true;
     else

@@ -24,5 +24,9 @@ void nfc_format_address(struct nfc_text *out, const struct nfc_value *v);
 /* The n bytes at s as Python's repr() writes a str: single quotes unless the text has a ' and no ", and escapes
  * for the backslash, the quote and every character that str.isprintable() rejects. */
 void nfc_format_python_str(struct nfc_text *out, const char *s, size_t n);
+/* "['a', \"b's\"]": an NFC_TYPE_STRING_LIST value as Python prints the list. */
+void nfc_format_python_str_list(struct nfc_text *out, const struct nfc_value *v);
+/* A present value as Python's str() writes it (nfc_value_text): what the CSV holds between its quotes. */
+void nfc_format_value_text(struct nfc_text *out, const struct nfc_value *v);
 
 #endif

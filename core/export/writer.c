@@ -1,5 +1,8 @@
-/* The CSV and JSON lines writers: synchronous sinks that encode a flow in one format and write it to a FILE. */
+/* The CSV and JSON lines writers: synchronous sinks that encode a flow in one format and write it to a FILE, the
+ * caller's or files of their own (chunks of flows_per_file flows, each with its header, rotated over rotate_files
+ * names). */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,9 +19,20 @@ struct nfc_writer {
     const struct nfc_format_ops *format;
     const struct nfc_column *columns;
     size_t n_columns;
-    FILE *out;
+    FILE *out; /* NULL while a writer of its own files has none open */
     struct nfc_sink *sink;
+    uint64_t flows;
+    /* Files of its own (nfc_writer_open_files); path is NULL when the FILE is the caller's. */
+    char *path;
+    struct nfc_file_output output;
+    bool line_buffered;
+    char *buffer;     /* the open file's stdio buffer */
+    uint64_t chunk;   /* chunks opened so far */
+    uint64_t in_file; /* flows in the open file */
+    char error[512];  /* a file's failure to open or close ("" when none) */
 };
+
+enum { FILE_BUFFER = 1 << 20 };
 
 static void encode_flow(void *state, const struct nfc_flow *flow, struct nfc_text *out)
 {
@@ -43,7 +57,7 @@ static int write_bytes(void *state, const char *bytes, size_t len, char *err, si
 static int flush_file(void *state, char *err, size_t errlen)
 {
     const struct nfc_writer *w = state;
-    if (fflush(w->out) != 0)
+    if (w->out && fflush(w->out) != 0)
         return nfc_errorf(err, errlen, "write failed: %s", strerror(errno));
     return 0;
 }
@@ -72,8 +86,8 @@ static int write_header(struct nfc_writer *w, char *err, size_t errlen)
     return rc;
 }
 
-struct nfc_writer *nfc_writer_open_schema(const struct nfc_schema *schema, enum nfc_format format, FILE *out, char *err,
-                                          size_t errlen)
+/* A writer over `schema` and its synchronous sink, with no file yet. */
+static struct nfc_writer *writer_new(const struct nfc_schema *schema, enum nfc_format format, char *err, size_t errlen)
 {
     const struct nfc_format_ops *ops = format_ops(format);
     if (!ops) {
@@ -85,31 +99,139 @@ struct nfc_writer *nfc_writer_open_schema(const struct nfc_schema *schema, enum 
         nfc_errorf(err, errlen, "out of memory");
         return NULL;
     }
-    *w = (struct nfc_writer){
-        .schema = schema, .format = ops, .out = out, .columns = schema->columns, .n_columns = schema->count};
+    *w = (struct nfc_writer){.schema = schema, .format = ops, .columns = schema->columns, .n_columns = schema->count};
     static const struct nfc_sink_options synchronous = {.queue = 0};
-    if (write_header(w, err, errlen) < 0 || !(w->sink = nfc_sink_open(&file_sink, w, &synchronous, err, errlen))) {
+    if (!(w->sink = nfc_sink_open(&file_sink, w, &synchronous, err, errlen))) {
         free(w);
         return NULL;
     }
     return w;
 }
 
+static void writer_free(struct nfc_writer *w)
+{
+    free(w->path);
+    free(w->buffer);
+    free(w);
+}
+
+struct nfc_writer *nfc_writer_open_schema(const struct nfc_schema *schema, enum nfc_format format, FILE *out, char *err,
+                                          size_t errlen)
+{
+    struct nfc_writer *w = writer_new(schema, format, err, errlen);
+    if (!w)
+        return NULL;
+    w->out = out;
+    if (write_header(w, err, errlen) < 0) {
+        nfc_sink_close(w->sink, NULL, NULL, 0);
+        writer_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+size_t nfc_file_output_chunk_path(const char *path, enum nfc_format format, uint64_t k, char *buf, size_t size)
+{
+    const char *ext = format == NFC_FORMAT_JSONL ? ".jsonl" : ".csv";
+    size_t len = strlen(path), ext_len = strlen(ext);
+    if (len >= ext_len && strcmp(path + len - ext_len, ext) == 0)
+        len -= ext_len;
+    int n = snprintf(buf, size, "%.*s.%" PRIu64 "%s", (int)len, path, k, ext);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+/* Closes the open file of a writer of its own files (the caller's FILE stays open). Returns 0, or -1 with a
+ * message in err. */
+static int close_file(struct nfc_writer *w, char *err, size_t errlen)
+{
+    if (!w->path || !w->out)
+        return 0;
+    int rc = fclose(w->out) == 0 ? 0 : nfc_errorf(err, errlen, "write failed: %s", strerror(errno));
+    w->out = NULL;
+    return rc;
+}
+
+/* Starts the next chunk: closes the open file, creates the chunk's (its header first). */
+static int open_next_file(struct nfc_writer *w, char *err, size_t errlen)
+{
+    if (close_file(w, err, errlen) < 0)
+        return -1;
+    const struct nfc_file_output *o = &w->output;
+    uint64_t k = o->rotate_files ? w->chunk % o->rotate_files : w->chunk;
+    char name[4096];
+    if (o->flows_per_file)
+        nfc_file_output_chunk_path(w->path, o->format, k, name, sizeof name);
+    else
+        snprintf(name, sizeof name, "%s", w->path);
+    if (!(w->out = fopen(name, "w")))
+        return nfc_errorf(err, errlen, "%s: %s", name, strerror(errno));
+    /* Live flows are written as they expire, so that a reader of the file sees them at once. */
+    setvbuf(w->out, w->buffer, w->line_buffered ? _IOLBF : _IOFBF, FILE_BUFFER);
+    w->chunk++;
+    w->in_file = 0;
+    return write_header(w, err, errlen);
+}
+
+struct nfc_writer *nfc_writer_open_files(const struct nfc_schema *schema, const struct nfc_file_output *output,
+                                         bool line_buffered, char *err, size_t errlen)
+{
+    if (!output->path) {
+        nfc_errorf(err, errlen, "no output path");
+        return NULL;
+    }
+    struct nfc_writer *w = writer_new(schema, output->format, err, errlen);
+    if (!w)
+        return NULL;
+    w->output = *output;
+    w->line_buffered = line_buffered;
+    w->path = strdup(output->path);
+    w->buffer = malloc(FILE_BUFFER);
+    int rc = w->path && w->buffer ? 0 : nfc_errorf(err, errlen, "out of memory");
+    if (rc == 0 && !output->lazy)
+        rc = open_next_file(w, err, errlen);
+    if (rc < 0) {
+        nfc_sink_close(w->sink, NULL, NULL, 0);
+        close_file(w, NULL, 0);
+        writer_free(w);
+        return NULL;
+    }
+    w->output.path = w->path;
+    return w;
+}
+
 int nfc_writer_write(struct nfc_writer *w, const struct nfc_flow *flow)
 {
-    return nfc_sink_put(w->sink, flow);
+    bool new_file = w->path && (!w->out || (w->output.flows_per_file && w->in_file == w->output.flows_per_file));
+    if (new_file && (w->error[0] || open_next_file(w, w->error, sizeof w->error) < 0))
+        return -1;
+    if (nfc_sink_put(w->sink, flow) < 0)
+        return -1;
+    w->flows++;
+    w->in_file++;
+    return 0;
+}
+
+uint64_t nfc_writer_flows(const struct nfc_writer *w)
+{
+    return w->flows;
 }
 
 const char *nfc_writer_error(const struct nfc_writer *w)
 {
-    return nfc_sink_error(w->sink);
+    return w->error[0] ? w->error : nfc_sink_error(w->sink);
 }
 
 int nfc_writer_close(struct nfc_writer *w, char *err, size_t errlen)
 {
     if (!w)
         return 0;
-    int rc = nfc_sink_close(w->sink, NULL, err, errlen);
-    free(w);
-    return rc;
+    char sink_err[512], file_err[512];
+    int sent = nfc_sink_close(w->sink, NULL, sink_err, sizeof sink_err);
+    int closed = close_file(w, file_err, sizeof file_err);
+    /* The first failure is the one reported: a file that did not open, a write or the flush, then the close. */
+    const char *first = w->error[0] ? w->error : sent < 0 ? sink_err : closed < 0 ? file_err : NULL;
+    if (first)
+        nfc_errorf(err, errlen, "%s", first);
+    writer_free(w);
+    return first ? -1 : 0;
 }

@@ -232,7 +232,38 @@ struct nfc_writer *nfc_writer_open(const struct nfc_engine *eng, enum nfc_format
 int nfc_writer_write(struct nfc_writer *w, const struct nfc_flow *flow);
 /* The message of the writer's first failure ("" when none). */
 const char *nfc_writer_error(const struct nfc_writer *w);
-/* Flushes and frees the writer (not the FILE). Returns 0, or -1 with the message of its first failure (a write,
+/* Flows written so far. */
+uint64_t nfc_writer_flows(const struct nfc_writer *w);
+
+/* A writer that creates its own files: nfstream's to_csv chunks and rotation, and the command's -o with
+ * --flows-per-file / --rotate-files. */
+struct nfc_file_output {
+    const char *path; /* copied at open */
+    enum nfc_format format;
+    uint64_t flows_per_file; /* 0: everything in `path`; N: N flows per file, each with its own header */
+    uint64_t rotate_files;   /* 0: chunks 0, 1, 2, ...; K: chunk k goes to file k mod K (overwritten) */
+    bool lazy;               /* a file is created only with its first flow (no flow: no file) */
+};
+
+/* Chunk k of `path` lies in: the path with its final ".csv" (".jsonl" for JSON lines) replaced by ".<k>.csv"
+ * (".<k>.jsonl"), or that appended when the path does not end in it ("flows.csv" -> "flows.3.csv", "out" ->
+ * "out.3.csv"). Writes the name into buf as snprintf does and returns its whole length. */
+size_t nfc_file_output_chunk_path(const char *path, enum nfc_format format, uint64_t k, char *buf, size_t size);
+
+/* Opens a writer over files of its own, as `output` says (chunks when flows_per_file is not 0, each with the
+ * header); unless lazy, the first file is created now. Files are line-buffered on live capture. Returns NULL
+ * with a message in `err` ("out/flows.csv: No such file or directory"). A file that cannot be created later
+ * fails nfc_writer_write with that message on the writer. */
+struct nfc_writer *nfc_writer_open_path(const struct nfc_engine *eng, const struct nfc_file_output *output, char *err,
+                                        size_t errlen);
+
+/* A value as Python's str() writes it (what nfstream's CSV holds between its quotes, and what its anonymisation
+ * hashes): integers in decimal, floats as repr(float), strings as they are, addresses and MACs as text, lists as
+ * Python prints them ("[1, -1]", "['a', 'b']"). Writes at most size bytes including a NUL into buf and returns
+ * the length of the whole text (as snprintf does). A missing value gives "". */
+size_t nfc_value_text(const struct nfc_value *v, char *buf, size_t size);
+
+/* Flushes and frees the writer (not the caller's FILE; its own files are closed). Returns 0, or -1 with the message of its first failure (a write,
  * or this flush) in `err`. */
 int nfc_writer_close(struct nfc_writer *w, char *err, size_t errlen);
 
