@@ -17,6 +17,8 @@ enum own_kind {
     OWN_FORMAT,
     OWN_FLOWS_PER_FILE,
     OWN_ROTATE_FILES,
+    OWN_ANONYMIZE,
+    OWN_ANONYMIZE_KEY_FILE,
     OWN_VERBOSE,
     OWN_HELP,
     OWN_VERSION,
@@ -45,6 +47,14 @@ static const struct own_option own_options[] = {
     {{"flows-per-file", 0, "N",
       "with -o: N flows per file, each with the header, in FILE with its .csv (.jsonl) made .0.csv, .1.csv, ...", NULL,
       OWN_FLOWS_PER_FILE},
+     "bpf-filter"},
+    {{"anonymize", 0, "COL[,COL...]",
+      "write these columns as the hex keyed BLAKE2b-512 digest of their text (missing values stay empty); repeatable",
+      NULL, OWN_ANONYMIZE},
+     "bpf-filter"},
+    {{"anonymize-key-file", 0, "FILE",
+      "--anonymize's key: 128 hex digits and an optional newline (default: a random key per run)", NULL,
+      OWN_ANONYMIZE_KEY_FILE},
      "bpf-filter"},
     {{"rotate-files", 0, "K", "with -o: reuse K file names, chunk k going to .<k mod K>.csv (overwritten)", NULL,
       OWN_ROTATE_FILES},
@@ -142,6 +152,46 @@ static int parse_count(const char *name, const char *arg, uint64_t *value, FILE 
     return 0;
 }
 
+/* Appends the comma-separated column names of one --anonymize to cfg.anonymize. */
+static int add_anonymized(struct nfc_cli_options *opt, const char *arg, FILE *err)
+{
+    char *names = strdup(arg);
+    size_t n = 1;
+    for (const char *c = arg; *c; c++)
+        n += *c == ',';
+    const char **columns = realloc(opt->anonymize, (opt->cfg.n_anonymize + n) * sizeof *columns);
+    char **texts = realloc(opt->anonymize_texts, (opt->n_anonymize_texts + 1) * sizeof *texts);
+    if (columns)
+        opt->anonymize = columns;
+    if (texts)
+        opt->anonymize_texts = texts;
+    if (!names || !columns || !texts) {
+        free(names);
+        fprintf(err, "nfcore: out of memory\n");
+        return -1;
+    }
+    opt->anonymize_texts[opt->n_anonymize_texts++] = names;
+    for (char *name = names, *next; name; name = next) {
+        next = strchr(name, ',');
+        if (next)
+            *next++ = '\0';
+        columns[opt->cfg.n_anonymize++] = name;
+    }
+    opt->cfg.anonymize = columns;
+    return 0;
+}
+
+static int read_key(struct nfc_cli_options *opt, const char *path, FILE *err)
+{
+    char msg[512];
+    if (nfc_anonymize_key_read(path, opt->anonymize_key, msg, sizeof msg) < 0) {
+        fprintf(err, "nfcore: --anonymize-key-file: %s\n", msg);
+        return -1;
+    }
+    opt->cfg.anonymize_key = opt->anonymize_key;
+    return 0;
+}
+
 static int set_value(struct nfc_cli_options *opt, const struct entry *e, const char *arg, FILE *err)
 {
     struct nfc_config *cfg = &opt->cfg;
@@ -164,6 +214,8 @@ static int set_value(struct nfc_cli_options *opt, const struct entry *e, const c
         return 0;
     case OWN_FLOWS_PER_FILE: return parse_count(e->name, arg, &opt->flows_per_file, err);
     case OWN_ROTATE_FILES: return parse_count(e->name, arg, &opt->rotate_files, err);
+    case OWN_ANONYMIZE: return add_anonymized(opt, arg, err);
+    case OWN_ANONYMIZE_KEY_FILE: return read_key(opt, arg, err);
     case OWN_VERBOSE: opt->verbose = true; return 0;
     case OWN_HELP:
     case OWN_VERSION: return 0;
@@ -316,6 +368,14 @@ void nfc_cli_options_free(struct nfc_cli_options *opt)
 {
     free(opt->files);
     free(opt->plugins);
+    for (size_t i = 0; i < opt->n_anonymize_texts; i++)
+        free(opt->anonymize_texts[i]);
+    free(opt->anonymize_texts);
+    free(opt->anonymize);
+    memset(opt->anonymize_key, 0, sizeof opt->anonymize_key);
     opt->files = NULL;
     opt->plugins = NULL;
+    opt->anonymize_texts = NULL;
+    opt->anonymize = NULL;
+    opt->n_anonymize_texts = 0;
 }

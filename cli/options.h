@@ -10,10 +10,14 @@
 
 struct nfc_cli_options {
     struct nfc_config cfg;
-    const char **files;   /* storage behind cfg.files */
-    const char **plugins; /* storage behind cfg.plugins */
-    bool describe;        /* print the plugins' fields instead of metering */
-    const char *output;   /* NULL: stdout */
+    const char **files;     /* storage behind cfg.files */
+    const char **plugins;   /* storage behind cfg.plugins */
+    const char **anonymize; /* storage behind cfg.anonymize: names in anonymize_texts */
+    char **anonymize_texts; /* each --anonymize's copy, cut at its commas */
+    size_t n_anonymize_texts;
+    uint8_t anonymize_key[NFC_ANONYMIZE_KEY_BYTES]; /* storage behind cfg.anonymize_key */
+    bool describe;                                  /* print the plugins' fields instead of metering */
+    const char *output;                             /* NULL: stdout */
     enum nfc_format format;
     uint64_t flows_per_file; /* with output: flows per file, 0 for one file */
     uint64_t rotate_files;   /* with flows_per_file: file names reused, 0 for a new one per chunk */

@@ -143,6 +143,9 @@ int nfc_config_validate(const struct nfc_config *cfg, char *err, size_t errlen)
     for (size_t i = 0; i < cfg->n_files; i++)
         if (!cfg->files[i] || !cfg->files[i][0])
             return nfc_errorf(err, errlen, "empty capture file name");
+    for (size_t i = 0; i < cfg->n_anonymize; i++)
+        if (!cfg->anonymize || !cfg->anonymize[i])
+            return nfc_errorf(err, errlen, "anonymize: a column name is missing");
     for (size_t i = 0; i < N_OPTIONS; i++) {
         const struct nfc_option *o = &options[i];
         uint64_t v;

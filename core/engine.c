@@ -9,6 +9,7 @@
 
 #include <nfcore/nfcore.h>
 
+#include "anonymize/anonymize.h"
 #include "decode/decode.h"
 #include "dpi/columns.h"
 #include "dpi/dpi.h"
@@ -23,8 +24,9 @@
 #include "workers/workers.h"
 
 struct nfc_engine {
-    struct nfc_config cfg; /* its arrays and strings point into cfg_copy */
+    struct nfc_config cfg; /* its arrays and strings point into cfg_copy, its key into anonymize_key */
     void *cfg_copy;
+    uint8_t anonymize_key[NFC_ANONYMIZE_KEY_BYTES];
     struct nfc_capture *capture;
     struct nfc_flow_params params; /* the records' layout, and the hooks (nDPI, plugins) it owns */
     struct nfc_flow_cache cache;   /* the flow table */
@@ -73,23 +75,31 @@ static void copy_strings(const char **dst, const char *const *src, size_t n, cha
  * and the filter long after nfc_engine_open, and the caller's need not outlive that call. */
 static int copy_config(struct nfc_engine *eng, const struct nfc_config *cfg)
 {
-    size_t n = cfg->n_files + cfg->n_plugins;
+    size_t n = cfg->n_files + cfg->n_plugins + cfg->n_anonymize;
     const char *single[2] = {cfg->interface, cfg->bpf_filter};
     size_t size = (n + 2) * sizeof(char *) + strings_size(cfg->files, cfg->n_files) +
-                  strings_size(cfg->plugins, cfg->n_plugins) + strings_size(single, 2);
+                  strings_size(cfg->plugins, cfg->n_plugins) + strings_size(cfg->anonymize, cfg->n_anonymize) +
+                  strings_size(single, 2);
     const char **ptrs = malloc(size);
     if (!ptrs)
         return -1;
     char *text = (char *)(ptrs + n + 2);
+    const char **anonymize = ptrs + cfg->n_files + cfg->n_plugins;
     copy_strings(ptrs, cfg->files, cfg->n_files, &text);
     copy_strings(ptrs + cfg->n_files, cfg->plugins, cfg->n_plugins, &text);
+    copy_strings(anonymize, cfg->anonymize, cfg->n_anonymize, &text);
     copy_strings(ptrs + n, single, 2, &text);
     eng->cfg = *cfg;
     eng->cfg_copy = ptrs;
     eng->cfg.files = cfg->files ? ptrs : NULL;
     eng->cfg.plugins = cfg->plugins ? ptrs + cfg->n_files : NULL;
+    eng->cfg.anonymize = cfg->anonymize ? anonymize : NULL;
     eng->cfg.interface = ptrs[n];
     eng->cfg.bpf_filter = ptrs[n + 1];
+    if (cfg->anonymize_key) {
+        memcpy(eng->anonymize_key, cfg->anonymize_key, sizeof eng->anonymize_key);
+        eng->cfg.anonymize_key = eng->anonymize_key;
+    }
     return 0;
 }
 
@@ -177,7 +187,10 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
         nfc_errorf(err, errlen, "out of memory");
         goto fail;
     }
-    if (register_dpi(eng, err, errlen) < 0 || register_plugins(eng, err, errlen) < 0)
+    /* Anonymisation last: its digests are made after every other hook's expire, of the plugins' columns too. */
+    if (register_dpi(eng, err, errlen) < 0 || register_plugins(eng, err, errlen) < 0 ||
+        nfc_anonymize_register(&eng->schema, &eng->params, eng->cfg.anonymize, eng->cfg.n_anonymize,
+                               eng->cfg.anonymize_key, err, errlen) < 0)
         goto fail;
     nfc_flow_params_layout(&eng->params);
     if (nfc_cache_init(&eng->cache, &eng->params, &limits, NULL) < 0) {

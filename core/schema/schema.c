@@ -47,6 +47,18 @@ int nfc_schema_add(struct nfc_schema *s, const struct nfc_column *column, nfc_co
     return 0;
 }
 
+struct nfc_column_getter nfc_schema_replace_getter(struct nfc_schema *s, size_t index, enum nfc_type type,
+                                                   struct nfc_column_getter getter)
+{
+    struct nfc_column *column = &s->columns[index];
+    column->type = type;
+    column->unit = NULL;
+    column->ipfix_id = column->ipfix_id_ipv6 = 0;
+    struct nfc_column_getter previous = s->getters[index];
+    s->getters[index] = getter;
+    return previous;
+}
+
 int nfc_schema_find(const struct nfc_schema *s, const char *name, size_t *index)
 {
     for (size_t i = 0; i < s->count; i++) {

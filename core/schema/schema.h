@@ -34,6 +34,12 @@ void nfc_schema_free(struct nfc_schema *s);
 int nfc_schema_add(struct nfc_schema *s, const struct nfc_column *column, nfc_column_get get, const void *ctx,
                    uint32_t arg);
 
+/* Makes column `index` read through `getter`, its values now of `type` (a column replaced by a derived value, as
+ * anonymisation's digests). The name and may_be_missing stay; the unit and IPFIX elements, which described the old
+ * values, are cleared. Returns the getter it replaces. */
+struct nfc_column_getter nfc_schema_replace_getter(struct nfc_schema *s, size_t index, enum nfc_type type,
+                                                   struct nfc_column_getter getter);
+
 /* The column named `name` into *index. Returns 0, or -1 when there is none. */
 int nfc_schema_find(const struct nfc_schema *s, const char *name, size_t *index);
 

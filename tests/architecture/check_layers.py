@@ -32,6 +32,7 @@ LAYERS = [
     ('dpi', ['core/dpi/']),
     ('plugin', ['core/plugin/']),
     ('export', ['core/export/']),
+    ('anonymize', ['core/anonymize/']),
     ('wiring', ['core/engine.c', 'core/config.c']),
     ('cli', ['cli/']),
 ]

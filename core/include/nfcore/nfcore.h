@@ -49,6 +49,7 @@ extern "C" {
 
 #define NFC_VERSION "0.1.0"
 #define NFC_MAX_METERS 1024
+#define NFC_ANONYMIZE_KEY_BYTES 64
 
 /* What *_bytes, *_ps and splt_ps count (spec §4.4). */
 enum nfc_accounting_mode {
@@ -94,7 +95,18 @@ struct nfc_config {
                                     0 = one per available CPU; the output is the same for any value */
     nfc_warning_fn on_warning; /* NULL: warnings are dropped */
     void *warning_ctx;         /* the caller's: valid until nfc_engine_close */
+    /* Columns whose values are replaced by the hex keyed BLAKE2b-512 digest (128 characters) of their text
+     * (nfc_value_text), as nfstream's columns_to_anonymize, in every sink and nfc_flow_value: the column's type
+     * becomes NFC_TYPE_STRING; a missing value stays missing. NULL: none. An unknown column name makes
+     * nfc_engine_open fail ("anonymize: no column 'x'"); so does "id", numbered after the digests are made. */
+    const char *const *anonymize;
+    size_t n_anonymize;
+    const uint8_t *anonymize_key; /* NFC_ANONYMIZE_KEY_BYTES bytes, copied at open; NULL: a random key per engine */
 };
+
+/* Reads a key file for anonymize_key: 128 hex digits (upper or lower case), optionally followed by a newline
+ * (`python3 -c 'import secrets; print(secrets.token_hex(64))' > key`). Returns 0, or -1 with a one-line message. */
+int nfc_anonymize_key_read(const char *path, uint8_t key[NFC_ANONYMIZE_KEY_BYTES], char *err, size_t errlen);
 
 /* Fills in nfstream's defaults (no source). */
 void nfc_config_defaults(struct nfc_config *cfg);
