@@ -10,6 +10,7 @@
 
 #include "options.h"
 #include "progress.h"
+#include "report.h"
 
 enum {
     EXIT_DAMAGED = 1, /* flows written, but the capture had damaged records or the run failed midway */
@@ -104,6 +105,8 @@ static int run(struct nfc_cli_options *opt)
 
     struct nfc_progress progress;
     nfc_progress_init(&progress, stderr, !opt->cfg.interface && isatty(STDERR_FILENO));
+    struct nfc_report report;
+    bool reporting = opt->performance_report && nfc_report_start(&report, eng, opt->performance_report, stderr) == 0;
     int status = EXIT_SUCCESS;
     const struct nfc_flow *flow;
     enum nfc_next next = NFC_NEXT_END;
@@ -113,6 +116,8 @@ static int run(struct nfc_cli_options *opt)
         nfc_progress_update(&progress, eng);
     }
     nfc_progress_end(&progress);
+    if (reporting)
+        nfc_report_stop(&report);
     if (nfc_writer_close(w, err, sizeof err) < 0) {
         fprintf(stderr, "nfcore: %s: %s\n", opt->output ? opt->output : "standard output", err);
         status = EXIT_DAMAGED;

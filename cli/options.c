@@ -19,6 +19,7 @@ enum own_kind {
     OWN_ROTATE_FILES,
     OWN_ANONYMIZE,
     OWN_ANONYMIZE_KEY_FILE,
+    OWN_PERFORMANCE_REPORT,
     OWN_VERBOSE,
     OWN_HELP,
     OWN_VERSION,
@@ -63,6 +64,11 @@ static const struct own_option own_options[] = {
       "load a plugin (a .so file, or the name of a built-in one); repeat to run several, in order", NULL, OWN_PLUGIN},
      "n-meters"},
     {{"describe", 0, NULL, "print the plugins' name, version and fields, then exit", NULL, OWN_DESCRIBE}, "n-meters"},
+    {{"performance-report", 0, "SECONDS",
+      "every SECONDS, nfstream's performance report (flows, packets, ignored, kernel drops, per-worker packets) as a "
+      "JSON line on standard error",
+      NULL, OWN_PERFORMANCE_REPORT},
+     NULL},
     {{"verbose", 'v', NULL, "print a summary on standard error", NULL, OWN_VERBOSE}, NULL},
     {{"help", 'h', NULL, "show this help", NULL, OWN_HELP}, NULL},
     {{"version", 'V', NULL, "show versions of nfcore, nDPI and libpcap", NULL, OWN_VERSION}, NULL},
@@ -105,7 +111,7 @@ static bool is_flag(const struct entry *e)
 /* Applies to live capture (-i) only. */
 static bool is_live_only(const struct entry *e)
 {
-    return e->config && e->config->live_only;
+    return e->config ? e->config->live_only : e->kind == OWN_PERFORMANCE_REPORT;
 }
 
 static void print_help(FILE *out)
@@ -216,6 +222,7 @@ static int set_value(struct nfc_cli_options *opt, const struct entry *e, const c
     case OWN_ROTATE_FILES: return parse_count(e->name, arg, &opt->rotate_files, err);
     case OWN_ANONYMIZE: return add_anonymized(opt, arg, err);
     case OWN_ANONYMIZE_KEY_FILE: return read_key(opt, arg, err);
+    case OWN_PERFORMANCE_REPORT: return parse_count(e->name, arg, &opt->performance_report, err);
     case OWN_VERBOSE: opt->verbose = true; return 0;
     case OWN_HELP:
     case OWN_VERSION: return 0;

@@ -19,8 +19,9 @@ struct nfc_cli_options {
     bool describe;                                  /* print the plugins' fields instead of metering */
     const char *output;                             /* NULL: stdout */
     enum nfc_format format;
-    uint64_t flows_per_file; /* with output: flows per file, 0 for one file */
-    uint64_t rotate_files;   /* with flows_per_file: file names reused, 0 for a new one per chunk */
+    uint64_t flows_per_file;     /* with output: flows per file, 0 for one file */
+    uint64_t rotate_files;       /* with flows_per_file: file names reused, 0 for a new one per chunk */
+    uint64_t performance_report; /* live: seconds between two reports, 0 for none */
     bool verbose;
 };
 

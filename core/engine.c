@@ -2,6 +2,7 @@
  * time. The caller's thread reads packets and owns the flow table; the flows' work is done on that thread with
  * one worker, or by N worker threads, from which the caller takes the expired flows back in the table's order. */
 #include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,9 +38,10 @@ struct nfc_engine {
     uint64_t retained;           /* flows the caller keeps until nfc_engine_release */
     bool closed;                 /* nfc_engine_close ran; the rest goes with the last retained flow */
     bool end_reported;           /* the end-of-run warnings were given */
-    uint64_t packets;
-    uint64_t ignored;
-    uint64_t flows;
+    /* Written by the caller's thread alone; atomic so that a performance report may read them from another. */
+    _Atomic uint64_t packets;
+    _Atomic uint64_t ignored;
+    _Atomic uint64_t flows;
     uint64_t published_ms; /* live: when the workers were last sent what was batched */
     uint64_t unwritten;
     bool input_done; /* every packet has been metered and every flow ended */
@@ -207,16 +209,30 @@ fail:
     return NULL;
 }
 
+static uint64_t load(const _Atomic uint64_t *counter)
+{
+    return atomic_load_explicit(counter, memory_order_relaxed);
+}
+
+/* Adds one to a counter of the caller's thread: a relaxed store, as that thread is the only writer. Returns the
+ * count before. */
+static uint64_t count(_Atomic uint64_t *counter)
+{
+    uint64_t n = load(counter);
+    atomic_store_explicit(counter, n + 1, memory_order_relaxed);
+    return n;
+}
+
 /* The table's side of one capture event. Returns false once the input has ended (every flow then expired). */
 static bool table_step(struct nfc_engine *eng)
 {
     struct nfc_frame frame;
     switch (nfc_capture_next(eng->capture, &frame)) {
     case NFC_CAPTURE_FRAME: {
-        eng->packets++;
+        count(&eng->packets);
         struct nfc_packet pkt;
         if (!nfc_decode(frame.data, frame.caplen, frame.wirelen, frame.dlt, eng->cfg.decode_tunnels, &pkt)) {
-            eng->ignored++;
+            count(&eng->ignored);
             return true;
         }
         pkt.time_ms = frame.time_ms;
@@ -291,10 +307,10 @@ enum nfc_next nfc_engine_next(struct nfc_engine *eng, const struct nfc_flow **fl
     struct nfc_flow *f = next_expired(eng);
     if (!f)
         return end_of_run(eng);
-    f->id = eng->flows++;
+    f->id = count(&eng->flows);
     eng->handed_out = f;
     *flow = f;
-    if (eng->cfg.max_nflows && eng->flows == eng->cfg.max_nflows) {
+    if (eng->cfg.max_nflows && f->id + 1 == eng->cfg.max_nflows) {
         eng->limit_reached = true;
         eng->unwritten = flows_left(eng);
         if (eng->unwritten)
@@ -318,10 +334,10 @@ const char *nfc_engine_error(const struct nfc_engine *eng)
 void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats)
 {
     memset(stats, 0, sizeof *stats);
-    stats->packets = eng->packets;
-    stats->ignored = eng->ignored;
+    stats->packets = load(&eng->packets);
+    stats->ignored = load(&eng->ignored);
     stats->dropped = eng->cache.dropped;
-    stats->flows = eng->flows;
+    stats->flows = load(&eng->flows);
     stats->flows_unwritten = eng->unwritten;
     stats->damaged_records = nfc_capture_damaged(eng->capture);
     nfc_capture_progress(eng->capture, &stats->bytes_read, &stats->file_size);
@@ -329,6 +345,16 @@ void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats)
     stats->flow_bytes = eng->cache.pool.record_size;
     stats->dpi_flow_bytes = eng->cfg.n_dissections ? nfc_dpi_flow_size() : 0;
     stats->workers = eng->n_workers;
+    stats->kernel_dropped = nfc_capture_kernel_dropped(eng->capture);
+}
+
+size_t nfc_engine_worker_packets(const struct nfc_engine *eng, uint64_t *packets, size_t n)
+{
+    if (eng->workers)
+        return nfc_workers_packets(eng->workers, packets, n);
+    if (n > 0) /* the caller's thread meters every packet that parsed */
+        packets[0] = load(&eng->packets) - load(&eng->ignored);
+    return 1;
 }
 
 static void release_flow(void *ctx, struct nfc_flow *f)

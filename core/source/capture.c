@@ -18,6 +18,7 @@
 enum {
     LIVE_READ_TIMEOUT_MS = 250,               /* how often a quiet live capture returns, so idle flows expire on time */
     LIVE_DRAIN_MS = 2 * LIVE_READ_TIMEOUT_MS, /* reading on after a stop: the kernel's last block comes out */
+    KERNEL_STATS_FRAMES = 16384, /* a busy capture asks for the kernel's drops this often (a system call or more) */
     FILE_BUFFER_SIZE = 1 << 20,
     PCAP_RECORD_HEADER = 16,
 };
@@ -39,8 +40,10 @@ struct nfc_capture {
     long record_offset; /* where the next record starts */
     uint64_t damaged;
     int dlt;
-    _Atomic int stop;     /* lock-free: set from signal handlers and other threads */
-    uint64_t drain_until; /* live, once stopped: monotonic ms until which packets are still read */
+    _Atomic int stop;                /* lock-free: set from signal handlers and other threads */
+    uint64_t drain_until;            /* live, once stopped: monotonic ms until which packets are still read */
+    uint64_t frames;                 /* live: frames read since the kernel's drops were last asked for */
+    _Atomic uint64_t kernel_dropped; /* live: written by the reading thread, read from any */
     char error[PCAP_ERRBUF_SIZE + 256];
 };
 
@@ -256,16 +259,30 @@ static void fill_frame(const struct nfc_capture *c, const struct pcap_pkthdr *hd
     frame->dlt = c->dlt;
 }
 
+/* The kernel's drops as libpcap counts them since the capture started: whenever the capture is quiet, and every
+ * KERNEL_STATS_FRAMES frames. */
+static void update_kernel_dropped(struct nfc_capture *c)
+{
+    struct pcap_stat st;
+    c->frames = 0;
+    if (pcap_stats(c->pcap, &st) == 0)
+        atomic_store_explicit(&c->kernel_dropped, (uint64_t)st.ps_drop + st.ps_ifdrop, memory_order_relaxed);
+}
+
 static enum nfc_capture_status next_live(struct nfc_capture *c, struct nfc_frame *frame)
 {
+    if (++c->frames >= KERNEL_STATS_FRAMES)
+        update_kernel_dropped(c);
     for (;;) {
         int wait_ms = LIVE_READ_TIMEOUT_MS;
         if (atomic_load_explicit(&c->stop, memory_order_relaxed)) {
             uint64_t now = nfc_monotonic_ms();
             if (!c->drain_until)
                 c->drain_until = now + LIVE_DRAIN_MS;
-            if (now >= c->drain_until)
+            if (now >= c->drain_until) {
+                update_kernel_dropped(c);
                 return NFC_CAPTURE_END;
+            }
             wait_ms = (int)(c->drain_until - now);
         }
         struct pcap_pkthdr *hdr;
@@ -281,8 +298,10 @@ static enum nfc_capture_status next_live(struct nfc_capture *c, struct nfc_frame
         }
         struct pollfd pfd = {.fd = pcap_get_selectable_fd(c->pcap), .events = POLLIN};
         /* A signal (the stop, usually) interrupts the wait: the loop then drains. */
-        if (poll(&pfd, 1, wait_ms) == 0 && !atomic_load_explicit(&c->stop, memory_order_relaxed))
+        if (poll(&pfd, 1, wait_ms) == 0 && !atomic_load_explicit(&c->stop, memory_order_relaxed)) {
+            update_kernel_dropped(c);
             return NFC_CAPTURE_TIMEOUT;
+        }
     }
 }
 
@@ -371,6 +390,11 @@ const char *nfc_capture_error(const struct nfc_capture *c)
 uint64_t nfc_capture_damaged(const struct nfc_capture *c)
 {
     return c->damaged;
+}
+
+uint64_t nfc_capture_kernel_dropped(const struct nfc_capture *c)
+{
+    return atomic_load_explicit(&c->kernel_dropped, memory_order_relaxed);
 }
 
 void nfc_capture_progress(const struct nfc_capture *c, uint64_t *bytes_read, uint64_t *file_size)

@@ -37,6 +37,9 @@ void nfc_capture_stop(struct nfc_capture *c);
 
 const char *nfc_capture_error(const struct nfc_capture *c);
 uint64_t nfc_capture_damaged(const struct nfc_capture *c);
+/* Live: the packets the kernel dropped (libpcap's ps_drop + ps_ifdrop), as last asked for: at most a read
+ * timeout or a few thousand frames ago; 0 for files. May be called from any thread. */
+uint64_t nfc_capture_kernel_dropped(const struct nfc_capture *c);
 /* Progress through the current file (0, 0 when live). */
 void nfc_capture_progress(const struct nfc_capture *c, uint64_t *bytes_read, uint64_t *file_size);
 

@@ -1,6 +1,7 @@
 #include "workers/workers.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +82,8 @@ struct nfc_workers {
     bool addresses;
     struct nfc_flow_hooks hooks; /* worker 0's: what the hooks read */
     struct nfc_flow_params table_params;
+    /* Per worker, the packets of the flows it works on: written by the table side alone, read from any thread. */
+    _Atomic uint64_t *packets;
 };
 
 /* The packet's endpoints, from the flow's key, for hooks that read the addresses. */
@@ -234,8 +237,10 @@ static int start_meter(struct nfc_workers *ms, unsigned i, const struct nfc_flow
 struct nfc_workers *nfc_workers_start(unsigned n, const struct nfc_flow_params *params, char *err, size_t errlen)
 {
     struct nfc_workers *ms = calloc(1, sizeof *ms);
-    if (!ms || !(ms->workers = calloc(n, sizeof *ms->workers))) {
+    if (!ms || !(ms->workers = calloc(n, sizeof *ms->workers)) || !(ms->packets = calloc(n, sizeof *ms->packets))) {
         nfc_errorf(err, errlen, "out of memory");
+        if (ms)
+            free(ms->workers);
         free(ms);
         return NULL;
     }
@@ -360,10 +365,18 @@ static void send_packet(struct nfc_workers *ms, struct nfc_flow *f, const struct
     nfc_ring_commit(&mt->work);
 }
 
+/* One more packet for the flow's worker: a relaxed store, as the table side is the only writer. */
+static void count_packet(struct nfc_workers *ms, const struct nfc_flow *f)
+{
+    _Atomic uint64_t *n = &ms->packets[f->worker];
+    atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1, memory_order_relaxed);
+}
+
 static void work_init(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 {
     struct nfc_workers *ms = ctx;
     f->worker = meter_of(ms, f);
+    count_packet(ms, f);
     if (!ms->all_work) {
         nfc_flow_init(&ms->table_params, f, pkt);
         if (!hooks_read(ms, f))
@@ -375,6 +388,7 @@ static void work_init(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 static void work_update(void *ctx, struct nfc_flow *f, struct nfc_packet *pkt)
 {
     struct nfc_workers *ms = ctx;
+    count_packet(ms, f);
     if (!ms->all_work) {
         nfc_flow_update(&ms->table_params, f, pkt);
         if (!hooks_read(ms, f))
@@ -478,5 +492,13 @@ void nfc_workers_stop(struct nfc_workers *ms, void (*release)(void *ctx, struct 
             nfc_flow_hooks_close(&mt->params.hooks);
     }
     free(ms->workers);
+    free(ms->packets);
     free(ms);
+}
+
+size_t nfc_workers_packets(const struct nfc_workers *ms, uint64_t *packets, size_t n)
+{
+    for (size_t i = 0; i < n && i < ms->n; i++)
+        packets[i] = atomic_load_explicit(&ms->packets[i], memory_order_relaxed);
+    return ms->n;
 }

@@ -10,6 +10,7 @@
 #define NFC_WORKERS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "flow/cache.h"
@@ -34,6 +35,10 @@ uint64_t nfc_workers_in_flight(const struct nfc_workers *ms);
 /* Whether so many ended flows wait in the workers that the table side should take the oldest before it reads on:
  * with flows ending faster than the workers finish them (a flood of short flows), their records stay bounded. */
 bool nfc_workers_backlogged(const struct nfc_workers *ms);
+
+/* The packets of the flows each worker works on, so far, into packets[0..n); returns the number of workers. May be
+ * called from any thread. */
+size_t nfc_workers_packets(const struct nfc_workers *ms, uint64_t *packets, size_t n);
 
 /* Stops the worker threads and hands every flow still in transit to release(). */
 void nfc_workers_stop(struct nfc_workers *ms, void (*release)(void *ctx, struct nfc_flow *f), void *ctx);

@@ -28,7 +28,10 @@
  * - Lifetime. A flow from nfc_engine_next is valid until the next call of nfc_engine_next or nfc_engine_close,
  *   unless it is retained (nfc_engine_retain); then until it is released.
  * - Threads. An engine, its flows and its writers are used from one thread at a time; on_warning runs on that
- *   thread. Only nfc_engine_stop may be called from elsewhere (a signal handler).
+ *   thread. Only nfc_engine_stop may be called from elsewhere (a signal handler), and, for a performance report
+ *   while that thread waits in nfc_engine_next, nfc_engine_worker_packets and nfc_engine_stats: of the latter,
+ *   packets, ignored, flows and kernel_dropped are then read as they stand; the other fields are exact only on the
+ *   engine's thread.
  */
 #ifndef NFCORE_NFCORE_H
 #define NFCORE_NFCORE_H
@@ -195,8 +198,15 @@ struct nfc_stats {
     uint64_t dpi_flow_bytes;  /* nDPI's state, held by a flow only while its dissection runs */
     uint64_t workers;         /* worker threads that did the flows' work (n_meters, or one per CPU for 0); 0 when
                                 * the caller's thread did it all: one meter, or a plugin that may end flows */
+    uint64_t kernel_dropped;  /* live: packets the kernel dropped (libpcap's ps_drop + ps_ifdrop), as of at most a
+                                * read timeout (250 ms) or 16384 packets ago */
 };
 void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats);
+
+/* Packets each worker has been given so far (those of the flows it works on) into packets[0..n); one entry, every
+ * packet that parsed, when the caller's thread does the flows' work. Returns the number of workers (entries).
+ * For nfstream's performance report (meters_packets_processing_balance). */
+size_t nfc_engine_worker_packets(const struct nfc_engine *eng, uint64_t *packets, size_t n);
 
 /* Stops the engine and frees it. With flows still retained, what their values need stays until the last is
  * released; meanwhile `eng` may only be passed to nfc_engine_columns, nfc_flow_value, nfc_engine_release and

@@ -1,0 +1,401 @@
+/* nfcore._nfcore.Engine: a libnfcore engine opened from the option table's names and texts, iterated as retained
+ * flow objects, written to files, or turned into columns. */
+#include <string.h>
+
+#include "nfcore_py.h"
+
+PyObject *nfcpy_engine_error;
+
+/* A sequence of str as the C strings libnfcore reads; they point into the items, which `seq` keeps alive. */
+struct string_array {
+    PyObject *seq;
+    const char **items;
+    size_t len;
+};
+
+static int string_array_init(struct string_array *a, PyObject *obj, const char *what)
+{
+    memset(a, 0, sizeof *a);
+    if (!obj || obj == Py_None)
+        return 0;
+    a->seq = PySequence_Fast(obj, what);
+    if (!a->seq)
+        return -1;
+    a->len = (size_t)PySequence_Fast_GET_SIZE(a->seq);
+    a->items = PyMem_Calloc(a->len ? a->len : 1, sizeof *a->items);
+    if (!a->items) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i < a->len; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(a->seq, (Py_ssize_t)i);
+        if (!PyUnicode_Check(item)) {
+            PyErr_Format(PyExc_TypeError, "%s: item %zu is not a str", what, i);
+            return -1;
+        }
+        if (!(a->items[i] = PyUnicode_AsUTF8(item)))
+            return -1;
+    }
+    return 0;
+}
+
+static void string_array_free(struct string_array *a)
+{
+    PyMem_Free(a->items);
+    Py_XDECREF(a->seq);
+}
+
+/* Runs on the thread that calls nfc_engine_next, possibly without the GIL: the message waits in the object. */
+static void on_warning(void *ctx, const char *message)
+{
+    NfcEngineObject *self = ctx;
+    size_t room = sizeof self->warnings - self->warnings_len;
+    size_t len = strlen(message) + 1;
+    if (len > room)
+        return;
+    memcpy(self->warnings + self->warnings_len, message, len);
+    self->warnings_len += len;
+}
+
+static int flush_warnings(NfcEngineObject *self)
+{
+    int rc = 0;
+    for (size_t at = 0; at < self->warnings_len && rc == 0; at += strlen(self->warnings + at) + 1)
+        rc = PyErr_WarnEx(PyExc_RuntimeWarning, self->warnings + at, 1);
+    self->warnings_len = 0;
+    return rc;
+}
+
+/* Sets the options given by name: {"idle-timeout": "120", ...}; ValueError with libnfcore's message. */
+static int set_options(struct nfc_config *cfg, PyObject *options)
+{
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    char err[256];
+    if (!PyDict_Check(options)) {
+        PyErr_SetString(PyExc_TypeError, "options must be a dict of option names and texts");
+        return -1;
+    }
+    while (PyDict_Next(options, &pos, &key, &value)) {
+        const char *name = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
+        const char *text = PyUnicode_Check(value) ? PyUnicode_AsUTF8(value) : NULL;
+        if (!name || !text) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "option names and values must be str");
+            return -1;
+        }
+        const struct nfc_option *option = nfc_option_find(name);
+        if (!option) {
+            PyErr_Format(PyExc_ValueError, "unknown option '%s'", name);
+            return -1;
+        }
+        if (nfc_option_set(cfg, option, text, err, sizeof err) < 0) {
+            PyErr_SetString(PyExc_ValueError, err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The names by which flow objects find their columns. */
+static int index_columns(NfcEngineObject *self, bool plugins)
+{
+    self->n_columns = nfc_engine_columns(self->eng, &self->columns);
+    self->names = PyTuple_New((Py_ssize_t)self->n_columns);
+    self->attrs = PyDict_New();
+    PyObject *udps = plugins ? PyList_New(0) : NULL;
+    if (!self->names || !self->attrs || (plugins && !udps))
+        goto fail;
+    for (size_t i = 0; i < self->n_columns; i++) {
+        const char *name = self->columns[i].name;
+        PyObject *str = PyUnicode_InternFromString(name);
+        if (!str)
+            goto fail;
+        PyTuple_SET_ITEM(self->names, (Py_ssize_t)i, str);
+        PyObject *index = PyLong_FromSize_t(i);
+        int rc = -1;
+        if (index && strncmp(name, "udps.", 5) != 0)
+            rc = PyDict_SetItem(self->attrs, str, index);
+        else if (index && udps) {
+            PyObject *field = Py_BuildValue("(sO)", name + 5, index);
+            rc = field ? PyList_Append(udps, field) : -1;
+            Py_XDECREF(field);
+        }
+        Py_XDECREF(index);
+        if (rc < 0)
+            goto fail;
+    }
+    if (udps) {
+        self->udps = PyList_AsTuple(udps);
+        Py_DECREF(udps);
+        return self->udps ? 0 : -1;
+    }
+    return 0;
+fail:
+    Py_XDECREF(udps);
+    return -1;
+}
+
+static PyObject *engine_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"options", "files", "interface", "plugins", "anonymize", NULL};
+    PyObject *options, *files = NULL, *plugins = NULL, *anonymize = NULL;
+    const char *interface = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O|OzOO:Engine", kwlist, &options, &files, &interface, &plugins,
+                                     &anonymize))
+        return NULL;
+    NfcEngineObject *self = (NfcEngineObject *)type->tp_alloc(type, 0);
+    if (!self)
+        return NULL;
+    self->closed = true; /* until the engine opens */
+    struct nfc_config cfg;
+    nfc_config_defaults(&cfg);
+    struct string_array f = {0}, p = {0}, a = {0};
+    int rc = string_array_init(&f, files, "files");
+    rc = rc < 0 ? rc : string_array_init(&p, plugins, "plugins");
+    rc = rc < 0 ? rc : string_array_init(&a, anonymize, "anonymize");
+    if (rc == 0 && set_options(&cfg, options) == 0) {
+        cfg.files = f.items;
+        cfg.n_files = f.len;
+        cfg.interface = interface;
+        cfg.plugins = p.items;
+        cfg.n_plugins = p.len;
+        cfg.anonymize = a.items;
+        cfg.n_anonymize = a.len;
+        cfg.on_warning = on_warning;
+        cfg.warning_ctx = self;
+        char err[512];
+        PyThreadState *thread = PyEval_SaveThread();
+        self->eng = nfc_engine_open(&cfg, err, sizeof err);
+        PyEval_RestoreThread(thread);
+        if (!self->eng)
+            PyErr_SetString(nfcpy_engine_error, err);
+    }
+    string_array_free(&a);
+    string_array_free(&p);
+    string_array_free(&f);
+    if (!self->eng) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    self->closed = false;
+    self->live = interface != NULL;
+    if (index_columns(self, p.len > 0) < 0 || flush_warnings(self) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+void nfcpy_engine_close(NfcEngineObject *self)
+{
+    if (self->closed)
+        return;
+    self->closed = true;
+    nfc_engine_close(self->eng);
+}
+
+static void engine_dealloc(NfcEngineObject *self)
+{
+    /* Every flow holds a reference: none is retained any more, so closing frees the engine. */
+    nfcpy_engine_close(self);
+    Py_XDECREF(self->names);
+    Py_XDECREF(self->attrs);
+    Py_XDECREF(self->udps);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int check_idle(NfcEngineObject *self)
+{
+    if (!self->busy)
+        return 0;
+    PyErr_SetString(PyExc_RuntimeError, "the engine is in use by another thread");
+    return -1;
+}
+
+void nfcpy_engine_release(NfcEngineObject *self, NfcFlowObject *dead)
+{
+    if (self->busy) {
+        dead->next_deferred = self->deferred;
+        self->deferred = dead;
+        return;
+    }
+    nfc_engine_release(self->eng, dead->flow);
+    Py_TYPE(dead)->tp_free((PyObject *)dead);
+    Py_DECREF(self);
+}
+
+static void release_deferred(NfcEngineObject *self)
+{
+    while (self->deferred) {
+        NfcFlowObject *dead = self->deferred;
+        self->deferred = dead->next_deferred;
+        nfcpy_engine_release(self, dead);
+    }
+}
+
+/* A KeyboardInterrupt that arrived while a live capture waited stops the capture: the flows still open come out
+ * next, then the iteration ends normally. Any other pending exception ends the iteration. */
+static int check_signals(NfcEngineObject *self)
+{
+    if (PyErr_CheckSignals() == 0)
+        return 0;
+    if (!self->live || !PyErr_ExceptionMatches(PyExc_KeyboardInterrupt))
+        return -1;
+    PyErr_Clear();
+    nfc_engine_stop(self->eng);
+    return 0;
+}
+
+int nfcpy_engine_pull(NfcEngineObject *self, const struct nfc_flow **flow)
+{
+    if (check_idle(self) < 0)
+        return -1;
+    if (self->closed)
+        return 0;
+    struct nfc_engine *eng = self->eng;
+    enum nfc_next next;
+    self->busy = true;
+    if (self->live)
+        nfcpy_interrupt_watch(eng);
+    PyThreadState *thread = PyEval_SaveThread();
+    next = nfc_engine_next(eng, flow);
+    PyEval_RestoreThread(thread);
+    if (self->live)
+        nfcpy_interrupt_unwatch(eng);
+    self->busy = false;
+    release_deferred(self);
+    if (flush_warnings(self) < 0 || check_signals(self) < 0) {
+        nfcpy_engine_close(self);
+        return -1;
+    }
+    if (next == NFC_NEXT_FLOW)
+        return 1;
+    if (next == NFC_NEXT_ERROR)
+        PyErr_SetString(nfcpy_engine_error, nfc_engine_error(eng));
+    nfcpy_engine_close(self);
+    return next == NFC_NEXT_ERROR ? -1 : 0;
+}
+
+static PyObject *engine_iternext(NfcEngineObject *self)
+{
+    const struct nfc_flow *flow;
+    if (nfcpy_engine_pull(self, &flow) <= 0)
+        return NULL;
+    if (nfc_engine_retain(self->eng, flow) < 0) {
+        PyErr_SetString(PyExc_RuntimeError, nfc_engine_error(self->eng));
+        return NULL;
+    }
+    return nfcpy_flow_new(self, flow);
+}
+
+static PyObject *engine_close_method(NfcEngineObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (check_idle(self) < 0)
+        return NULL;
+    nfcpy_engine_close(self);
+    Py_RETURN_NONE;
+}
+
+static PyObject *engine_stop(NfcEngineObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (!self->closed)
+        nfc_engine_stop(self->eng);
+    Py_RETURN_NONE;
+}
+
+/* write(path, flows_per_file=0, rotate_files=0): the remaining flows as CSV files created only with their first
+ * flow; returns the number of flows written. */
+static PyObject *engine_write(NfcEngineObject *self, PyObject *args, PyObject *kwds)
+{
+    static char *kwlist[] = {"path", "flows_per_file", "rotate_files", NULL};
+    PyObject *path;
+    unsigned long long per_file = 0, rotate = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "O&|KK:write", kwlist, PyUnicode_FSConverter, &path, &per_file,
+                                     &rotate))
+        return NULL;
+    struct nfc_file_output output = {PyBytes_AS_STRING(path), NFC_FORMAT_CSV, per_file, rotate, true};
+    char err[512];
+    struct nfc_writer *w = NULL;
+    if (check_idle(self) == 0 && !self->closed && !(w = nfc_writer_open_path(self->eng, &output, err, sizeof err)))
+        PyErr_SetString(PyExc_OSError, err);
+    Py_DECREF(path);
+    if (!w)
+        return PyErr_Occurred() ? NULL : PyLong_FromLong(0);
+    const struct nfc_flow *flow;
+    int rc;
+    while ((rc = nfcpy_engine_pull(self, &flow)) > 0 && nfc_writer_write(w, flow) == 0)
+        ;
+    uint64_t written = nfc_writer_flows(w);
+    if (rc > 0)
+        nfcpy_engine_close(self);
+    if (nfc_writer_close(w, err, sizeof err) < 0 && rc >= 0) {
+        PyErr_SetString(PyExc_OSError, err);
+        rc = -1;
+    }
+    return rc < 0 ? NULL : PyLong_FromUnsignedLongLong(written);
+}
+
+static PyObject *engine_stats(NfcEngineObject *self, PyObject *unused)
+{
+    (void)unused;
+    if (check_idle(self) < 0)
+        return NULL;
+    if (self->closed) {
+        PyErr_SetString(PyExc_ValueError, "the engine is closed");
+        return NULL;
+    }
+    struct nfc_stats st;
+    nfc_engine_stats(self->eng, &st);
+    return Py_BuildValue("{sKsKsKsKsKsK}", "packets", (unsigned long long)st.packets, "ignored",
+                         (unsigned long long)st.ignored, "dropped", (unsigned long long)st.dropped, "flows",
+                         (unsigned long long)st.flows, "damaged_records", (unsigned long long)st.damaged_records,
+                         "workers", (unsigned long long)st.workers);
+}
+
+static PyObject *engine_get_names(NfcEngineObject *self, void *closure)
+{
+    (void)closure;
+    return Py_NewRef(self->names);
+}
+
+static PyObject *engine_get_closed(NfcEngineObject *self, void *closure)
+{
+    (void)closure;
+    return PyBool_FromLong(self->closed);
+}
+
+static PyMethodDef engine_methods[] = {
+    {"close", (PyCFunction)engine_close_method, METH_NOARGS, "Stops the engine; flows already returned stay readable."},
+    {"stop", (PyCFunction)engine_stop, METH_NOARGS, "Ends a live capture: the flows still open come out next."},
+    {"write", (PyCFunction)(void (*)(void))engine_write, METH_VARARGS | METH_KEYWORDS,
+     "write(path, flows_per_file=0, rotate_files=0) -> flows written as CSV (no flow: no file)."},
+    {"columns", (PyCFunction)nfcpy_engine_columns, METH_NOARGS,
+     "The remaining flows as (names, arrays, texts): one numpy array per column; texts lists the columns whose "
+     "str values pandas' read_csv would convert. None when there is no flow."},
+    {"stats", (PyCFunction)engine_stats, METH_NOARGS, "The engine's counters, as a dict."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyGetSetDef engine_getset[] = {
+    {"names", (getter)engine_get_names, NULL, "Every column's name, in order.", NULL},
+    {"closed", (getter)engine_get_closed, NULL, "Whether the engine has ended.", NULL},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+PyTypeObject NfcEngine_Type = {
+    .ob_base = {PyObject_HEAD_INIT(NULL) 0},
+    .tp_name = "nfcore._nfcore.Engine",
+    .tp_basicsize = sizeof(NfcEngineObject),
+    .tp_dealloc = (destructor)engine_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Engine(options, files=(), interface=None, plugins=(), anonymize=()): a libnfcore engine. options "
+              "maps the option table's names to their texts ({'idle-timeout': '120'}).",
+    .tp_iter = PyObject_SelfIter,
+    .tp_iternext = (iternextfunc)engine_iternext,
+    .tp_methods = engine_methods,
+    .tp_getset = engine_getset,
+    .tp_new = engine_new,
+};
