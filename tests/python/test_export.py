@@ -113,15 +113,16 @@ def check_anonymized(df, plain):
     pd.testing.assert_frame_equal(df[others], plain[others])
     for column in ANONYMIZED:
         originals, digests = plain[column], df[column]
-        if column.startswith("udps."):  # None in every flow (no DHCP here): missing stays missing
+        if column == "udps.dhcp_12":  # None in every flow (no DHCP here): missing stays missing
             assert originals.isna().all() and digests.isna().all()
             continue
         assert digests.map(lambda v: bool(DIGEST.fullmatch(v))).all(), column
         # One key for the whole export: equal values give equal digests, different values different ones.
         pairs = set(zip(originals.astype(str), digests))
         assert len(pairs) == len(set(originals.astype(str))) == len(set(digests)), column
-    # An empty string is a value, not a missing one: it is digested as nfstream does.
-    assert (plain["user_agent"].isna().any()) and not df["user_agent"].isna().any()
+    # An empty string and an empty list are values, not missing ones: they are digested as nfstream does.
+    assert plain["user_agent"].isna().any() and not df["user_agent"].isna().any()
+    assert (plain["udps.dhcp_options"] == "[]").all() and df["udps.dhcp_options"].nunique() == 1
 
 
 def test_to_pandas_anonymizes(sample_pcap, plain):

@@ -127,3 +127,8 @@ def test_to_csv_counts_are_validated(streamer, tmp_path):
         with pytest.raises(ValueError, match=name):
             streamer.to_csv(str(tmp_path / "x.csv"), **{name: value})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_splt_analysis_above_255_warns(sample_pcap):
+    with pytest.warns(UserWarning, match="splt_analysis"):
+        NFStreamer(sample_pcap, splt_analysis=256)
