@@ -159,10 +159,10 @@ static int open_next_file(struct nfc_writer *w, char *err, size_t errlen)
     const struct nfc_file_output *o = &w->output;
     uint64_t k = o->rotate_files ? w->chunk % o->rotate_files : w->chunk;
     char name[4096];
-    if (o->flows_per_file)
-        nfc_file_output_chunk_path(w->path, o->format, k, name, sizeof name);
-    else
-        snprintf(name, sizeof name, "%s", w->path);
+    size_t len = o->flows_per_file ? nfc_file_output_chunk_path(w->path, o->format, k, name, sizeof name)
+                                   : (size_t)snprintf(name, sizeof name, "%s", w->path);
+    if (len >= sizeof name)
+        return nfc_errorf(err, errlen, "%s: file name too long", w->path);
     if (!(w->out = fopen(name, "w")))
         return nfc_errorf(err, errlen, "%s: %s", name, strerror(errno));
     /* Live flows are written as they expire, so that a reader of the file sees them at once. */

@@ -6,6 +6,8 @@ with nfstream's five keys in its order, counts that never decrease, a per-worker
 (-j 2) that sums to the packets metered, and, once the datagrams are in, 5 packets processed and no flow expired
 yet (idle timeout 120 s). SIGINT then ends the run with status 0 and the one flow written.
 
+Without -i, or with 0 seconds, the option is refused (exit status 2).
+
 Usage: test_performance_report.py NFCORE
 Exits 77 (skipped) when nfcore cannot capture on lo.
 """
@@ -51,7 +53,18 @@ def wait_for(err_path, proc, done):
     raise AssertionError(f'no such report within {TIMEOUT:.0f} s: {reports(err_path)}')
 
 
+def check_refusals(nfcore):
+    """Refused before any capture: without -i, and with no whole number of seconds."""
+    for args, message in ((['-r', 'any.pcap', '--performance-report', '1'],
+                           'nfcore: --performance-report applies to live capture (-i) only\n'),
+                          (['-i', 'lo', '--performance-report', '0'],
+                           "nfcore: --performance-report: '0' is not a whole number of at least 1\n")):
+        r = subprocess.run([nfcore, *args], capture_output=True, text=True)
+        assert (r.returncode, r.stdout, r.stderr) == (2, '', message), (args, r)
+
+
 def main(nfcore):
+    check_refusals(nfcore)
     receiver = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     receiver.bind(('127.0.0.1', 0))
     port = receiver.getsockname()[1]
