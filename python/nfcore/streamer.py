@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 import os
 import socket
-import time
+import threading
 import warnings
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
+
+import pandas as pd
 
 from . import _nfcore
-
-if TYPE_CHECKING:
-    import pandas as pd
+from .frame import frame
 
 _UINT64_MAX = 2**64 - 1
 _MAX_METERS = 1024  # libnfcore's NFC_MAX_METERS
@@ -274,25 +274,13 @@ class NFStreamer:
         """The flows, ids 0, 1, 2, ...; the source is read again by every iteration. Leaving the loop early (break,
         an exception) closes the engine; on live capture, Ctrl+C stops the capture and the open flows follow."""
         engine = self._open()
+        report = _Report(engine, self.performance_report) if self._live and self.performance_report else None
         try:
-            if self._live and self.performance_report > 0:
-                yield from self._reported(engine)
-            else:
-                yield from engine
+            yield from engine
         finally:
+            if report:
+                report.stop()
             engine.close()
-
-    def _reported(self, engine: _nfcore.Engine) -> Iterator[_nfcore.Flow]:
-        """Live flows with nfstream's performance report on standard output every performance_report seconds
-        (printed as flows come out, from the engine's own thread)."""
-        period = self.performance_report
-        due = time.monotonic() + period
-        for flow in engine:
-            yield flow
-            now = time.monotonic()
-            if now >= due and not engine.closed:
-                _print_report(engine.stats())
-                due = now + period
 
     def to_csv(
         self,
@@ -319,8 +307,6 @@ class NFStreamer:
     def to_pandas(self, columns_to_anonymize: Iterable[str] | str = ()) -> pd.DataFrame | None:
         """The flows as the DataFrame nfstream returns (pandas' read_csv of its CSV: the same columns, dtypes and
         values), built from the engine's columns in memory; None when there is no flow."""
-        from .frame import frame  # pandas is imported by the first DataFrame, not by `import nfcore`
-
         engine = self._open(columns_to_anonymize)
         try:
             table = engine.columns()
@@ -329,11 +315,31 @@ class NFStreamer:
         return frame(table)
 
 
-def _print_report(stats: dict[str, Any]) -> None:
-    print(json.dumps({
-        "flows_expired": stats["flows"],
-        "packets_processed": stats["packets"],
-        "packets_ignored": stats["ignored"],
-        "packets_dropped_filtered_by_kernel": stats["kernel_dropped"],
-        "meters_packets_processing_balance": stats["worker_packets"],
-    }), flush=True)
+class _Report:
+    """nfstream's performance report: every `period` seconds, one JSON line of the live engine's counters on
+    standard output, from a thread of its own (libnfcore lets it read them while the capture waits for packets)."""
+
+    def __init__(self, engine: _nfcore.Engine, period: int) -> None:
+        self._engine = engine
+        self._period = period
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="nfcore performance report", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self._period):
+            try:
+                stats = self._engine.stats()
+            except ValueError:  # the engine has closed
+                return
+            print(json.dumps({
+                "flows_expired": stats["flows"],
+                "packets_processed": stats["packets"],
+                "packets_ignored": stats["ignored"],
+                "packets_dropped_filtered_by_kernel": stats["kernel_dropped"],
+                "meters_packets_processing_balance": stats["worker_packets"],
+            }), flush=True)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._thread.join()

@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nfcore import NFStreamer
+from nfcore import NFStreamer, _nfcore
+from nfcore.frame import _read_as_csv, frame
 
 
 def command_frame(nfcore_command, sample_pcap, tmp_path, *args):
@@ -66,3 +67,31 @@ def test_anonymized_columns(sample_pcap):
     pd.testing.assert_frame_equal(frame[others], plain[others])
     with pytest.raises(ValueError, match="no_such_column"):
         NFStreamer(sample_pcap).to_pandas(columns_to_anonymize=["no_such_column"])
+
+
+def test_plugin_columns_equal_read_csv(nfcore_command, sample_pcap, build_dir, tmp_path):
+    # The test plugin render fills UDP flows only: text with quotes, an empty string, lists of ints and of
+    # strings, an optional int never set (float64, all NaN), an optional float set on some flows.
+    render = str(build_dir / "tests" / "sdk" / "render.so")
+    expected = command_frame(nfcore_command, sample_pcap, tmp_path, "--plugin", render)
+    engine = _nfcore.Engine({}, files=[sample_pcap], plugins=[render])
+    actual = frame(engine.columns())
+    pd.testing.assert_frame_equal(actual, expected, check_exact=False, rtol=1e-12)
+    assert actual["udps.quote"][0] == 'say "hi"' and np.isnan(actual["udps.quote"][1])
+    assert actual["udps.labels"][0] == "['a', \"b's\"]"
+    assert actual["udps.unset"].dtype == np.float64 and actual["udps.unset"].isna().all()
+
+
+@pytest.mark.parametrize("texts", [
+    ["1", "2"], ["1", ""], ["-0", "+7"], ["1.5", "2"], ["1e5", "nan"], ["inf", "-Infinity"], ["True", "false"],
+    ["True", ""], ["TRUE", "1"], ["18446744073709551615", "1"], ["18446744073709551615", ""], [" 1", "2 "],
+    ["1.2.3", "4"], ["", "NA"],
+], ids=repr)
+def test_text_read_as_read_csv_reads_it(tmp_path, texts):
+    # What the engine hands over for read_csv to judge: text columns whose every text might be a number.
+    path = tmp_path / "x.csv"
+    path.write_text("c\n" + "".join(f'"{text}"\n' for text in texts))
+    expected = pd.read_csv(path)["c"].to_numpy()
+    actual = _read_as_csv(np.array(texts, dtype=object))
+    assert actual.dtype == expected.dtype
+    assert [str(v) for v in actual] == [str(v) for v in expected]
