@@ -76,6 +76,7 @@ static int add_objects(PyObject *m)
         PyModule_AddObjectRef(m, "Engine", (PyObject *)&NfcEngine_Type) < 0 ||
         PyModule_AddObjectRef(m, "Flow", (PyObject *)&NfcFlow_Type) < 0 ||
         PyModule_AddStringConstant(m, "NFC_VERSION", NFC_VERSION) < 0 ||
+        PyModule_AddIntConstant(m, "NFC_MAX_METERS", NFC_MAX_METERS) < 0 ||
         PyModule_AddStringConstant(m, "NDPI_VERSION", nfc_ndpi_version()) < 0 ||
         PyModule_AddStringConstant(m, "PCAP_VERSION", nfc_pcap_version()) < 0)
         return -1;

@@ -21,7 +21,6 @@ from . import _nfcore
 from .frame import frame
 
 _UINT64_MAX = 2**64 - 1
-_MAX_METERS = 1024  # libnfcore's NFC_MAX_METERS
 _SOURCE_MESSAGE = "Please specify a pcap file path or a valid network interface name as source."
 
 
@@ -248,7 +247,7 @@ class NFStreamer:
             "n-dissections": str(int(self.n_dissections)),
             "statistical-analysis": "true" if self.statistical_analysis else "false",
             "splt-analysis": str(int(self.splt_analysis)),
-            "n-meters": str(min(int(self.n_meters), _MAX_METERS)),
+            "n-meters": str(min(int(self.n_meters), _nfcore.NFC_MAX_METERS)),
             "max-nflows": str(int(self.max_nflows)),
         }
         if self.bpf_filter is not None:

@@ -178,3 +178,16 @@ def test_engine_error_at_iteration(sample_pcap):
     with pytest.raises(ValueError, match="filter"):
         list(NFStreamer(sample_pcap, bpf_filter="my filter"))
     assert issubclass(nfcore.EngineError, OSError)
+
+
+def test_engine_options_are_libnfcore_s(sample_pcap):
+    engine = nfcore._nfcore.Engine({"n-meters": "1", "splt-analysis": "3"}, files=[sample_pcap])
+    assert engine.names[-12:-9] == ("splt_direction", "splt_ps", "splt_piat_ms")
+    assert [flow.splt_ps for flow in engine][0] == [75, 91, -1]
+    assert engine.closed
+    with pytest.raises(ValueError, match="^n-dissections: "):
+        nfcore._nfcore.Engine({"n-dissections": "256"}, files=[sample_pcap])
+    with pytest.raises(ValueError, match="no-such-option"):
+        nfcore._nfcore.Engine({"no-such-option": "1"}, files=[sample_pcap])
+    with pytest.raises(nfcore.EngineError, match="inexisting.pcap"):
+        nfcore._nfcore.Engine({}, files=["inexisting.pcap"])

@@ -13,7 +13,13 @@ import pytest
 import nfcore
 from nfcore import NFStreamer
 
-PORT = 47123
+@pytest.fixture
+def receiver():
+    """A UDP socket on a free port of 127.0.0.1, so that the datagrams sent there get no ICMP answer and the
+    capture's filter sees no one else's traffic."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock
 
 
 def capture_or_skip(streamer):
@@ -26,15 +32,13 @@ def capture_or_skip(streamer):
     return first, flows
 
 
-def send_later(datagrams, delay_s, then=None):
-    """Sends the datagrams to 127.0.0.1:PORT (a socket listens there, so no ICMP answers) after delay_s."""
+def send_later(port, datagrams, delay_s, then=None):
+    """Sends the datagrams to 127.0.0.1:port after delay_s, from a thread."""
     def run():
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as receiver, \
-             socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
-            receiver.bind(("127.0.0.1", PORT))
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
             time.sleep(delay_s)
             for size in datagrams:
-                sender.sendto(b"x" * size, ("127.0.0.1", PORT))
+                sender.sendto(b"x" * size, ("127.0.0.1", port))
             time.sleep(0.5)
             if then:
                 then()
@@ -43,35 +47,41 @@ def send_later(datagrams, delay_s, then=None):
     return thread
 
 
-def test_idle_expiry_on_the_wall_clock():
-    streamer = NFStreamer("lo", bpf_filter=f"udp and port {PORT}", idle_timeout=1, max_nflows=1, n_dissections=0)
-    thread = send_later([10, 20], 1.0)
+def on_port(port, **parameters):
+    return NFStreamer("lo", bpf_filter=f"udp and dst port {port}", n_dissections=0, **parameters)
+
+
+def test_idle_expiry_on_the_wall_clock(receiver):
+    port = receiver.getsockname()[1]
+    streamer = on_port(port, idle_timeout=1, max_nflows=1)
+    thread = send_later(port, [10, 20], 1.0)
     started = time.monotonic()
     try:
         flow, rest = capture_or_skip(streamer)
     finally:
         thread.join()
     assert time.monotonic() - started >= 2.0  # the datagrams after 1 s, then 1 s of silence
-    assert (flow.dst_port, flow.protocol, flow.src2dst_packets, flow.dst2src_packets) == (PORT, 17, 2, 0)
+    assert (flow.dst_port, flow.protocol, flow.src2dst_packets, flow.dst2src_packets) == (port, 17, 2, 0)
     assert flow.src2dst_bytes == 2 * (14 + 20 + 8) + 10 + 20
     assert list(rest) == []
 
 
-def test_ctrl_c_yields_the_open_flows_then_ends():
-    streamer = NFStreamer("lo", bpf_filter=f"udp and port {PORT}", n_dissections=0)
-    thread = send_later([1, 2, 3], 1.0, then=lambda: os.kill(os.getpid(), signal.SIGINT))
+def test_ctrl_c_yields_the_open_flows_then_ends(receiver):
+    port = receiver.getsockname()[1]
+    streamer = on_port(port)
+    thread = send_later(port, [1, 2, 3], 1.0, then=lambda: os.kill(os.getpid(), signal.SIGINT))
     try:
         flow, rest = capture_or_skip(streamer)  # the flow is open until Ctrl+C (idle timeout 120 s)
         assert list(rest) == []
     finally:
         thread.join()
-    assert (flow.id, flow.dst_port, flow.src2dst_packets, flow.expiration_id) == (0, PORT, 3, 0)
+    assert (flow.id, flow.dst_port, flow.src2dst_packets, flow.expiration_id) == (0, port, 3, 0)
 
 
-def test_performance_report(capsys):
-    streamer = NFStreamer("lo", bpf_filter=f"udp and port {PORT}", idle_timeout=2, max_nflows=1, n_dissections=0,
-                          n_meters=2, performance_report=1)
-    thread = send_later([5] * 4, 0.5)  # the flow expires 2 s after the datagrams: reports at 1 s and 2 s
+def test_performance_report(receiver, capsys):
+    port = receiver.getsockname()[1]
+    streamer = on_port(port, idle_timeout=2, max_nflows=1, n_meters=2, performance_report=1)
+    thread = send_later(port, [5] * 4, 0.5)  # the flow expires 2 s after the datagrams: reports at 1 s and 2 s
     try:
         flow, rest = capture_or_skip(streamer)
         assert list(rest) == []
@@ -88,3 +98,22 @@ def test_performance_report(capsys):
         assert len(report["meters_packets_processing_balance"]) == 2
         assert sum(report["meters_packets_processing_balance"]) == report["packets_processed"] <= 4
     assert reports[-1]["packets_processed"] == 4
+
+
+def test_flow_dropped_while_another_thread_waits_in_the_engine(receiver):
+    # A flow object that dies while its engine waits for packets (without the GIL) is given back once the wait
+    # is over: libnfcore's calls on one engine come from one thread at a time.
+    port = receiver.getsockname()[1]
+    streamer = on_port(port, idle_timeout=1, max_nflows=2)
+    first = send_later(port, [7], 0.5)
+    flow, rest = capture_or_skip(streamer)
+    first.join()
+    handed = []
+    waiter = threading.Thread(target=lambda: handed.extend(rest))  # waits in the engine for the second flow
+    waiter.start()
+    time.sleep(0.3)
+    assert flow.src2dst_bytes == 14 + 20 + 8 + 7
+    del flow  # released while the engine is busy
+    send_later(port, [9, 9], 0.2).join()
+    waiter.join()
+    assert [(f.id, f.src2dst_packets, f.src2dst_bytes) for f in handed] == [(1, 2, 2 * (14 + 20 + 8 + 9))]
