@@ -1,6 +1,7 @@
 #!/bin/sh
 # The benchmark: builds nfcore (Release), takes a large capture — ../shared/bench's big.pcap when ../shared exists,
-# else one from the project's own generator — and runs bench.py on it next to Debian's ndpiReader.
+# else one from the project's own generator — and runs bench.py on it next to Debian's ndpiReader, after
+# python_bench.py (the Python package against the command and ndpiReader).
 # usage: bench/run.sh [RUNS]        (the capture is kept in build-bench/ for the next run)
 set -eu
 cd "$(dirname "$0")/.."
@@ -21,4 +22,5 @@ if [ ! -s "$capture" ]; then
         build-bench/tools/make_traffic_pcap --flows 300000 --concurrency 3000 --packets 20 "$capture"
     fi
 fi
+PYTHONPATH=build-bench/python /usr/bin/python3 bench/python_bench.py build-bench/nfcore "$capture" --runs "$runs"
 exec python3 bench/bench.py build-bench/nfcore "$capture" --runs "$runs"
