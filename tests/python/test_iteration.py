@@ -2,28 +2,15 @@
 thread behind, and the streamer can be iterated again; flows stay readable after the loop, and survive pickling.
 The sample capture holds 8 flows."""
 import gc
-import os
 import pickle
-import time
 
 import pytest
+from thread_count import settled_threads, threads
 
 from nfcore import NFStreamer
 from nfcore.plugins import SPLT
 
 FLOWS = 8
-
-
-def threads():
-    return len(os.listdir("/proc/self/task"))
-
-
-def settled_threads(expected, wait_s=2.0):
-    """The thread count once it has come back to `expected` (or the last count after wait_s)."""
-    deadline = time.monotonic() + wait_s
-    while (count := threads()) != expected and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return count
 
 
 @pytest.fixture

@@ -2,11 +2,10 @@
 nfstream's keys(), values() and str(), flows that outlive the loop, the streamer and pickling, re-iteration, and
 a loop left early closing the engine."""
 import gc
-import os
 import pickle
-import time
 
 import pytest
+from thread_count import settled_threads, threads
 
 import nfcore
 from nfcore import NFStreamer
@@ -27,17 +26,6 @@ SAMPLE = [
 def summary(flow):
     return (flow.src_ip, flow.src_port, flow.dst_ip, flow.dst_port, flow.protocol, flow.bidirectional_packets,
             flow.bidirectional_bytes, flow.application_name)
-
-
-def threads():
-    return len(os.listdir("/proc/self/task"))
-
-
-def settled_threads(expected, wait_s=2.0):
-    deadline = time.monotonic() + wait_s
-    while (count := threads()) != expected and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return count
 
 
 @pytest.fixture
