@@ -10,6 +10,8 @@
 
 #include <nfcore/nfcore.h>
 
+#include "write_all.h"
+
 enum { MAX_FLOWS = 256 };
 
 static char *output;
@@ -58,22 +60,8 @@ static void assert_same_output(const char *got, const char *expected)
 /* Every flow of the engine as CSV, written as each comes. */
 static char *export_all(struct nfc_engine *eng)
 {
-    char err[256] = "";
-    size_t len;
     char *text = NULL;
-    FILE *out = open_memstream(&text, &len);
-    ck_assert_ptr_nonnull(out);
-    struct nfc_writer *w = nfc_writer_open(eng, NFC_FORMAT_CSV, out, err, sizeof err);
-    ck_assert_msg(w != NULL, "nfc_writer_open: %s", err);
-    const struct nfc_flow *flow;
-    size_t n = 0;
-    while (nfc_engine_next(eng, &flow) == NFC_NEXT_FLOW) {
-        ck_assert_int_eq(nfc_writer_write(w, flow), 0);
-        n++;
-    }
-    ck_assert_int_eq(nfc_writer_close(w, err, sizeof err), 0);
-    ck_assert_int_eq(fclose(out), 0);
-    ck_assert_uint_gt(n, 3); /* a comparison of empty outputs would prove nothing */
+    ck_assert_uint_gt(write_all(eng, NFC_FORMAT_CSV, &text), 3); /* a comparison of empty outputs would prove nothing */
     return text;
 }
 

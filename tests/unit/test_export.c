@@ -10,6 +10,7 @@
 #include <nfcore/nfcore.h>
 
 #include "export/format.h"
+#include "write_all.h"
 
 /* ---- a classic pcap, written by hand ---- */
 
@@ -144,19 +145,7 @@ static size_t export(const struct nfc_config *cfg, enum nfc_format format)
     ck_assert_msg(eng != NULL, "nfc_engine_open: %s", err);
     free(output);
     output = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&output, &len);
-    ck_assert_ptr_nonnull(out);
-    struct nfc_writer *w = nfc_writer_open(eng, format, out, err, sizeof err);
-    ck_assert_ptr_nonnull(w);
-    const struct nfc_flow *flow;
-    size_t n = 0;
-    while (nfc_engine_next(eng, &flow) == NFC_NEXT_FLOW) {
-        ck_assert_int_eq(nfc_writer_write(w, flow), 0);
-        n++;
-    }
-    ck_assert_int_eq(nfc_writer_close(w, err, sizeof err), 0);
-    ck_assert_int_eq(fclose(out), 0);
+    size_t n = write_all(eng, format, &output);
     nfc_engine_close(eng);
     return n;
 }
