@@ -243,7 +243,8 @@ static int check_signals(NfcEngineObject *self)
     if (!self->live || !PyErr_ExceptionMatches(PyExc_KeyboardInterrupt))
         return -1;
     PyErr_Clear();
-    nfc_engine_stop(self->eng);
+    if (!self->closed)
+        nfc_engine_stop(self->eng);
     return 0;
 }
 
@@ -269,6 +270,9 @@ int nfcpy_engine_pull(NfcEngineObject *self, const struct nfc_flow **flow)
         nfcpy_engine_close(self);
         return -1;
     }
+    /* The Python code of a warning or a signal handler may have closed the engine meanwhile: its flow is gone. */
+    if (self->closed)
+        return 0;
     if (next == NFC_NEXT_FLOW)
         return 1;
     if (next == NFC_NEXT_ERROR)

@@ -3,11 +3,12 @@ thread behind, and the streamer can be iterated again; flows stay readable after
 The sample capture holds 8 flows."""
 import gc
 import pickle
+import warnings
 
 import pytest
 from thread_count import settled_threads, threads
 
-from nfcore import NFStreamer
+from nfcore import NFStreamer, _nfcore
 from nfcore.plugins import SPLT
 
 FLOWS = 8
@@ -98,3 +99,24 @@ def test_flows_pickle(streamer):
         assert str(copy) == str(flow)
         assert copy.udps.splt_ps == flow.udps.splt_ps
     assert sorted(c.id for c in copies) == list(range(FLOWS))
+
+
+def test_engine_closed_by_a_warnings_handler(sample_pcap, tmp_path):
+    # A capture cut off inside its last record warns while the flows come out; the handler closes the engine.
+    cut = tmp_path / "cut.pcap"
+    with open(sample_pcap, "rb") as f:
+        cut.write_bytes(f.read()[:-5])
+    engine = _nfcore.Engine({}, files=[str(cut)])
+    shown = []
+
+    def show(message, *args, **kwargs):
+        shown.append(str(message))
+        engine.close()
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show
+        flows = list(engine)
+    assert shown and "damaged record" in shown[0]
+    assert engine.closed
+    assert len(flows) < FLOWS
