@@ -17,38 +17,17 @@ enum {
 };
 
 /* Hosts. Client and router MACs are locally administered; addresses are from the documentation ranges. */
-#define CLIENT_MAC                         \
-    {                                      \
-        0x02, 0x00, 0x00, 0x00, 0x00, 0x10 \
-    }
-#define ROUTER_MAC                         \
-    {                                      \
-        0x02, 0x00, 0x00, 0x00, 0x00, 0x01 \
-    }
-#define CLIENT_IP4    \
-    {                 \
-        192, 0, 2, 10 \
-    }
-#define CLIENT_IP6                          \
-    {                                       \
-        0x20, 0x01, 0x0d, 0xb8, [15] = 0x10 \
-    }
-#define RESOLVER_IP4     \
-    {                    \
-        198, 51, 100, 53 \
-    }
-#define RESOLVER_IP6                        \
-    {                                       \
-        0x20, 0x01, 0x0d, 0xb8, [15] = 0x53 \
-    }
-#define WEB_COM_IP4     \
-    {                   \
-        203, 0, 113, 80 \
-    } /* www.example.com */
-#define WEB_ORG_IP4     \
-    {                   \
-        203, 0, 113, 43 \
-    } /* www.example.org */
+/* Initialisers on one line each. */
+/* clang-format off */
+#define CLIENT_MAC {0x02, 0x00, 0x00, 0x00, 0x00, 0x10}
+#define ROUTER_MAC {0x02, 0x00, 0x00, 0x00, 0x00, 0x01}
+#define CLIENT_IP4 {192, 0, 2, 10}
+#define CLIENT_IP6 {0x20, 0x01, 0x0d, 0xb8, [15] = 0x10}
+#define RESOLVER_IP4 {198, 51, 100, 53}
+#define RESOLVER_IP6 {0x20, 0x01, 0x0d, 0xb8, [15] = 0x53}
+#define WEB_COM_IP4 {203, 0, 113, 80} /* www.example.com */
+#define WEB_ORG_IP4 {203, 0, 113, 43} /* www.example.org */
+/* clang-format on */
 
 /* ---- TCP and DNS exchanges ---- */
 
