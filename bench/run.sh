@@ -1,7 +1,8 @@
 #!/bin/sh
 # The benchmark: builds nfcore (Release), takes a large capture — ../shared/bench's big.pcap when ../shared exists,
 # else one from the project's own generator — and runs bench.py on it next to Debian's ndpiReader, after
-# python_bench.py (the Python package against the command and ndpiReader).
+# python_bench.py (the Python package against the command and ndpiReader) and python_plugin_bench.py (a Python
+# plugin against ndpiReader).
 # usage: bench/run.sh [RUNS]        (the capture is kept in build-bench/ for the next run)
 set -eu
 cd "$(dirname "$0")/.."
@@ -23,4 +24,5 @@ if [ ! -s "$capture" ]; then
     fi
 fi
 PYTHONPATH=build-bench/python /usr/bin/python3 bench/python_bench.py build-bench/nfcore "$capture" --runs "$runs"
+PYTHONPATH=build-bench/python /usr/bin/python3 bench/python_plugin_bench.py build-bench/nfcore "$capture" --runs "$runs"
 exec python3 bench/bench.py build-bench/nfcore "$capture" --runs "$runs"
