@@ -41,6 +41,22 @@ static PyObject *udps(NfcFlowObject *self)
     }
     if (!fields)
         return NULL;
+    /* Python plugins' exported values as the objects they are, not as their text. */
+    PyObject *own =
+        self->engine->bridge ? nfcpy_bridge_udps(self->engine->bridge, self->engine->eng, self->flow) : NULL;
+    PyObject *values = own ? PyObject_GenericGetDict(own, NULL) : NULL;
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    int rc = 0;
+    while (rc == 0 && values && PyDict_Next(values, &pos, &key, &value))
+        if ((rc = PyDict_Contains(fields, key)) > 0)
+            rc = PyDict_SetItem(fields, key, value);
+    Py_XDECREF(values);
+    Py_XDECREF(own);
+    if (rc < 0 || PyErr_Occurred()) {
+        Py_DECREF(fields);
+        return NULL;
+    }
     PyObject *empty = PyTuple_New(0);
     PyObject *ns = empty ? PyObject_Call(nfcpy_namespace_type(), empty, fields) : NULL;
     Py_XDECREF(empty);
