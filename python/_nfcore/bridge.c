@@ -17,8 +17,11 @@ static const char *class_name(const struct py_plugin *p)
 static void fail(struct py_plugin *p, const char *hook)
 {
     struct nfcpy_bridge *b = p->bridge;
-    if (b->error) {
+    /* Ctrl+C during a live capture ends the capture (the open flows come out), as it does between packets. */
+    if (b->error || (b->live && PyErr_ExceptionMatches(PyExc_KeyboardInterrupt))) {
         PyErr_Clear();
+        if (!b->error)
+            nfc_engine_stop(b->eng);
         return;
     }
     PyObject *type, *value, *tb;
@@ -131,11 +134,13 @@ static void on_update(const struct nfc_host *host, void *instance, void *state, 
     (void)host;
     struct py_plugin *p = instance;
     struct py_state *st = state;
-    if (p->bridge->error || !p->on_update || !st->udps)
+    if (p->bridge->error || !st->udps)
         return;
-    PyGILState_STATE gil = PyGILState_Ensure();
     if (p == &p->bridge->plugins[0])
         p->bridge->expiring = NULL;
+    if (!p->on_update)
+        return;
+    PyGILState_STATE gil = PyGILState_Ensure();
     call(p, p->on_update, "on_update", st, view, pkt);
     PyGILState_Release(gil);
 }
@@ -450,9 +455,10 @@ int nfcpy_bridge_raise(struct nfcpy_bridge *b)
     return -1;
 }
 
-void nfcpy_bridge_attach(struct nfcpy_bridge *b, struct nfc_engine *eng)
+void nfcpy_bridge_attach(struct nfcpy_bridge *b, struct nfc_engine *eng, bool live)
 {
     b->eng = eng;
+    b->live = live;
 }
 
 int nfcpy_bridge_init(void)

@@ -30,6 +30,7 @@ struct nfcpy_bridge {
     size_t n;
     size_t first;            /* the first Python plugin's place in the udps list (its state holds udps too) */
     struct nfc_engine *eng;  /* stopped when a plugin raises */
+    bool live;               /* a live capture: Ctrl+C in a hook stops it */
     PyObject *refs;          /* dict: readable column name -> nfc_field_ref id (int) */
     PyObject *old_names;     /* set: the older style's value names (not udps columns, whether exported or not) */
     PyObject *columns;       /* list: the name each exported column reads, by the column's arg */

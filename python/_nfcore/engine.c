@@ -226,7 +226,7 @@ static PyObject *engine_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->closed = false;
     self->live = interface != NULL;
     if (self->bridge)
-        nfcpy_bridge_attach(self->bridge, self->eng);
+        nfcpy_bridge_attach(self->bridge, self->eng, self->live);
     if (index_columns(self, p.len > 0) < 0 || flush_warnings(self) < 0) {
         Py_DECREF(self);
         return NULL;

@@ -82,8 +82,8 @@ bool nfcpy_bridge_failed(const struct nfcpy_bridge *b);
 int nfcpy_bridge_raise(struct nfcpy_bridge *b);
 /* Calls every Python plugin's cleanup() once (an exception is kept for nfcpy_bridge_raise). */
 void nfcpy_bridge_cleanup(struct nfcpy_bridge *b);
-/* The engine the bridge stops when a plugin raises. */
-void nfcpy_bridge_attach(struct nfcpy_bridge *b, struct nfc_engine *eng);
+/* The engine the bridge stops when a plugin raises (or, live, on Ctrl+C in a hook). */
+void nfcpy_bridge_attach(struct nfcpy_bridge *b, struct nfc_engine *eng, bool live);
 /* A flow's udps namespace (new reference), NULL when it has none. */
 PyObject *nfcpy_bridge_udps(const struct nfcpy_bridge *b, const struct nfc_engine *eng, const struct nfc_flow *flow);
 int nfcpy_bridge_init(void);
