@@ -33,6 +33,7 @@ struct nfc_engine {
     struct nfc_flow_cache cache;   /* the flow table */
     struct nfc_schema schema;
     const struct nfc_plugin_host *plugins; /* owned by params.hooks; NULL without plugins */
+    struct nfc_dpi *dpi;                   /* owned by params.hooks; NULL without nDPI */
     struct nfc_workers *workers;           /* NULL with one worker; worker 0 runs the engine's hooks */
     unsigned n_workers;                    /* worker threads started: 0 when the caller's thread does the flows' work */
     struct nfc_flow *handed_out;           /* the flow the caller holds until its next call */
@@ -135,6 +136,7 @@ static int register_dpi(struct nfc_engine *eng, char *err, size_t errlen)
     if (!dpi)
         return nfc_errorf(err, errlen, "cannot initialise nDPI");
     nfc_dpi_register(dpi, &eng->params);
+    eng->dpi = dpi;
     if (nfc_dpi_register_columns(&eng->schema, nfc_dpi_result_offset(dpi)) < 0)
         return nfc_errorf(err, errlen, "out of memory");
     return 0;
@@ -150,6 +152,8 @@ static int register_plugins(struct nfc_engine *eng, char *err, size_t errlen)
         return 0;
     nfc_plugins_register(plugins, &eng->params);
     eng->plugins = plugins;
+    if (eng->dpi)
+        nfc_dpi_label_every_packet(eng->dpi); /* plugins read the labels as they stand */
     if (nfc_plugins_register_columns(plugins, &eng->schema) < 0)
         return nfc_errorf(err, errlen, "out of memory");
     return 0;
