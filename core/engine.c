@@ -32,12 +32,14 @@ struct nfc_engine {
     struct nfc_flow_params params; /* the records' layout, and the hooks (nDPI, plugins) it owns */
     struct nfc_flow_cache cache;   /* the flow table */
     struct nfc_schema schema;
-    struct nfc_workers *workers; /* NULL with one worker; worker 0 runs the engine's hooks */
-    unsigned n_workers;          /* worker threads started: 0 when the caller's thread does the flows' work */
-    struct nfc_flow *handed_out; /* the flow the caller holds until its next call */
-    uint64_t retained;           /* flows the caller keeps until nfc_engine_release */
-    bool closed;                 /* nfc_engine_close ran; the rest goes with the last retained flow */
-    bool end_reported;           /* the end-of-run warnings were given */
+    const struct nfc_plugin_host *plugins; /* owned by params.hooks; NULL without plugins */
+    struct nfc_dpi *dpi;                   /* owned by params.hooks; NULL without nDPI */
+    struct nfc_workers *workers;           /* NULL with one worker; worker 0 runs the engine's hooks */
+    unsigned n_workers;                    /* worker threads started: 0 when the caller's thread does the flows' work */
+    struct nfc_flow *handed_out;           /* the flow the caller holds until its next call */
+    uint64_t retained;                     /* flows the caller keeps until nfc_engine_release */
+    bool closed;                           /* nfc_engine_close ran; the rest goes with the last retained flow */
+    bool end_reported;                     /* the end-of-run warnings were given */
     /* Written by the caller's thread alone; atomic so that a performance report may read them from another. */
     _Atomic uint64_t packets;
     _Atomic uint64_t ignored;
@@ -79,13 +81,15 @@ static int copy_config(struct nfc_engine *eng, const struct nfc_config *cfg)
 {
     size_t n = cfg->n_files + cfg->n_plugins + cfg->n_anonymize;
     const char *single[2] = {cfg->interface, cfg->bpf_filter};
-    size_t size = (n + 2) * sizeof(char *) + strings_size(cfg->files, cfg->n_files) +
+    size_t links = cfg->plugin_links ? cfg->n_plugins * sizeof *cfg->plugin_links : 0;
+    size_t size = links + (n + 2) * sizeof(char *) + strings_size(cfg->files, cfg->n_files) +
                   strings_size(cfg->plugins, cfg->n_plugins) + strings_size(cfg->anonymize, cfg->n_anonymize) +
                   strings_size(single, 2);
     const char **ptrs = malloc(size);
     if (!ptrs)
         return -1;
-    char *text = (char *)(ptrs + n + 2);
+    struct nfc_plugin_link *linked = (struct nfc_plugin_link *)(ptrs + n + 2);
+    char *text = (char *)linked + links;
     const char **anonymize = ptrs + cfg->n_files + cfg->n_plugins;
     copy_strings(ptrs, cfg->files, cfg->n_files, &text);
     copy_strings(ptrs + cfg->n_files, cfg->plugins, cfg->n_plugins, &text);
@@ -96,6 +100,7 @@ static int copy_config(struct nfc_engine *eng, const struct nfc_config *cfg)
     eng->cfg.files = cfg->files ? ptrs : NULL;
     eng->cfg.plugins = cfg->plugins ? ptrs + cfg->n_files : NULL;
     eng->cfg.anonymize = cfg->anonymize ? anonymize : NULL;
+    eng->cfg.plugin_links = cfg->plugin_links ? memcpy(linked, cfg->plugin_links, links) : NULL;
     eng->cfg.interface = ptrs[n];
     eng->cfg.bpf_filter = ptrs[n + 1];
     if (cfg->anonymize_key) {
@@ -131,6 +136,7 @@ static int register_dpi(struct nfc_engine *eng, char *err, size_t errlen)
     if (!dpi)
         return nfc_errorf(err, errlen, "cannot initialise nDPI");
     nfc_dpi_register(dpi, &eng->params);
+    eng->dpi = dpi;
     if (nfc_dpi_register_columns(&eng->schema, nfc_dpi_result_offset(dpi)) < 0)
         return nfc_errorf(err, errlen, "out of memory");
     return 0;
@@ -145,6 +151,9 @@ static int register_plugins(struct nfc_engine *eng, char *err, size_t errlen)
     if (!plugins)
         return 0;
     nfc_plugins_register(plugins, &eng->params);
+    eng->plugins = plugins;
+    if (eng->dpi)
+        nfc_dpi_label_every_packet(eng->dpi); /* plugins read the labels as they stand */
     if (nfc_plugins_register_columns(plugins, &eng->schema) < 0)
         return nfc_errorf(err, errlen, "out of memory");
     return 0;
@@ -309,6 +318,7 @@ enum nfc_next nfc_engine_next(struct nfc_engine *eng, const struct nfc_flow **fl
         return end_of_run(eng);
     f->id = count(&eng->flows);
     eng->handed_out = f;
+    eng->schema.final = true; /* the columns the caller reads this flow by stay as they are */
     *flow = f;
     if (eng->cfg.max_nflows && f->id + 1 == eng->cfg.max_nflows) {
         eng->limit_reached = true;
@@ -426,6 +436,11 @@ struct nfc_writer *nfc_writer_open_path(const struct nfc_engine *eng, const stru
 void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t column, struct nfc_value *value)
 {
     nfc_schema_value(&eng->schema, flow, column, value);
+}
+
+void *nfc_flow_plugin_state(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t plugin)
+{
+    return nfc_plugins_state(eng->plugins, flow, plugin);
 }
 
 int nfc_describe_plugins(const struct nfc_config *cfg, FILE *out, char *err, size_t errlen)

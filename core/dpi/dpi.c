@@ -13,7 +13,8 @@
 struct nfc_dpi {
     struct ndpi_detection_module_struct *module;
     uint8_t n_dissections;
-    size_t slot; /* where struct nfc_dpi_flow lies in ext[] */
+    bool every_packet; /* labels copied after every dissected packet, for hooks that read them as they stand */
+    size_t slot;       /* where struct nfc_dpi_flow lies in ext[] */
 };
 
 /* Per-flow dissection state. */
@@ -201,6 +202,8 @@ static void first(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_
     if (f->app_protocol == NDPI_PROTOCOL_UNKNOWN && dpi->n_dissections == 1) {
         give_up(dpi, f);
         complete(dpi, f);
+    } else if (dpi->every_packet) {
+        collect(dpi, f);
     }
 }
 
@@ -217,6 +220,8 @@ static void next(struct nfc_dpi *dpi, struct nfc_dpi_flow *f, const struct nfc_p
         give_up(dpi, f);
     if (f->completed || k == dpi->n_dissections)
         complete(dpi, f);
+    else if (dpi->every_packet)
+        collect(dpi, f);
 }
 
 /* Flow expiry: gives up if still undecided and fixes the result. */
@@ -273,6 +278,7 @@ static int clone_module(void *ctx, struct nfc_flow_hooks *into, char *err, size_
     if (!copy)
         return nfc_errorf(err, errlen, "cannot initialise nDPI");
     copy->slot = dpi->slot;
+    copy->every_packet = dpi->every_packet;
     add_hooks(copy, into);
     return 0;
 }
@@ -300,6 +306,11 @@ void nfc_dpi_register(struct nfc_dpi *dpi, struct nfc_flow_params *p)
     enum { LINE = 64 };
     dpi->slot = nfc_flow_slot(p, (sizeof(struct nfc_dpi_flow) + LINE - 1) / LINE * LINE, LINE);
     add_hooks(dpi, &p->hooks);
+}
+
+void nfc_dpi_label_every_packet(struct nfc_dpi *dpi)
+{
+    dpi->every_packet = true;
 }
 
 size_t nfc_dpi_result_offset(const struct nfc_dpi *dpi)

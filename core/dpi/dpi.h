@@ -43,6 +43,10 @@ struct nfc_dpi *nfc_dpi_open(uint8_t n_dissections);
  * owns the module from then on. Register it before any hook that reads the labels. */
 void nfc_dpi_register(struct nfc_dpi *dpi, struct nfc_flow_params *p);
 
+/* Copies the labels after every dissected packet instead of once the dissection ends (nfstream does so when
+ * plugins run, spec §6): for hooks that read them as they stand. Before the workers clone the module. */
+void nfc_dpi_label_every_packet(struct nfc_dpi *dpi);
+
 /* Where a flow's labels lie in its ext[], for nfc_dpi_result. */
 size_t nfc_dpi_result_offset(const struct nfc_dpi *dpi);
 

@@ -157,6 +157,11 @@ static void host_read(const struct nfc_host *h, const struct nfc_flow_view *view
     }
 }
 
+static int host_add_column(const struct nfc_host *h, const char *name, nfc_column_read read, uint32_t arg)
+{
+    return nfc_plugin_add_column((struct loaded_plugin *)(uintptr_t)h, name, read, arg);
+}
+
 void nfc_plugin_host_functions(struct nfc_host *host)
 {
     *host = (struct nfc_host){
@@ -168,6 +173,7 @@ void nfc_plugin_host_functions(struct nfc_host *host)
         .string_list_clear = host_string_list_clear,
         .request_expiry = host_request_expiry,
         .read = host_read,
+        .add_column = host_add_column,
     };
 }
 
@@ -209,19 +215,126 @@ static void column_value(const void *ctx, uint32_t arg, const struct nfc_flow *f
     field_value(e, state_of(e->owner, f), v);
 }
 
-int nfc_plugins_register_columns(const struct nfc_plugin_host *host, struct nfc_schema *schema)
+static void computed_value(const void *ctx, uint32_t arg, const struct nfc_flow *f, struct nfc_value *v)
 {
-    for (size_t i = 0; host && i < host->n_fields; i++) {
-        const struct field_entry *e = &host->fields[i];
-        if (e->field.flags & NFC_FIELD_VOLATILE)
-            continue;
-        struct nfc_column column = {.name = e->column,
-                                    .type = column_type[e->field.type].type,
-                                    .may_be_missing = column_type[e->field.type].may_be_missing};
-        if (nfc_schema_add(schema, &column, column_value, host, (uint32_t)i) < 0)
-            return -1;
+    const struct computed_column *c = ctx;
+    (void)arg;
+    c->read(c->owner->instance, state_of(c->owner, f), c->arg, v);
+}
+
+static int register_computed(struct nfc_schema *schema, size_t index, struct computed_column *c)
+{
+    struct nfc_column column = {.name = c->name, .type = NFC_TYPE_STRING, .may_be_missing = true};
+    if (nfc_schema_insert(schema, index, &column, computed_value, c, 0) < 0)
+        return -1;
+    c->registered = true;
+    return 0;
+}
+
+/* The plugin whose column `i` is; NULL for the engine's own (and for a column anonymisation took over). */
+static const struct loaded_plugin *column_owner(const struct nfc_plugin_host *host, const struct nfc_schema *schema,
+                                                size_t i)
+{
+    const struct nfc_column_getter *g = &schema->getters[i];
+    if (g->get == column_value && g->ctx == host)
+        return host->fields[g->arg].owner;
+    if (g->get == computed_value && ((const struct computed_column *)g->ctx)->owner->parent == host)
+        return ((const struct computed_column *)g->ctx)->owner;
+    return NULL;
+}
+
+int nfc_plugins_register_columns(struct nfc_plugin_host *host, struct nfc_schema *schema)
+{
+    if (!host)
+        return 0;
+    host->columns = schema;
+    size_t next_computed = 0;
+    for (size_t p = 0; p < host->n_plugins; p++) {
+        const struct loaded_plugin *lp = &host->plugins[p];
+        for (size_t i = lp->first_field; i < lp->first_field + lp->n_fields; i++) {
+            const struct field_entry *e = &host->fields[i];
+            if (e->field.flags & NFC_FIELD_VOLATILE)
+                continue;
+            struct nfc_column column = {.name = e->column,
+                                        .type = column_type[e->field.type].type,
+                                        .may_be_missing = column_type[e->field.type].may_be_missing};
+            if (nfc_schema_add(schema, &column, column_value, host, (uint32_t)i) < 0)
+                return -1;
+        }
+        /* The columns it added at setup, in the order it added them. */
+        for (; next_computed < host->n_computed && host->computed[next_computed]->owner == lp; next_computed++)
+            if (register_computed(schema, schema->count, host->computed[next_computed]) < 0)
+                return -1;
     }
     return 0;
+}
+
+/* After set-up, a column goes after the plugin's others, before the first of a later plugin's. */
+static size_t insertion_point(const struct loaded_plugin *lp, const struct nfc_schema *schema)
+{
+    for (size_t i = 0; i < schema->count; i++) {
+        const struct loaded_plugin *owner = column_owner(lp->parent, schema, i);
+        if (owner && owner > lp)
+            return i;
+    }
+    return schema->count;
+}
+
+static bool name_taken(const struct nfc_plugin_host *host, const char *name)
+{
+    size_t index;
+    if (host->columns)
+        return nfc_schema_find(host->columns, name, &index) == 0;
+    if (nfc_schema_find(host->schema, name, &index) == 0)
+        return true;
+    for (size_t i = 0; i < host->n_fields; i++)
+        if (strcmp(host->fields[i].column, name) == 0)
+            return true;
+    for (size_t i = 0; i < host->n_computed; i++)
+        if (strcmp(host->computed[i]->name, name) == 0)
+            return true;
+    return false;
+}
+
+int nfc_plugin_add_column(struct loaded_plugin *lp, const char *name, nfc_column_read read, uint32_t arg)
+{
+    struct nfc_plugin_host *host = lp->parent;
+    /* Once set up, only a plugin that runs where flows are handed out may add one: the schema is read there. */
+    bool running = host->columns != NULL;
+    if (!name || !name[0] || !read || (running && (host->columns->final || !lp->may_expire)) || name_taken(host, name))
+        return -1;
+    if (host->n_computed == host->cap_computed) {
+        size_t cap = host->cap_computed ? host->cap_computed * 2 : 8;
+        struct computed_column **p = realloc(host->computed, cap * sizeof *p);
+        if (!p)
+            return -1;
+        host->computed = p;
+        host->cap_computed = cap;
+    }
+    struct computed_column *c = calloc(1, sizeof *c);
+    if (!c || !(c->name = strdup(name))) {
+        free(c);
+        return -1;
+    }
+    c->owner = lp;
+    c->read = read;
+    c->arg = arg;
+    if (running && register_computed(host->columns, insertion_point(lp, host->columns), c) < 0) {
+        free(c->name);
+        free(c);
+        return -1;
+    }
+    host->computed[host->n_computed++] = c;
+    return 0;
+}
+
+void nfc_plugin_free_computed(struct nfc_plugin_host *host)
+{
+    for (size_t i = 0; i < host->n_computed; i++) {
+        free(host->computed[i]->name);
+        free(host->computed[i]);
+    }
+    free(host->computed);
 }
 
 static const char *const type_name[] = {
@@ -249,5 +362,8 @@ void nfc_plugins_describe(const struct nfc_plugin_host *host, FILE *out)
             fprintf(out, "  %-32s %s%s\n", e->column, type_name[e->field.type],
                     e->field.flags & NFC_FIELD_VOLATILE ? ", volatile (not exported)" : "");
         }
+        for (size_t k = 0; k < host->n_computed; k++)
+            if (host->computed[k]->owner == lp)
+                fprintf(out, "  %-32s computed\n", host->computed[k]->name);
     }
 }

@@ -37,7 +37,14 @@ static void on_expire(void *ctx, struct nfc_flow *f)
 
 static void release(void *ctx, struct nfc_flow *f)
 {
-    nfc_plugin_release_fields(ctx, f);
+    const struct nfc_plugin_host *host = ctx;
+    nfc_plugin_release_fields(host, f);
+    for (size_t i = 0; i < host->n_plugins; i++) {
+        const struct loaded_plugin *lp = &host->plugins[i];
+        nfc_state_release on_release = release_hook(lp->desc);
+        if (on_release)
+            on_release(lp->instance, state_of(lp, f));
+    }
 }
 
 static void unload(void *ctx)
@@ -87,6 +94,13 @@ static void add_hooks(struct nfc_plugin_host *host, struct nfc_flow_hooks *hooks
                                   .flags = NFC_HOOK_READS_FEATURES | NFC_HOOK_READS_ADDRESSES |
                                            (may_expire(host) ? NFC_HOOK_MAY_EXPIRE : 0),
                               });
+}
+
+void *nfc_plugins_state(const struct nfc_plugin_host *host, const struct nfc_flow *f, size_t plugin)
+{
+    if (!host || plugin >= host->n_plugins || !host->plugins[plugin].state_size)
+        return NULL;
+    return state_of(&host->plugins[plugin], f);
 }
 
 void nfc_plugins_register(struct nfc_plugin_host *host, struct nfc_flow_params *params)

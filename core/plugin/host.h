@@ -27,9 +27,13 @@ void nfc_plugins_unload(struct nfc_plugin_host *host);
  * `params`, which must stay where it is. Register it after every other hook: plugins see the labels. */
 void nfc_plugins_register(struct nfc_plugin_host *host, struct nfc_flow_params *params);
 
-/* Registers the exported fields (volatile ones excluded) as columns udps.<name>, in plugin order then field order;
- * their getters read through `host` (NULL: none). Returns 0, or -1 when memory runs out. */
-int nfc_plugins_register_columns(const struct nfc_plugin_host *host, struct nfc_schema *schema);
+/* Registers the exported fields (volatile ones excluded) as columns udps.<name> and the columns the plugins added
+ * at setup, in plugin order; their getters read through `host` (NULL: none). Columns the plugins add later go into
+ * `schema` among their own, until schema->final. Returns 0, or -1 when memory runs out. */
+int nfc_plugins_register_columns(struct nfc_plugin_host *host, struct nfc_schema *schema);
+
+/* A plugin's state in a flow (plugin: its index in cfg->plugins); NULL for a plugin without state. */
+void *nfc_plugins_state(const struct nfc_plugin_host *host, const struct nfc_flow *f, size_t plugin);
 
 void nfc_plugins_describe(const struct nfc_plugin_host *host, FILE *out);
 

@@ -24,8 +24,9 @@ struct field_entry {
 struct loaded_plugin {
     struct nfc_host host; /* first: a plugin's host pointer leads back here */
     struct nfc_plugin_host *parent;
-    void *dl;
+    void *dl; /* NULL for a linked plugin */
     const struct nfc_plugin *desc;
+    void *data; /* a linked plugin's nfc_plugin_link.data */
     char *path;
     char *args; /* "k=v,k2=v2", split in place into keys and values */
     char **keys, **values;
@@ -40,6 +41,15 @@ struct loaded_plugin {
     size_t first_field, n_fields;
 };
 
+/* A column a plugin computes (nfc_host.add_column). */
+struct computed_column {
+    struct loaded_plugin *owner;
+    nfc_column_read read;
+    uint32_t arg;
+    char *name;
+    bool registered; /* in the schema (those added at setup wait for nfc_plugins_register_columns) */
+};
+
 struct nfc_plugin_host {
     struct loaded_plugin *plugins;
     size_t n_plugins;
@@ -49,7 +59,16 @@ struct nfc_plugin_host {
     size_t slot;                  /* where the states start in ext[] */
     const struct nfc_config *cfg; /* read again to set up another worker's instances */
     const struct nfc_schema *schema;
+    struct nfc_schema *columns;        /* where the columns went (nfc_plugins_register_columns); NULL before */
+    struct computed_column **computed; /* each its own allocation: the schema's getters point to them */
+    size_t n_computed, cap_computed;
 };
+
+/* The descriptor's on_release, which only descriptors of ABI 2.1 or later have. */
+static inline nfc_state_release release_hook(const struct nfc_plugin *desc)
+{
+    return desc->abi_minor >= 1 ? desc->on_release : NULL;
+}
 
 /* Where the plugin's state lies in the flow record. */
 static inline void *state_of(const struct loaded_plugin *lp, const struct nfc_flow *f)
@@ -63,6 +82,10 @@ int nfc_plugin_set_up(struct loaded_plugin *lp, char *err, size_t errlen);
 
 /* fields.c: the host functions a plugin calls. */
 void nfc_plugin_host_functions(struct nfc_host *host);
+
+/* fields.c: the plugin's columns that are not fields (nfc_host.add_column), as the schema gets them. */
+int nfc_plugin_add_column(struct loaded_plugin *lp, const char *name, nfc_column_read read, uint32_t arg);
+void nfc_plugin_free_computed(struct nfc_plugin_host *host);
 
 /* fields.c: frees the strings and lists the flow's plugin fields hold. */
 void nfc_plugin_release_fields(const struct nfc_plugin_host *host, struct nfc_flow *f);

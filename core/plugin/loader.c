@@ -80,6 +80,18 @@ static int parse_spec(struct loaded_plugin *lp, const char *spec, char *err, siz
     return 0;
 }
 
+/* The ABI a descriptor was built for, and its name. */
+static int check_descriptor(struct loaded_plugin *lp, char *err, size_t errlen)
+{
+    if (lp->desc->abi_major != NFC_PLUGIN_ABI_MAJOR || lp->desc->abi_minor > NFC_PLUGIN_ABI_MINOR)
+        return nfc_errorf(err, errlen, "plugin %s: built for plugin ABI %u.%u, this nfcore provides %u.%u", lp->path,
+                          lp->desc->abi_major, lp->desc->abi_minor, NFC_PLUGIN_ABI_MAJOR, NFC_PLUGIN_ABI_MINOR);
+    if (!lp->desc->name || !lp->desc->name[0])
+        return nfc_errorf(err, errlen, "plugin %s: its descriptor has no name", lp->path);
+    lp->state_size = lp->desc->state_size;
+    return 0;
+}
+
 static int open_plugin(struct loaded_plugin *lp, char *err, size_t errlen)
 {
     struct stat st;
@@ -96,13 +108,30 @@ static int open_plugin(struct loaded_plugin *lp, char *err, size_t errlen)
     lp->desc = entry();
     if (!lp->desc)
         return nfc_errorf(err, errlen, "plugin %s: %s() returned no descriptor", lp->path, NFC_PLUGIN_ENTRY_SYMBOL);
-    if (lp->desc->abi_major != NFC_PLUGIN_ABI_MAJOR || lp->desc->abi_minor > NFC_PLUGIN_ABI_MINOR)
-        return nfc_errorf(err, errlen, "plugin %s: built for plugin ABI %u.%u, this nfcore provides %u.%u", lp->path,
-                          lp->desc->abi_major, lp->desc->abi_minor, NFC_PLUGIN_ABI_MAJOR, NFC_PLUGIN_ABI_MINOR);
-    if (!lp->desc->name || !lp->desc->name[0])
-        return nfc_errorf(err, errlen, "plugin %s: its descriptor has no name", lp->path);
-    lp->state_size = lp->desc->state_size;
-    return 0;
+    return check_descriptor(lp, err, errlen);
+}
+
+/* A plugin linked into the caller: its descriptor is given, its name stands for the path, it takes no arguments. */
+static int link_plugin(struct loaded_plugin *lp, const char *name, const struct nfc_plugin_link *link, char *err,
+                       size_t errlen)
+{
+    lp->path = strdup(name ? name : "(linked plugin)");
+    lp->args = strdup("");
+    lp->keys = calloc(1, sizeof *lp->keys);
+    lp->values = calloc(1, sizeof *lp->values);
+    lp->asked = calloc(1, sizeof *lp->asked);
+    if (!lp->path || !lp->args || !lp->keys || !lp->values || !lp->asked)
+        return nfc_errorf(err, errlen, "out of memory");
+    lp->desc = link->plugin;
+    lp->data = link->data;
+    return check_descriptor(lp, err, errlen);
+}
+
+static int load_plugin(struct loaded_plugin *lp, const struct nfc_config *cfg, size_t i, char *err, size_t errlen)
+{
+    if (cfg->plugin_links && cfg->plugin_links[i].plugin)
+        return link_plugin(lp, cfg->plugins[i], &cfg->plugin_links[i], err, errlen);
+    return parse_spec(lp, cfg->plugins[i], err, errlen) < 0 ? -1 : open_plugin(lp, err, errlen);
 }
 
 int nfc_plugins_load(struct nfc_plugin_host **out, const struct nfc_config *cfg, const struct nfc_schema *schema,
@@ -124,8 +153,7 @@ int nfc_plugins_load(struct nfc_plugin_host **out, const struct nfc_config *cfg,
     for (size_t i = 0; i < cfg->n_plugins; i++) {
         struct loaded_plugin *lp = &host->plugins[host->n_plugins++];
         lp->parent = host;
-        if (parse_spec(lp, cfg->plugins[i], err, errlen) < 0 || open_plugin(lp, err, errlen) < 0 ||
-            nfc_plugin_set_up(lp, err, errlen) < 0) {
+        if (load_plugin(lp, cfg, i, err, errlen) < 0 || nfc_plugin_set_up(lp, err, errlen) < 0) {
             nfc_plugins_unload(host);
             return -1;
         }
@@ -152,6 +180,7 @@ void nfc_plugins_unload(struct nfc_plugin_host *host)
         free(lp->values);
         free(lp->asked);
     }
+    nfc_plugin_free_computed(host);
     for (size_t i = 0; i < host->n_fields; i++) {
         free(host->fields[i].name);
         free(host->fields[i].column);

@@ -78,6 +78,24 @@ static int ctx_lookup(const struct nfc_setup *pub, const char *name, nfc_field_r
     return 0;
 }
 
+/* Core columns first, then the fields of earlier plugins (what ctx_lookup finds). */
+static int ctx_column(const struct nfc_setup *pub, size_t i, const char **name, nfc_field_ref *ref)
+{
+    const struct loaded_plugin *lp = ((const struct setup_ctx *)pub)->lp;
+    const struct nfc_plugin_host *host = lp->parent;
+    if (i < host->schema->count) {
+        *name = host->schema->columns[i].name;
+        ref->id = (uint32_t)i;
+        return 0;
+    }
+    i -= host->schema->count;
+    if (i >= lp->first_field)
+        return -1;
+    *name = host->fields[i].column;
+    ref->id = PLUGIN_REF | (uint32_t)i;
+    return 0;
+}
+
 static size_t field_size(uint32_t type)
 {
     switch (type) {
@@ -182,7 +200,9 @@ int nfc_plugin_set_up(struct loaded_plugin *lp, char *err, size_t errlen)
                 .declare_field = ctx_declare_field,
                 .set_state_size = ctx_set_state_size,
                 .error = ctx_error,
-                .allow_expiry = ctx_allow_expiry},
+                .allow_expiry = ctx_allow_expiry,
+                .column = ctx_column,
+                .data = lp->data},
         .lp = lp,
     };
     if (lp->desc->setup && lp->desc->setup(&ctx.pub, &lp->instance) != 0)

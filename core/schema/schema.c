@@ -32,19 +32,28 @@ static int grow(struct nfc_schema *s)
     return 0;
 }
 
-int nfc_schema_add(struct nfc_schema *s, const struct nfc_column *column, nfc_column_get get, const void *ctx,
-                   uint32_t arg)
+int nfc_schema_insert(struct nfc_schema *s, size_t index, const struct nfc_column *column, nfc_column_get get,
+                      const void *ctx, uint32_t arg)
 {
     if (s->count == s->cap && grow(s) < 0)
         return -1;
     char *name = strdup(column->name);
     if (!name)
         return -1;
-    s->columns[s->count] = *column;
-    s->columns[s->count].name = name;
-    s->getters[s->count] = (struct nfc_column_getter){.get = get, .ctx = ctx, .arg = arg};
+    size_t after = s->count - index;
+    memmove(&s->columns[index + 1], &s->columns[index], after * sizeof *s->columns);
+    memmove(&s->getters[index + 1], &s->getters[index], after * sizeof *s->getters);
+    s->columns[index] = *column;
+    s->columns[index].name = name;
+    s->getters[index] = (struct nfc_column_getter){.get = get, .ctx = ctx, .arg = arg};
     s->count++;
     return 0;
+}
+
+int nfc_schema_add(struct nfc_schema *s, const struct nfc_column *column, nfc_column_get get, const void *ctx,
+                   uint32_t arg)
+{
+    return nfc_schema_insert(s, s->count, column, get, ctx, arg);
 }
 
 struct nfc_column_getter nfc_schema_replace_getter(struct nfc_schema *s, size_t index, enum nfc_type type,

@@ -5,6 +5,7 @@
 #ifndef NFC_SCHEMA_H
 #define NFC_SCHEMA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,7 @@ struct nfc_column_getter {
 
 struct nfc_schema {
     size_t count, cap;
+    bool final;                        /* columns are no longer added: the first flow has been handed out */
     struct nfc_column *columns;        /* what nfc_engine_columns hands out */
     struct nfc_column_getter *getters; /* parallel to columns */
 };
@@ -33,6 +35,11 @@ void nfc_schema_free(struct nfc_schema *s);
  * out. */
 int nfc_schema_add(struct nfc_schema *s, const struct nfc_column *column, nfc_column_get get, const void *ctx,
                    uint32_t arg);
+
+/* Inserts `column` before column `index` (count: appends), as nfc_schema_add does; the columns from `index` on
+ * move one place. Returns 0, or -1 when memory runs out. */
+int nfc_schema_insert(struct nfc_schema *s, size_t index, const struct nfc_column *column, nfc_column_get get,
+                      const void *ctx, uint32_t arg);
 
 /* Makes column `index` read through `getter`, its values now of `type` (a column replaced by a derived value, as
  * anonymisation's digests). The name and may_be_missing stay; the unit and IPFIX elements, which described the old

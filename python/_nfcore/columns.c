@@ -332,24 +332,33 @@ static PyObject *finish(NfcEngineObject *engine, struct table *t)
     return Py_BuildValue("(ONN)", engine->names, arrays, texts);
 }
 
+/* The table is laid out at the first flow, when the columns are final. */
+static int table_init(NfcEngineObject *self, struct table *t)
+{
+    t->n_cols = self->n_columns;
+    t->cols = PyMem_Calloc(t->n_cols ? t->n_cols : 1, sizeof *t->cols);
+    if (!t->cols) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i < t->n_cols; i++) {
+        t->cols[i].kind = kind_of(self->columns[i].type);
+        t->cols[i].is_unsigned = self->columns[i].type == NFC_TYPE_UINT;
+        t->cols[i].numeric_text = true;
+    }
+    return 0;
+}
+
 PyObject *nfcpy_engine_columns(NfcEngineObject *self, PyObject *unused)
 {
     (void)unused;
     struct table t = {0};
-    t.n_cols = self->n_columns;
-    t.cols = PyMem_Calloc(t.n_cols ? t.n_cols : 1, sizeof *t.cols);
-    if (!t.cols)
-        return PyErr_NoMemory();
-    for (size_t i = 0; i < t.n_cols; i++) {
-        t.cols[i].kind = kind_of(self->columns[i].type);
-        t.cols[i].is_unsigned = self->columns[i].type == NFC_TYPE_UINT;
-        t.cols[i].numeric_text = true;
-    }
     const struct nfc_flow *flow;
     int rc;
     while ((rc = nfcpy_engine_pull(self, &flow)) > 0) {
-        if (t.rows == t.cap && grow(&t) < 0) {
-            PyErr_NoMemory();
+        if ((!t.cols && table_init(self, &t) < 0) || (t.rows == t.cap && grow(&t) < 0)) {
+            if (!PyErr_Occurred())
+                PyErr_NoMemory();
             rc = -1;
         }
         for (size_t i = 0; rc > 0 && i < t.n_cols; i++) {

@@ -45,6 +45,44 @@ static void string_array_free(struct string_array *a)
     Py_XDECREF(a->seq);
 }
 
+/* The udps list: each item's name (a C plugin's spec, a Python plugin's class name) and link. */
+struct plugin_array {
+    PyObject *seq;
+    const char **names;
+    struct nfc_plugin_link *links;
+    size_t len;
+};
+
+static int plugin_array_init(struct plugin_array *a, PyObject *obj, struct nfcpy_bridge **bridge)
+{
+    memset(a, 0, sizeof *a);
+    if (!obj || obj == Py_None)
+        return 0;
+    if (!(a->seq = PySequence_Fast(obj, "plugins must be a sequence")))
+        return -1;
+    a->len = (size_t)PySequence_Fast_GET_SIZE(a->seq);
+    a->names = PyMem_Calloc(a->len ? a->len : 1, sizeof *a->names);
+    a->links = PyMem_Calloc(a->len ? a->len : 1, sizeof *a->links);
+    if (!a->names || !a->links) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i < a->len; i++) {
+        PyObject *item = PySequence_Fast_GET_ITEM(a->seq, (Py_ssize_t)i);
+        a->names[i] = PyUnicode_Check(item) ? PyUnicode_AsUTF8(item) : _PyType_Name(Py_TYPE(item));
+        if (!a->names[i])
+            return -1;
+    }
+    return nfcpy_bridge_new(a->seq, bridge, a->links);
+}
+
+static void plugin_array_free(struct plugin_array *a)
+{
+    PyMem_Free(a->names);
+    PyMem_Free(a->links);
+    Py_XDECREF(a->seq);
+}
+
 /* Runs on the thread that calls nfc_engine_next, possibly without the GIL: the message waits in the object. */
 static void on_warning(void *ctx, const char *message)
 {
@@ -97,9 +135,14 @@ static int set_options(struct nfc_config *cfg, PyObject *options)
     return 0;
 }
 
-/* The names by which flow objects find their columns. */
+/* The names by which flow objects find their columns: once at open, and again at the first flow when Python
+ * plugins named theirs meanwhile. */
 static int index_columns(NfcEngineObject *self, bool plugins)
 {
+    Py_CLEAR(self->names);
+    Py_CLEAR(self->attrs);
+    Py_CLEAR(self->udps);
+    self->indexed = !self->bridge || self->eng_started;
     self->n_columns = nfc_engine_columns(self->eng, &self->columns);
     self->names = PyTuple_New((Py_ssize_t)self->n_columns);
     self->attrs = PyDict_New();
@@ -150,16 +193,18 @@ static PyObject *engine_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     self->closed = true; /* until the engine opens */
     struct nfc_config cfg;
     nfc_config_defaults(&cfg);
-    struct string_array f = {0}, p = {0}, a = {0};
+    struct string_array f = {0}, a = {0};
+    struct plugin_array p = {0};
     int rc = string_array_init(&f, files, "files");
-    rc = rc < 0 ? rc : string_array_init(&p, plugins, "plugins");
+    rc = rc < 0 ? rc : plugin_array_init(&p, plugins, &self->bridge);
     rc = rc < 0 ? rc : string_array_init(&a, anonymize, "anonymize");
     if (rc == 0 && set_options(&cfg, options) == 0) {
         cfg.files = f.items;
         cfg.n_files = f.len;
         cfg.interface = interface;
-        cfg.plugins = p.items;
+        cfg.plugins = p.names;
         cfg.n_plugins = p.len;
+        cfg.plugin_links = self->bridge ? p.links : NULL;
         cfg.anonymize = a.items;
         cfg.n_anonymize = a.len;
         cfg.on_warning = on_warning;
@@ -172,7 +217,7 @@ static PyObject *engine_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
             PyErr_SetString(nfcpy_engine_error, err);
     }
     string_array_free(&a);
-    string_array_free(&p);
+    plugin_array_free(&p);
     string_array_free(&f);
     if (!self->eng) {
         Py_DECREF(self);
@@ -180,6 +225,8 @@ static PyObject *engine_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     }
     self->closed = false;
     self->live = interface != NULL;
+    if (self->bridge)
+        nfcpy_bridge_attach(self->bridge, self->eng, self->live);
     if (index_columns(self, p.len > 0) < 0 || flush_warnings(self) < 0) {
         Py_DECREF(self);
         return NULL;
@@ -193,6 +240,13 @@ void nfcpy_engine_close(NfcEngineObject *self)
         return;
     self->closed = true;
     nfc_engine_close(self->eng);
+    if (self->bridge) {
+        /* cleanup() runs whatever is pending; its own exception waits for nfcpy_bridge_raise. */
+        PyObject *type, *value, *tb;
+        PyErr_Fetch(&type, &value, &tb);
+        nfcpy_bridge_cleanup(self->bridge);
+        PyErr_Restore(type, value, tb);
+    }
 }
 
 static void engine_dealloc(NfcEngineObject *self)
@@ -202,6 +256,7 @@ static void engine_dealloc(NfcEngineObject *self)
     Py_XDECREF(self->names);
     Py_XDECREF(self->attrs);
     Py_XDECREF(self->udps);
+    nfcpy_bridge_free(self->bridge);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -272,13 +327,22 @@ int nfcpy_engine_pull(NfcEngineObject *self, const struct nfc_flow **flow)
     }
     /* The Python code of a warning or a signal handler may have closed the engine meanwhile: its flow is gone. */
     if (self->closed)
-        return 0;
-    if (next == NFC_NEXT_FLOW)
+        return nfcpy_bridge_raise(self->bridge);
+    bool failed = nfcpy_bridge_failed(self->bridge);
+    if (next == NFC_NEXT_FLOW && !failed) {
+        self->eng_started = true;
+        if (!self->indexed && index_columns(self, true) < 0) {
+            nfcpy_engine_close(self);
+            return -1;
+        }
         return 1;
-    if (next == NFC_NEXT_ERROR)
+    }
+    if (next == NFC_NEXT_ERROR && !failed)
         PyErr_SetString(nfcpy_engine_error, nfc_engine_error(eng));
     nfcpy_engine_close(self);
-    return next == NFC_NEXT_ERROR ? -1 : 0;
+    if (PyErr_Occurred())
+        return -1;
+    return nfcpy_bridge_raise(self->bridge);
 }
 
 static PyObject *engine_iternext(NfcEngineObject *self)
@@ -299,6 +363,8 @@ static PyObject *engine_close_method(NfcEngineObject *self, PyObject *unused)
     if (check_idle(self) < 0)
         return NULL;
     nfcpy_engine_close(self);
+    if (nfcpy_bridge_raise(self->bridge) < 0)
+        return NULL;
     Py_RETURN_NONE;
 }
 
@@ -311,7 +377,7 @@ static PyObject *engine_stop(NfcEngineObject *self, PyObject *unused)
 }
 
 /* write(path, flows_per_file=0, rotate_files=0): the remaining flows as CSV files created only with their first
- * flow; returns the number of flows written. */
+ * flow; returns the number of flows written. The writer opens at the first flow, when the columns are final. */
 static PyObject *engine_write(NfcEngineObject *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"path", "flows_per_file", "rotate_files", NULL};
@@ -320,17 +386,19 @@ static PyObject *engine_write(NfcEngineObject *self, PyObject *args, PyObject *k
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O&|KK:write", kwlist, PyUnicode_FSConverter, &path, &per_file,
                                      &rotate))
         return NULL;
+    const struct nfc_flow *flow;
+    int rc = check_idle(self) < 0 ? -1 : nfcpy_engine_pull(self, &flow);
     struct nfc_file_output output = {PyBytes_AS_STRING(path), NFC_FORMAT_CSV, per_file, rotate, true};
     char err[512];
     struct nfc_writer *w = NULL;
-    if (check_idle(self) == 0 && !self->closed && !(w = nfc_writer_open_path(self->eng, &output, err, sizeof err)))
+    if (rc > 0 && !(w = nfc_writer_open_path(self->eng, &output, err, sizeof err))) {
         PyErr_SetString(PyExc_OSError, err);
+        nfcpy_engine_close(self);
+    }
     Py_DECREF(path);
     if (!w)
-        return PyErr_Occurred() ? NULL : PyLong_FromLong(0);
-    const struct nfc_flow *flow;
-    int rc;
-    while ((rc = nfcpy_engine_pull(self, &flow)) > 0 && nfc_writer_write(w, flow) == 0)
+        return rc < 0 || PyErr_Occurred() ? NULL : PyLong_FromLong(0);
+    while (nfc_writer_write(w, flow) == 0 && (rc = nfcpy_engine_pull(self, &flow)) > 0)
         ;
     uint64_t written = nfc_writer_flows(w);
     if (rc > 0)

@@ -27,18 +27,39 @@ static PyObject *column(NfcFlowObject *self, size_t index)
     return nfcpy_value(&v);
 }
 
+/* The values the Python plugins left in this flow's udps (a dict, new reference); NULL without Python plugins. */
+static PyObject *python_values(NfcFlowObject *self)
+{
+    NfcEngineObject *engine = self->engine;
+    PyObject *ns = engine->bridge ? nfcpy_bridge_udps(engine->bridge, engine->eng, self->flow) : NULL;
+    PyObject *values = ns ? PyObject_GenericGetDict(ns, NULL) : NULL;
+    Py_XDECREF(ns);
+    return values;
+}
+
+/* A udps column's value: the Python object it was exported from, else the column's value. */
+static PyObject *udps_value(NfcFlowObject *self, PyObject *field, PyObject *objects)
+{
+    PyObject *object = objects ? PyDict_GetItemWithError(objects, PyTuple_GET_ITEM(field, 0)) : NULL;
+    if (object)
+        return Py_NewRef(object);
+    return PyErr_Occurred() ? NULL : column(self, PyLong_AsSize_t(PyTuple_GET_ITEM(field, 1)));
+}
+
 /* flow.udps: a namespace of the plugins' fields, in their columns' order. */
 static PyObject *udps(NfcFlowObject *self)
 {
     PyObject *fields = PyDict_New();
     PyObject *udps = self->engine->udps;
+    PyObject *objects = python_values(self);
     for (Py_ssize_t i = 0; fields && i < PyTuple_GET_SIZE(udps); i++) {
         PyObject *field = PyTuple_GET_ITEM(udps, i);
-        PyObject *value = column(self, PyLong_AsSize_t(PyTuple_GET_ITEM(field, 1)));
+        PyObject *value = udps_value(self, field, objects);
         if (!value || PyDict_SetItem(fields, PyTuple_GET_ITEM(field, 0), value) < 0)
             Py_CLEAR(fields);
         Py_XDECREF(value);
     }
+    Py_XDECREF(objects);
     if (!fields)
         return NULL;
     PyObject *empty = PyTuple_New(0);
@@ -67,6 +88,7 @@ static PyObject *flow_keys(NfcFlowObject *self, PyObject *unused)
     return PySequence_List(self->engine->names);
 }
 
+/* The columns' values; the Python plugins' as the objects they hold, as nfstream's values() gives them. */
 static PyObject *flow_values(NfcFlowObject *self, PyObject *unused)
 {
     (void)unused;
@@ -80,6 +102,18 @@ static PyObject *flow_values(NfcFlowObject *self, PyObject *unused)
         }
         PyList_SET_ITEM(values, (Py_ssize_t)i, value);
     }
+    PyObject *objects = values ? python_values(self) : NULL;
+    PyObject *udps = self->engine->udps;
+    for (Py_ssize_t i = 0; objects && i < PyTuple_GET_SIZE(udps); i++) {
+        PyObject *field = PyTuple_GET_ITEM(udps, i);
+        PyObject *value = udps_value(self, field, objects);
+        if (!value) {
+            Py_CLEAR(values);
+            break;
+        }
+        PyList_SetItem(values, (Py_ssize_t)PyLong_AsSsize_t(PyTuple_GET_ITEM(field, 1)), value);
+    }
+    Py_XDECREF(objects);
     return values;
 }
 

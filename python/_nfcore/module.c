@@ -69,8 +69,8 @@ static int add_objects(PyObject *m)
                                                            bases, NULL)
                                : NULL;
     Py_XDECREF(bases);
-    if (!nfcpy_engine_error || nfcpy_columns_init() < 0 || PyType_Ready(&NfcEngine_Type) < 0 ||
-        PyType_Ready(&NfcFlow_Type) < 0)
+    if (!nfcpy_engine_error || nfcpy_columns_init() < 0 || nfcpy_bridge_init() < 0 ||
+        PyType_Ready(&NfcEngine_Type) < 0 || PyType_Ready(&NfcFlow_Type) < 0)
         return -1;
     if (PyModule_AddObjectRef(m, "EngineError", nfcpy_engine_error) < 0 ||
         PyModule_AddObjectRef(m, "Engine", (PyObject *)&NfcEngine_Type) < 0 ||

@@ -10,6 +10,7 @@
 #include <nfcore/nfcore.h>
 
 typedef struct nfcpy_flow NfcFlowObject;
+struct nfcpy_bridge;
 
 /* An open (or closed) libnfcore engine and what its flows need to name their columns. */
 typedef struct {
@@ -17,9 +18,12 @@ typedef struct {
     struct nfc_engine *eng; /* after close, valid only while flows are retained */
     const struct nfc_column *columns;
     size_t n_columns;
-    PyObject *names; /* tuple of str: every column's name, in order */
-    PyObject *attrs; /* dict: attribute name -> column index (int), the columns outside udps */
-    PyObject *udps;  /* tuple of (field name, column index) for the udps.* columns; NULL without plugins */
+    PyObject *names;             /* tuple of str: every column's name, in order */
+    PyObject *attrs;             /* dict: attribute name -> column index (int), the columns outside udps */
+    PyObject *udps;              /* tuple of (field name, column index) for the udps.* columns; NULL without plugins */
+    struct nfcpy_bridge *bridge; /* the Python plugins; NULL without any */
+    bool indexed;                /* names, attrs and udps are final (Python plugins name columns at the first flow) */
+    bool eng_started;            /* the engine has handed out a flow: its columns are final */
     bool live;
     bool closed; /* nfc_engine_close ran: no more flows */
     bool busy;   /* in nfc_engine_next, the GIL released */
@@ -66,6 +70,23 @@ PyObject *nfcpy_flow_text(PyObject *names, PyObject *values);
 /* The module's types.SimpleNamespace and nfcore.flow.FlowRecord (imported at first use). */
 PyObject *nfcpy_namespace_type(void);
 PyObject *nfcpy_record_type(void);
+
+/* Python plugins (bridge.c). From the udps list (str: a C plugin's spec; anything else: an nfcore.NFPlugin), the
+ * bridge for its Python plugins (*out NULL when there is none) and each item's link (links[i].plugin NULL for a C
+ * plugin). Returns -1 with an exception. */
+int nfcpy_bridge_new(PyObject *plugins, struct nfcpy_bridge **out, struct nfc_plugin_link *links);
+void nfcpy_bridge_free(struct nfcpy_bridge *b);
+/* Whether a plugin has raised (NULL: no bridge, no). */
+bool nfcpy_bridge_failed(const struct nfcpy_bridge *b);
+/* Raises the first exception a plugin raised (-1), once; 0 when none did (or b is NULL). */
+int nfcpy_bridge_raise(struct nfcpy_bridge *b);
+/* Calls every Python plugin's cleanup() once (an exception is kept for nfcpy_bridge_raise). */
+void nfcpy_bridge_cleanup(struct nfcpy_bridge *b);
+/* The engine the bridge stops when a plugin raises (or, live, on Ctrl+C in a hook). */
+void nfcpy_bridge_attach(struct nfcpy_bridge *b, struct nfc_engine *eng, bool live);
+/* A flow's udps namespace (new reference), NULL when it has none. */
+PyObject *nfcpy_bridge_udps(const struct nfcpy_bridge *b, const struct nfc_engine *eng, const struct nfc_flow *flow);
+int nfcpy_bridge_init(void);
 
 /* Engine.columns(): the remaining flows as one numpy array per column. */
 PyObject *nfcpy_engine_columns(NfcEngineObject *self, PyObject *unused);

@@ -19,6 +19,7 @@ import pandas as pd
 
 from . import _nfcore
 from .frame import frame
+from .nfplugin import NFPlugin
 
 _UINT64_MAX = 2**64 - 1
 _SOURCE_MESSAGE = "Please specify a pcap file path or a valid network interface name as source."
@@ -81,18 +82,21 @@ def _interfaces() -> set[str]:
 
 
 def _plugin_specs(udps: Any) -> tuple[Any, ...]:
-    """udps as nfstream takes it: None, one plugin, or an iterable of plugins, each an nfcore.Plugin."""
+    """udps as nfstream takes it: None, one plugin, or an iterable of plugins, each an nfcore.NFPlugin (Python) or
+    an nfcore.Plugin (C)."""
     if udps is None:
         return ()
     from ._plugin import Plugin  # only needed once plugins are given
 
-    plugins = (udps,) if isinstance(udps, Plugin) else udps
+    kinds = (Plugin, NFPlugin)
+    plugins = (udps,) if isinstance(udps, kinds) else udps
     if not isinstance(plugins, Iterable):
-        raise ValueError(f"Please specify valid udps: an nfcore.Plugin or a list of them, not {udps!r}.")
+        raise ValueError(f"Please specify valid udps: an NFPlugin or an nfcore.Plugin, or a list of them, not {udps!r}.")
     plugins = tuple(plugins)
     for plugin in plugins:
-        if not isinstance(plugin, Plugin):
-            raise ValueError(f"Please specify valid udps: every plugin must be an nfcore.Plugin, not {plugin!r}.")
+        if not isinstance(plugin, kinds):
+            raise ValueError("Please specify valid udps: every plugin must be an NFPlugin or an nfcore.Plugin, "
+                             f"not {plugin!r}.")
     return plugins
 
 
@@ -116,7 +120,8 @@ class NFStreamer:
     source: a capture file, a list of capture files read as one stream, or an interface name (live capture).
     Every parameter is validated as nfstream validates it, at construction and on assignment. n_meters counts
     nfcore's meter threads: 0 (nfstream's auto) is one per available CPU, 1 is the reading thread alone; the flows
-    are the same for any value. udps (or plugins=) takes nfcore.Plugin objects, run by the engine in that order.
+    are the same for any value; with a Python plugin (NFPlugin) every flow's work runs on the calling thread, and
+    n_meters has no effect. udps (or plugins=) takes NFPlugin and nfcore.Plugin objects, run in that order.
     system_visibility_mode=1 is not supported; system_visibility_poll_ms is accepted and has no effect.
     """
 
@@ -265,7 +270,7 @@ class NFStreamer:
             self._options(),
             files=None if self._live else (source if isinstance(source, list) else [source]),
             interface=source if self._live else None,
-            plugins=[plugin.spec for plugin in self._udps],
+            plugins=[plugin if isinstance(plugin, NFPlugin) else plugin.spec for plugin in self._udps],
             anonymize=anonymize,
         )
 

@@ -44,6 +44,10 @@
  *     pointing to the flow's bytes, so a copied value never points into its own storage.
  *   - string_set, int_list_append and string_list_append return 0, or -1 when memory runs out or the text is
  *     too long; a failed string_set leaves the string unset instead of keeping its old text.
+ *
+ * 2.1 adds, for plugins linked into the program that runs the engine (a language binding's bridge) as much as for
+ * loaded ones: computed columns (nfc_host.add_column), the columns a plugin can read (nfc_setup.column), the
+ * caller's data for a linked plugin (nfc_setup.data) and a hook freeing what a state holds (on_release).
  */
 #ifndef NFCORE_PLUGIN_H
 #define NFCORE_PLUGIN_H
@@ -57,7 +61,7 @@ extern "C" {
 #endif
 
 #define NFC_PLUGIN_ABI_MAJOR 2
-#define NFC_PLUGIN_ABI_MINOR 0
+#define NFC_PLUGIN_ABI_MINOR 1
 
 /* The name of the function every plugin exports. */
 #define NFC_PLUGIN_ENTRY_SYMBOL "nfc_plugin_entry"
@@ -286,6 +290,12 @@ static inline int64_t nfc_list_at(const struct nfc_value *v, size_t i)
     return nfc_int_at(v->as.list.ptr, v->as.list.width, i);
 }
 
+/* A computed column's value for one flow: `state` is the flow's state of the plugin that added the column, `arg`
+ * what it was added with. The value may be of any type (out->type is NFC_TYPE_STRING on entry; set it otherwise)
+ * and may be missing; what it points to must stay valid while the flow does (in the state, or in what the state
+ * holds and on_release frees). */
+typedef void (*nfc_column_read)(void *instance, const void *state, uint32_t arg, struct nfc_value *out);
+
 /* ---------------------------------------------------------------------------------------------------------------
  * What the engine offers a plugin. Valid from setup until teardown; the functions are safe to call from the
  * hooks of the instance that received them.
@@ -310,6 +320,12 @@ struct nfc_host {
     /* Reads a referenced value of this flow, as it stands after the current packet. */
     void (*read)(const struct nfc_host *host, const struct nfc_flow_view *flow, nfc_field_ref ref,
                  struct nfc_value *out);
+    /* 2.1: adds a column named `name` (the whole name: a plugin's columns are udps.<name> by convention) whose
+     * values `read` computes, among this plugin's columns (after those added before). For columns only known
+     * once flows are seen (a binding's plugins whose fields are made as they run): callable from setup, and from
+     * the hooks of a plugin that may end flows (they run on the thread that hands flows out) until the engine
+     * hands out its first flow, which fixes the columns. Returns 0, or -1 (too late, a name taken, no memory). */
+    int (*add_column)(const struct nfc_host *host, const char *name, nfc_column_read read, uint32_t arg);
 };
 
 /* What setup() gets: the host, the plugin's arguments, and the means to look up and declare fields. Once setup
@@ -336,6 +352,12 @@ struct nfc_setup {
      * end flows. nfcore runs such plugins where the flow table is decided, which costs the other meter threads'
      * parallelism: a plugin should ask only when it will use request_expiry. */
     void (*allow_expiry)(struct nfc_setup *ctx);
+    /* 2.1: the i-th column this plugin may read (core columns, then earlier plugins' fields): its name (valid
+     * until teardown) and a reference for nfc_host.read. Returns -1 past the last. */
+    int (*column)(const struct nfc_setup *ctx, size_t i, const char **name, nfc_field_ref *ref);
+    /* 2.1: for a plugin linked into the caller (struct nfc_plugin_link in nfcore.h), the data it was linked
+     * with; NULL for a plugin loaded from a file. */
+    void *data;
 };
 
 /* ---------------------------------------------------------------------------------------------------------------
@@ -345,6 +367,9 @@ struct nfc_setup {
 enum nfc_plugin_flag {
     NFC_PLUGIN_MAY_EXPIRE = 1u << 0, /* may call request_expiry */
 };
+
+/* Frees what a flow's state holds (nfc_plugin.on_release). */
+typedef void (*nfc_state_release)(void *instance, void *state);
 
 /* The hooks get this plugin's host (the one setup got), the instance setup made, and the flow's state. */
 typedef void (*nfc_packet_hook)(const struct nfc_host *host, void *instance, void *state,
@@ -371,6 +396,10 @@ struct nfc_plugin {
     void (*on_expire)(const struct nfc_host *host, void *instance, void *state, const struct nfc_flow_view *flow);
     /* Once per meter, after the last flow. May be NULL. */
     void (*teardown)(void *instance);
+    /* 2.1 (read only from descriptors of minor version 1 or more): frees what the flow's state holds beyond its
+     * fields (which the engine frees), when the flow's record goes: after on_expire and the flow's export, on the
+     * thread that hands flows out, with the first meter's instance. May be NULL. */
+    nfc_state_release on_release;
 };
 
 #define NFC_PLUGIN_ABI .abi_major = NFC_PLUGIN_ABI_MAJOR, .abi_minor = NFC_PLUGIN_ABI_MINOR

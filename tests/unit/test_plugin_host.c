@@ -207,7 +207,7 @@ END_TEST
 START_TEST(older_abi_major)
 {
     const char *plugins[] = {PLUGIN("abi_1_0.so")};
-    assert_refused(plugins, 1, "plugin " PLUGIN("abi_1_0.so") ": built for plugin ABI 1.0, this nfcore provides 2.0");
+    assert_refused(plugins, 1, "plugin " PLUGIN("abi_1_0.so") ": built for plugin ABI 1.0, this nfcore provides 2.1");
 }
 END_TEST
 
@@ -339,7 +339,7 @@ START_TEST(command_refuses_other_abi)
 {
     assert_command_refuses(
         PLUGIN("abi_1_0.so"),
-        "nfcore: plugin " PLUGIN("abi_1_0.so") ": built for plugin ABI 1.0, this nfcore provides 2.0\n");
+        "nfcore: plugin " PLUGIN("abi_1_0.so") ": built for plugin ABI 1.0, this nfcore provides 2.1\n");
 }
 END_TEST
 

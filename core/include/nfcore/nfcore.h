@@ -105,6 +105,18 @@ struct nfc_config {
     const char *const *anonymize;
     size_t n_anonymize;
     const uint8_t *anonymize_key; /* NFC_ANONYMIZE_KEY_BYTES bytes, copied at open; NULL: a random key per engine */
+    /* NULL, or n_plugins entries: where plugin_links[i].plugin is set, plugin i is linked into the caller instead
+     * of loaded from a file, and plugins[i] is only its name in messages. */
+    const struct nfc_plugin_link *plugin_links;
+};
+
+/* A plugin linked into the program (a language binding's bridge to plugins written in that language): its
+ * descriptor, run as a loaded plugin's, and what its setup reads as ctx->data. Both must outlive the engine. Its
+ * columns may be added while it runs (nfc_host.add_column): nfc_engine_columns is final once nfc_engine_next has
+ * handed out the first flow, so open writers after that. */
+struct nfc_plugin_link {
+    const struct nfc_plugin *plugin;
+    void *data;
 };
 
 /* Reads a key file for anonymize_key: 128 hex digits (upper or lower case), optionally followed by a newline
@@ -237,6 +249,9 @@ struct nfc_column {
 
 size_t nfc_engine_columns(const struct nfc_engine *eng, const struct nfc_column **columns);
 void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t column, struct nfc_value *value);
+/* Plugin `plugin`'s (its index in nfc_config.plugins) state in a flow, for the caller that linked it and so
+ * knows its layout; NULL for a plugin without state. */
+void *nfc_flow_plugin_state(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t plugin);
 
 /* Writers serialise flows in one format; the CSV header is written at open, so a run with no flow still
  * yields a header. */
