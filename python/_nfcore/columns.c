@@ -97,6 +97,8 @@ static int put_text(struct table *t, struct column *c, union cell *cell, const s
 {
     const char *text;
     Py_ssize_t len;
+    if (v->missing) /* whatever its fields hold: a computed column's missing value need not clear them */
+        return 0;
     if (v->type == NFC_TYPE_STRING) {
         text = v->as.str.ptr;
         len = (Py_ssize_t)v->as.str.len;
