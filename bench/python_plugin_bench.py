@@ -9,9 +9,6 @@ page cache (python_bench.py's helpers), alternating so that machine noise spread
 Python figure times the call alone (the interpreter's start and imports excluded), ndpiReader's its whole run. The
 packet count comes from NFCORE's --verbose summary. Target: at most 2.8x ndpiReader's time (nfstream 6.5.4 ran the
 same plugin at 0.12x ndpiReader's packets/s, so this is 3x nfstream).
-
-Without nfcore.NFPlugin, the C plugin examples/ack_count.so (next to NFCORE) stands in for the Python one, and every
-line that reports it says so.
 """
 from __future__ import annotations
 
@@ -29,37 +26,31 @@ from python_bench import timed_command, warm
 TARGET = 2.8
 
 
-def child(capture: str, stand_in: str) -> None:
-    """Runs the call once and prints its seconds and what ran it: "python" or "stand-in"."""
-    import nfcore
-    from nfcore import NFStreamer
+def child(capture: str) -> None:
+    """Runs the call once and prints its seconds."""
+    from nfcore import NFPlugin, NFStreamer
 
-    if hasattr(nfcore, "NFPlugin"):
-        class ack_count(nfcore.NFPlugin):
-            def on_init(self, packet, flow):
-                flow.udps.ack_count = 1 if packet.ack else 0
+    class ack_count(NFPlugin):
+        def on_init(self, packet, flow):
+            flow.udps.ack_count = 1 if packet.ack else 0
 
-            def on_update(self, packet, flow):
-                flow.udps.ack_count += packet.ack
+        def on_update(self, packet, flow):
+            flow.udps.ack_count += packet.ack
 
-        plugin, kind = ack_count(), "python"
-    else:
-        plugin, kind = nfcore.Plugin(stand_in), "stand-in"
     start = time.perf_counter()
-    df = NFStreamer(capture, udps=[plugin]).to_pandas()
+    df = NFStreamer(capture, udps=[ack_count()]).to_pandas()
     elapsed = time.perf_counter() - start
     if df is None or df.empty or "udps.ack_count" not in df.columns:
         sys.exit("to_pandas returned no flow or no udps.ack_count")
-    print(f"{kind} {elapsed:.6f}")
+    print(f"{elapsed:.6f}")
 
 
-def timed_python(capture: str, stand_in: str) -> tuple[float, str]:
+def timed_python(capture: str) -> float:
     warm(capture)
-    run = subprocess.run([sys.executable, __file__, "--child", capture, stand_in], capture_output=True, text=True)
+    run = subprocess.run([sys.executable, __file__, "--child", capture], capture_output=True, text=True)
     if run.returncode != 0:
         sys.exit(f"NFStreamer(udps=[ack_count()]).to_pandas() failed ({run.returncode}): {run.stderr.strip()[-2000:]}")
-    kind, seconds = run.stdout.split()[-2:]
-    return float(seconds), kind
+    return float(run.stdout.split()[-1])
 
 
 def packet_count(nfcore_command: str, capture: str) -> int:
@@ -71,8 +62,8 @@ def packet_count(nfcore_command: str, capture: str) -> int:
 
 
 def main() -> int:
-    if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        child(sys.argv[2], sys.argv[3])
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        child(sys.argv[2])
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("nfcore")
@@ -82,26 +73,20 @@ def main() -> int:
     ndpi = shutil.which("ndpiReader")
     if not ndpi:
         sys.exit("ndpiReader not found (Debian's libndpi-bin)")
-    stand_in = str(Path(args.nfcore).resolve().parent / "examples" / "ack_count.so")
 
     packets = packet_count(args.nfcore, args.capture)
-    ndpi_times, python_times, kinds = [], [], set()
+    ndpi_times, python_times = [], []
     for _ in range(args.runs):
         ndpi_times.append(timed_command([ndpi, "-i", args.capture, "-q"], args.capture)[0])
-        seconds, kind = timed_python(args.capture, stand_in)
-        python_times.append(seconds)
-        kinds.add(kind)
-    stand_in_used = kinds != {"python"}
-    plugin = "STAND-IN: the C examples/ack_count.so, no nfcore.NFPlugin" if stand_in_used else "ack_count NFPlugin"
+        python_times.append(timed_python(args.capture))
     ndpi_s, python_s = statistics.median(ndpi_times), statistics.median(python_times)
     ratio = python_s / ndpi_s
-    print(f"{Path(args.capture).name}: {packets} packets, median of {args.runs} alternating runs; plugin: {plugin}")
+    print(f"{Path(args.capture).name}: {packets} packets, median of {args.runs} alternating runs")
     print(f"{'measurement':<44} {'time s':>8} {'kpkt/s':>8}")
     rows = (("ndpiReader -i CAPTURE -q", ndpi_s), ("NFStreamer(udps=[ack_count()]).to_pandas()", python_s))
     for name, seconds in rows:
         print(f"{name:<44} {seconds:8.3f} {packets / seconds / 1e3:8.1f}")
-    print(f"ratio: {ratio:.2f}x ndpiReader's time (target <= {TARGET}x): {'met' if ratio <= TARGET else 'NOT met'}"
-          + (" [stand-in, not the Python plugin]" if stand_in_used else ""))
+    print(f"ratio: {ratio:.2f}x ndpiReader's time (target <= {TARGET}x): {'met' if ratio <= TARGET else 'NOT met'}")
     print("samples (s): ndpiReader " + ", ".join(f"{t:.3f}" for t in ndpi_times)
           + "; to_pandas " + ", ".join(f"{t:.3f}" for t in python_times))
     return 0
