@@ -44,6 +44,10 @@ static const struct nfc_option options[] = {
      "end a TCP flow on RST or after both FINs (expiration_id 2)"},
     {"capacity", 0, NFC_OPTION_UINT64, FIELD(capacity), 0, UINT64_MAX, 0, false, "N",
      "keep at most N flows, evicting the least recently seen (expiration_id 3); 0 for no limit"},
+    {"community-id", 0, NFC_OPTION_BOOL, FIELD(community_id), 0, 1, false, false, NULL,
+     "add community_id, the flow's Community ID v1 (as Zeek and Suricata compute it)"},
+    {"community-id-seed", 0, NFC_OPTION_INT, FIELD(community_id_seed), 0, 65535, 0, false, "N",
+     "the Community ID's seed"},
     {"n-meters", 'j', NFC_OPTION_UNSIGNED, FIELD(n_meters), 0, NFC_MAX_METERS, 0, false, "N",
      "threads doing the flows' work; 1 runs everything on one thread, 0 one per available CPU"},
 };

@@ -186,7 +186,11 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
         .accounting_mode = (uint8_t)cfg->accounting_mode,
         .statistics = cfg->statistical_analysis,
         .splt = (uint16_t)cfg->splt_analysis,
+        .community_id = cfg->community_id,
+        .community_id_seed = (uint16_t)cfg->community_id_seed,
     };
+    if (cfg->community_id)
+        nfc_community_id_init();
     struct nfc_cache_limits limits = {
         .idle_ms = cfg->idle_timeout * 1000,
         .active_ms = cfg->active_timeout * 1000,

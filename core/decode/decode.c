@@ -513,8 +513,10 @@ static void extract_udp(const uint8_t *hdr, uint16_t len, struct nfc_packet *pkt
     pkt->payload_size = (uint16_t)(len - UDP_HDR);
 }
 
-static void extract_icmp(uint16_t len, struct nfc_packet *pkt)
+static void extract_icmp(const uint8_t *hdr, uint16_t len, struct nfc_packet *pkt)
 {
+    pkt->icmp_type = hdr[0];
+    pkt->icmp_code = hdr[1];
     pkt->transport_size = len;
     pkt->payload_size = len > ICMP_HDR ? (uint16_t)(len - ICMP_HDR) : 0;
 }
@@ -540,7 +542,7 @@ static void extract_transport(const uint8_t *l4, size_t l4_caplen, const struct 
     case IPPROTO_NUM_TCP: extract_tcp(hdr, span->len, pkt); break;
     case IPPROTO_NUM_UDP: extract_udp(hdr, span->len, pkt); break;
     case IPPROTO_NUM_ICMP:
-    case IPPROTO_NUM_ICMPV6: extract_icmp(span->len, pkt); break;
+    case IPPROTO_NUM_ICMPV6: extract_icmp(hdr, span->len, pkt); break;
     default: return;
     }
     locate_payload(l4, l4_caplen, pkt);

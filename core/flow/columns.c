@@ -18,6 +18,7 @@ enum column_kind {
     COL_IP_VERSION,
     COL_VLAN_ID,
     COL_TUNNEL_ID,
+    COL_COMMUNITY_ID,
     COL_FIRST_SEEN,
     COL_LAST_SEEN,
     COL_DURATION,
@@ -89,6 +90,10 @@ static void get(const void *ctx, uint32_t arg, const struct nfc_flow *f, struct 
     case COL_IP_VERSION: v->as.u = f->view.ip_version; break;
     case COL_VLAN_ID: v->as.u = f->view.vlan_id; break;
     case COL_TUNNEL_ID: v->as.u = f->view.tunnel_id; break;
+    case COL_COMMUNITY_ID:
+        v->as.str.ptr = f->community_id;
+        v->as.str.len = NFC_COMMUNITY_ID_LEN;
+        break;
     case COL_FIRST_SEEN: v->as.u = c->first_seen_ms; break;
     case COL_LAST_SEEN: v->as.u = c->last_seen_ms; break;
     case COL_DURATION: v->as.u = c->last_seen_ms - c->first_seen_ms; break;
@@ -178,6 +183,8 @@ static void add_identity(struct builder *b, const struct nfc_config *cfg)
     add(b, pack(COL_VLAN_ID, 0, 0), NFC_TYPE_UINT, NULL, IPFIX_VLAN_ID, "vlan_id");
     if (cfg->decode_tunnels)
         add(b, pack(COL_TUNNEL_ID, 0, 0), NFC_TYPE_UINT, NULL, 0, "tunnel_id");
+    if (cfg->community_id)
+        add(b, pack(COL_COMMUNITY_ID, 0, 0), NFC_TYPE_STRING, NULL, 0, "community_id");
 }
 
 static void add_counters(struct builder *b)

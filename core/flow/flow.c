@@ -87,6 +87,11 @@ void nfc_flow_identify(const struct nfc_flow_params *p, struct nfc_flow *f, cons
     f->view.ip_version = pkt->ip_version;
     f->view.tunnel_id = pkt->tunnel_id;
     f->hash = hash;
+    if (p->community_id) {
+        const struct nfc_community_key key = {f->view.src_ip, f->view.dst_ip, pkt->ip_version, pkt->protocol,
+                                              pkt->src_port,  pkt->dst_port,  pkt->icmp_type,  pkt->icmp_code};
+        nfc_community_id(p->community_id_seed, &key, f->community_id);
+    }
 }
 
 void nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct nfc_packet *pkt)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "decode/decode.h"
+#include "flow/community_id.h"
 #include "flow/hooks.h"
 #include "flow/statistics.h"
 #include "util/list.h"
@@ -37,9 +38,10 @@ struct nfc_flow {
     uint64_t table_last_ms;
     uint64_t table_packets;
     uint32_t hash;
-    uint16_t worker;         /* the worker thread that does this flow's work */
-    uint8_t fins_seen;       /* bit 0: src sent FIN, bit 1: dst sent FIN (expire_on_tcp_end) */
-    int8_t expire_requested; /* 0, or the expiration_id to end with after this packet step */
+    uint16_t worker;                         /* the worker thread that does this flow's work */
+    uint8_t fins_seen;                       /* bit 0: src sent FIN, bit 1: dst sent FIN (expire_on_tcp_end) */
+    int8_t expire_requested;                 /* 0, or the expiration_id to end with after this packet step */
+    char community_id[NFC_COMMUNITY_ID_LEN]; /* made with the flow when the configuration asks for it */
     /* From here on, what a worker thread writes: away from the table's cache lines above. */
     _Alignas(64) struct nfc_flow_view view;
     _Alignas(64) unsigned char ext[];
@@ -51,6 +53,8 @@ struct nfc_flow_params {
     uint8_t accounting_mode;
     bool statistics;
     uint16_t splt;     /* SPLT length, 0 = off */
+    bool community_id; /* make each flow's Community ID, under community_id_seed */
+    uint16_t community_id_seed;
     size_t slots_size; /* bytes of ext[] handed out as state slots */
     size_t stats_off;  /* offsets into ext[] */
     size_t splt_direction_off;

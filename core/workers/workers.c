@@ -35,6 +35,7 @@ enum {
     ITEM_BACKWARD = 1u << 2, /* the packet goes from the flow's dst to its src */
     ITEM_BYTES = 1u << 3,    /* its bytes are next in the worker's byte ring */
     ITEM_PAYLOAD = 1u << 4,  /* it has captured payload, payload_off bytes after the IP header */
+    ITEM_IPV6 = 1u << 5,     /* the packet's own IP version is 6: an IPv4 and an IPv6 packet can share a flow (§3) */
     MAC_BYTES = 12,          /* when a hook reads the addresses, a packet's MACs lead its bytes */
 };
 
@@ -47,11 +48,11 @@ struct work_item {
     uint32_t payload_off; /* a frame may hold more than 64 KB */
     uint16_t ipsize;
     uint16_t payload_caplen;
-    uint32_t number; /* the packet's number in its flow (at most UINT32_MAX), for workers that only run
+    uint32_t number;   /* the packet's number in its flow (at most UINT32_MAX), for workers that only run
                                   the hooks */
-    uint8_t tcp_flags;
-    uint8_t ip_version; /* the packet's own: an IPv4 and an IPv6 packet can share a flow (spec §3) */
-    uint8_t bits;       /* ITEM_* */
+    uint8_t tcp_flags; /* or, for ICMP and ICMPv6 (which have none), the message's type */
+    uint8_t icmp_code;
+    uint8_t bits; /* ITEM_* */
 };
 _Static_assert(sizeof(struct work_item) == 40, "a work item is 40 bytes");
 
@@ -111,8 +112,13 @@ static void unpack(const struct worker *wk, const struct work_item *w, const uns
     pkt->ip_size = w->ip_size;
     pkt->transport_size = w->transport_size;
     pkt->payload_size = w->payload_size;
-    pkt->tcp_flags = w->tcp_flags;
-    pkt->ip_version = w->ip_version;
+    pkt->ip_version = w->bits & ITEM_IPV6 ? 6 : 4;
+    if (w->flow->view.protocol == 1 || w->flow->view.protocol == 58) {
+        pkt->icmp_type = w->tcp_flags;
+        pkt->icmp_code = w->icmp_code;
+    } else {
+        pkt->tcp_flags = w->tcp_flags;
+    }
     pkt->direction = backward;
     if (wk->addresses)
         unpack_endpoints(&w->flow->view, backward, pkt);
@@ -348,8 +354,10 @@ static void send_packet(struct nfc_workers *ws, struct nfc_flow *f, const struct
         w->payload_size = pkt->payload_size;
         w->ipsize = pkt->ipsize;
         w->payload_caplen = pkt->payload_caplen;
-        w->tcp_flags = pkt->tcp_flags;
-        w->ip_version = pkt->ip_version;
+        w->tcp_flags = pkt->tcp_flags | pkt->icmp_type; /* one of them is 0 */
+        w->icmp_code = pkt->icmp_code;
+        if (pkt->ip_version == 6)
+            w->bits |= ITEM_IPV6;
         w->number = (uint32_t)(f->table_packets < UINT32_MAX ? f->table_packets : UINT32_MAX);
         if (pkt->payload && pkt->ip) {
             w->bits |= ITEM_PAYLOAD;

@@ -123,6 +123,8 @@ class NFStreamer:
     are the same for any value; with a Python plugin (NFPlugin) every flow's work runs on the calling thread, and
     n_meters has no effect. udps (or plugins=) takes NFPlugin and nfcore.Plugin objects, run in that order.
     system_visibility_mode=1 is not supported; system_visibility_poll_ms is accepted and has no effect.
+    community_id=True adds the community_id column (Community ID v1 under community_id_seed, as Zeek and Suricata
+    compute it), after the identity columns; nfcore's own keywords.
     """
 
     decode_tunnels = _Parameter(_is_bool, "possible values: True, False")
@@ -141,6 +143,8 @@ class NFStreamer:
     performance_report = _Parameter(
         _is_count, ">=1 for reporting interval (seconds) or 0 to disable; available only for live capture")
     system_visibility_poll_ms = _Parameter(_is_count, "positive integer in milliseconds")
+    community_id = _Parameter(_is_bool, "possible values: True, False")
+    community_id_seed = _Parameter(_in_range(0, 65535), "possible values in : [0,...,65535]")
 
     def __init__(
         self,
@@ -164,6 +168,8 @@ class NFStreamer:
         system_visibility_poll_ms: int = 100,
         *,
         plugins: Any = None,
+        community_id: bool = False,
+        community_id_seed: int = 0,
     ) -> None:
         if udps is not None and plugins is not None:
             raise ValueError("Please specify either udps or plugins (the same parameter), not both.")
@@ -185,6 +191,8 @@ class NFStreamer:
         self.performance_report = performance_report
         self.system_visibility_mode = system_visibility_mode
         self.system_visibility_poll_ms = system_visibility_poll_ms
+        self.community_id = community_id
+        self.community_id_seed = community_id_seed
 
     @property
     def source(self) -> str | list[str]:
@@ -254,6 +262,8 @@ class NFStreamer:
             "splt-analysis": str(int(self.splt_analysis)),
             "n-meters": str(min(int(self.n_meters), _nfcore.NFC_MAX_METERS)),
             "max-nflows": str(int(self.max_nflows)),
+            "community-id": "true" if self.community_id else "false",
+            "community-id-seed": str(int(self.community_id_seed)),
         }
         if self.bpf_filter is not None:
             options["bpf-filter"] = self.bpf_filter

@@ -47,7 +47,8 @@
  *
  * 2.1 adds, for plugins linked into the program that runs the engine (a language binding's bridge) as much as for
  * loaded ones: computed columns (nfc_host.add_column), the columns a plugin can read (nfc_setup.column), the
- * caller's data for a linked plugin (nfc_setup.data) and a hook freeing what a state holds (on_release).
+ * caller's data for a linked plugin (nfc_setup.data), a hook freeing what a state holds (on_release), and the ICMP
+ * type and code of a packet (nfc_packet.icmp_type, icmp_code).
  */
 #ifndef NFCORE_PLUGIN_H
 #define NFCORE_PLUGIN_H
@@ -116,6 +117,8 @@ struct nfc_packet {
     uint8_t dst_ip[16];
     uint8_t src_mac[6]; /* this packet's MACs (all zero on link types without them) */
     uint8_t dst_mac[6];
+    uint8_t icmp_type; /* 2.1: ICMP and ICMPv6: the message's type and code (0 otherwise) */
+    uint8_t icmp_code;
 };
 
 /* ---------------------------------------------------------------------------------------------------------------

@@ -108,6 +108,8 @@ struct nfc_config {
     /* NULL, or n_plugins entries: where plugin_links[i].plugin is set, plugin i is linked into the caller instead
      * of loaded from a file, and plugins[i] is only its name in messages. */
     const struct nfc_plugin_link *plugin_links;
+    bool community_id;     /* false: add the community_id column (Community ID v1, after the identity columns) */
+    int community_id_seed; /* 0; 0 … 65535 */
 };
 
 /* A plugin linked into the program (a language binding's bridge to plugins written in that language): its
