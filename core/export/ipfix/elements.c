@@ -256,6 +256,24 @@ static int add_field(struct nfc_ipfix_layout *l, const struct nfc_column *c, siz
     return 0;
 }
 
+/* Moves the RFC 5103 reverse elements to the front, each group in column order. A collector that reads only some
+ * reverse elements as such (nfdump 1.7 reads the reverse counters as its out counters, and every other reverse
+ * element as its forward one, the last in a record winning) then keeps the forward values. */
+static int reverse_first(struct nfc_ipfix_layout *l)
+{
+    struct nfc_ipfix_field *sorted = malloc((l->n_fields ? l->n_fields : 1) * sizeof *sorted);
+    if (!sorted)
+        return -1;
+    size_t n = 0;
+    for (int reverse = 1; reverse >= 0; reverse--)
+        for (size_t i = 0; i < l->n_fields; i++)
+            if ((strncmp(l->fields[i].name, "reverse", 7) == 0) == reverse)
+                sorted[n++] = l->fields[i];
+    free(l->fields);
+    l->fields = sorted;
+    return 0;
+}
+
 /* "src2dst_bytes" -> the index of "src2dst_packets". */
 static int find_packets(const struct nfc_column *columns, size_t n, const char *bytes_column, size_t *index)
 {
@@ -288,6 +306,8 @@ int nfc_ipfix_layout_build(struct nfc_ipfix_layout *l, const struct nfc_column *
         if (add_field(l, &columns[i], i, id, o, model, err, errlen) < 0)
             return -1;
     }
+    if (reverse_first(l) < 0)
+        return nfc_errorf(err, errlen, "out of memory");
     for (size_t i = 0; i < l->n_fields; i++) {
         struct nfc_ipfix_field *f = &l->fields[i];
         if (f->convert == NFC_IPFIX_CONVERT_IP_OCTETS &&
