@@ -311,8 +311,9 @@ static fbExporter_t *open_exporter(const struct nfc_ipfix_url *url, char *err, s
     return fbExporterAllocNet(&spec);
 }
 
-/* The enterprise elements' type records (RFC 5610), with their options template. */
-static int write_type_records(struct exporter *e, fbSession_t *session, char *err, size_t errlen)
+/* The enterprise elements' type records (RFC 5610), with their options template. A full message is sent on the
+ * way: a failure to reach the file or collector is said with `target`. */
+static int write_type_records(struct exporter *e, fbSession_t *session, const char *target, char *err, size_t errlen)
 {
     GError *gerr = NULL;
     fbTemplate_t *t = fbInfoElementAllocTypeTemplate(e->model, &gerr);
@@ -324,7 +325,7 @@ static int write_type_records(struct exporter *e, fbSession_t *session, char *er
     for (size_t i = 0; i < e->layout.n_enterprise; i++) {
         const fbInfoElement_t *ie = fbInfoModelGetElementByName(e->model, e->layout.enterprise[i].name);
         if (!fbInfoElementWriteOptionsRecord(e->fbuf, ie, tid, tid, &gerr))
-            return fixbuf_error(err, errlen, "RFC 5610 record", gerr);
+            return fixbuf_error(err, errlen, target, gerr);
     }
     return 0;
 }
@@ -339,12 +340,14 @@ static int start(struct exporter *e, const struct nfc_ipfix_options *o, char *er
     fbSession_t *session = fbSessionAlloc(e->model);
     fbSessionSetDomain(session, o->observation_domain);
     e->fbuf = fBufAllocForExport(session, exporter);
-    if (write_type_records(e, session, err, errlen) < 0 || add_template(e, session, V4, err, errlen) < 0 ||
+    char target[sizeof o->url.path + 16];
+    snprintf(target, sizeof target, o->url.transport == NFC_IPFIX_FILE ? "%s" : "%s:%s", o->url.path, o->url.port);
+    if (write_type_records(e, session, target, err, errlen) < 0 || add_template(e, session, V4, err, errlen) < 0 ||
         add_template(e, session, V6, err, errlen) < 0)
         return -1;
     GError *gerr = NULL;
     if (!fBufEmit(e->fbuf, &gerr))
-        return fixbuf_error(err, errlen, o->url.path, gerr);
+        return fixbuf_error(err, errlen, target, gerr);
     return 0;
 }
 
