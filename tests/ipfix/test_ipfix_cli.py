@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """The command's IPFIX options: refusals with one line and exit status 2 before anything is metered, and the sinks
-combined (--ipfix alone writes no CSV; with -o both are written).
+combined (--ipfix alone writes no CSV; with -o both are written; file:- is standard output).
 
 usage: test_ipfix_cli.py NFCORE SAMPLE_PCAP
 """
@@ -47,6 +47,10 @@ def main():
             dump = subprocess.run(['ipfixDump', '--rfc5610', '-i', ipfix], capture_output=True, text=True).stdout
             if 'observation domain id: 7' not in dump or '(4242/83)' not in dump:
                 problems.append('--ipfix-pen 4242 --observation-domain 7: not in the messages')
+
+        stdout = subprocess.run([nfcore, '-r', pcap, '--ipfix', 'file:-'], capture_output=True)
+        if stdout.returncode != 0 or stdout.stdout[:2] != b'\x00\x0a' or len(stdout.stdout) != os.path.getsize(ipfix):
+            problems.append(f'--ipfix file:-: exit {stdout.returncode}, {len(stdout.stdout)} bytes on standard output')
 
         csv_path, both = os.path.join(tmp, 'both.csv'), os.path.join(tmp, 'both.ipfix')
         run = subprocess.run([nfcore, '-r', pcap, '--ipfix', f'file:{both}', '-o', csv_path], capture_output=True,

@@ -294,6 +294,8 @@ static int add_template(struct exporter *e, fbSession_t *session, int version, c
 
 static fbExporter_t *open_exporter(const struct nfc_ipfix_url *url, char *err, size_t errlen)
 {
+    if (url->transport == NFC_IPFIX_FILE && strcmp(url->path, "-") == 0)
+        return fbExporterAllocFile("-"); /* standard output */
     if (url->transport == NFC_IPFIX_FILE) {
         /* libfixbuf creates the file with the first message: a path that cannot be created fails here instead. */
         FILE *f = fopen(url->path, "wb");

@@ -16,7 +16,7 @@ enum nfc_ipfix_transport {
     NFC_IPFIX_UDP,
 };
 
-/* Where records go: "file:PATH" or "udp://HOST:PORT" (an IPv6 HOST in brackets). */
+/* Where records go: "file:PATH" ("file:-": standard output) or "udp://HOST:PORT" (an IPv6 HOST in brackets). */
 struct nfc_ipfix_url {
     enum nfc_ipfix_transport transport;
     char path[4096]; /* the file's, or the host's */
