@@ -25,6 +25,7 @@ enum own_kind {
     OWN_IPFIX,
     OWN_IPFIX_PEN,
     OWN_OBSERVATION_DOMAIN,
+    OWN_IPFIX_TEMPLATE_REFRESH,
 #endif
     OWN_HELP,
     OWN_VERSION,
@@ -75,6 +76,10 @@ static const struct own_option own_options[] = {
      "bpf-filter"},
     {{"observation-domain", 0, "N", "with --ipfix: the observation domain id of the messages (default 0)", NULL,
       OWN_OBSERVATION_DOMAIN},
+     "bpf-filter"},
+    {{"ipfix-template-refresh", 0, "SECONDS",
+      "with --ipfix udp://: send the templates and type records again every SECONDS, 0 for never (default 600)", NULL,
+      OWN_IPFIX_TEMPLATE_REFRESH},
      "bpf-filter"},
 #endif
     {{"plugin", 'p', "PATH[:k=v,...]",
@@ -271,6 +276,7 @@ static int set_value(struct nfc_cli_options *opt, const struct entry *e, const c
     case OWN_IPFIX: return set_ipfix_url(opt, arg, err);
     case OWN_IPFIX_PEN: return parse_u32(e->name, arg, 1, &opt->ipfix_options.pen, err);
     case OWN_OBSERVATION_DOMAIN: return parse_u32(e->name, arg, 0, &opt->ipfix_options.observation_domain, err);
+    case OWN_IPFIX_TEMPLATE_REFRESH: return parse_u32(e->name, arg, 0, &opt->ipfix_options.template_refresh_s, err);
 #endif
     case OWN_HELP:
     case OWN_VERSION: return 0;
@@ -355,6 +361,7 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
     opt->cfg.plugins = opt->plugins;
 #ifdef NFC_HAVE_IPFIX
     opt->ipfix_options.pen = NFC_IPFIX_DEFAULT_PEN;
+    opt->ipfix_options.template_refresh_s = NFC_IPFIX_DEFAULT_TEMPLATE_REFRESH;
 #endif
 
     size_t n = count_options();
@@ -414,7 +421,9 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
     }
 #ifdef NFC_HAVE_IPFIX
     for (size_t i = 0; i < n; i++) {
-        bool needs_ipfix = !list[i].config && (list[i].kind == OWN_IPFIX_PEN || list[i].kind == OWN_OBSERVATION_DOMAIN);
+        bool needs_ipfix =
+            !list[i].config && (list[i].kind == OWN_IPFIX_PEN || list[i].kind == OWN_OBSERVATION_DOMAIN ||
+                                list[i].kind == OWN_IPFIX_TEMPLATE_REFRESH);
         if (given[i] && needs_ipfix && !opt->ipfix) {
             fprintf(err, "nfcore: --%s needs --ipfix URL\n", list[i].name);
             return NFC_CLI_INVALID;

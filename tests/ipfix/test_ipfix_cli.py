@@ -24,6 +24,8 @@ REFUSED = [
     (['--ipfix', 'file:{tmp}/x.ipfix', '--observation-domain', '-1'], 'is not a whole number in 0..4294967295'),
     (['--ipfix-pen', '32473'], '--ipfix-pen needs --ipfix URL'),
     (['--observation-domain', '7'], '--observation-domain needs --ipfix URL'),
+    (['--ipfix-template-refresh', '60'], '--ipfix-template-refresh needs --ipfix URL'),
+    (['--ipfix', 'file:{tmp}/x.ipfix', '--ipfix-template-refresh', 'often'], 'is not a whole number in 0..4294967295'),
 ]
 
 

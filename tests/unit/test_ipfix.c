@@ -1,8 +1,15 @@
-/* IPFIX export's URL parser and element table (export/ipfix): what each URL gives or why it is refused, and which
- * element holds a column as the accounting mode and the column's type say (docs/IPFIX.md). */
+/* IPFIX export's URL parser and element table (export/ipfix): what each URL gives or why it is refused, which
+ * element holds a column as the accounting mode and the column's type say (docs/IPFIX.md), and the templates sent
+ * again over UDP. */
+#include <arpa/inet.h>
 #include <check.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "export/ipfix/elements.h"
 #include "export/ipfix/ipfix.h"
@@ -129,6 +136,71 @@ START_TEST(octets_follow_the_accounting_mode)
 }
 END_TEST
 
+/* A UDP socket on a free port of 127.0.0.1. */
+static int collector(unsigned *port)
+{
+    int fd = socket(AF_INET, SOCK_DGRAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/* The messages received that hold a template set (set id 2). */
+static unsigned template_messages(int fd)
+{
+    unsigned with_templates = 0;
+    unsigned char m[65536];
+    ssize_t n;
+    while ((n = recv(fd, m, sizeof m, MSG_DONTWAIT)) > 0) {
+        ck_assert_uint_eq((unsigned)(m[0] << 8 | m[1]), 10); /* IPFIX */
+        for (size_t at = 16; at + 4 <= (size_t)n;) {
+            unsigned set = (unsigned)(m[at] << 8 | m[at + 1]), len = (unsigned)(m[at + 2] << 8 | m[at + 3]);
+            if (set == 2) {
+                with_templates++;
+                break;
+            }
+            ck_assert_uint_ge(len, 4);
+            at += len;
+        }
+    }
+    return with_templates;
+}
+
+/* Two flows sent 1.1 s apart: with a refresh of 1 s the templates go out again before the second; with 0, once. */
+START_TEST(templates_are_sent_again_over_udp)
+{
+    unsigned port;
+    int fd = collector(&port);
+    struct nfc_config cfg;
+    nfc_config_defaults(&cfg);
+    cfg.files = (const char *[]){NFC_SAMPLE_PCAP};
+    cfg.n_files = 1;
+    char err[256], url[64];
+    struct nfc_engine *eng = nfc_engine_open(&cfg, err, sizeof err);
+    ck_assert_msg(eng != NULL, "%s", err);
+    struct nfc_ipfix_options o = {.pen = NFC_IPFIX_DEFAULT_PEN, .template_refresh_s = (uint32_t)_i};
+    snprintf(url, sizeof url, "udp://127.0.0.1:%u", port);
+    ck_assert_int_eq(nfc_ipfix_url_parse(url, &o.url, err, sizeof err), 0);
+    struct nfc_ipfix *x = nfc_ipfix_open(eng, &o, err, sizeof err);
+    ck_assert_msg(x != NULL, "%s", err);
+    const struct nfc_flow *flow;
+    ck_assert_int_eq(nfc_engine_next(eng, &flow), NFC_NEXT_FLOW);
+    ck_assert_int_eq(nfc_ipfix_put(x, flow), 0);
+    nanosleep(&(struct timespec){.tv_sec = 1, .tv_nsec = 100000000}, NULL);
+    ck_assert_int_eq(nfc_engine_next(eng, &flow), NFC_NEXT_FLOW);
+    ck_assert_int_eq(nfc_ipfix_put(x, flow), 0);
+    struct nfc_ipfix_stats st;
+    ck_assert_msg(nfc_ipfix_close(x, &st, err, sizeof err) == 0, "%s", err);
+    ck_assert_uint_eq(st.sent, 2);
+    nfc_engine_close(eng);
+    ck_assert_uint_eq(template_messages(fd), _i ? 2 : 1);
+    close(fd);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("ipfix");
@@ -138,6 +210,10 @@ int main(void)
     tcase_add_test(tc, columns_take_their_elements);
     tcase_add_loop_test(tc, octets_follow_the_accounting_mode, 0, 4);
     suite_add_tcase(s, tc);
+    TCase *udp = tcase_create("udp");
+    tcase_set_timeout(udp, 20);
+    tcase_add_loop_test(udp, templates_are_sent_again_over_udp, 0, 2);
+    suite_add_tcase(s, udp);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

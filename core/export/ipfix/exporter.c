@@ -10,6 +10,7 @@
 #include "export/ipfix/elements.h"
 #include "export/ipfix/ipfix.h"
 #include "export/sink.h"
+#include "util/clock.h"
 #include "util/error.h"
 
 enum {
@@ -29,6 +30,11 @@ struct exporter {
     size_t ip_version_column; /* picks the template; SIZE_MAX: always IPv4's */
     fbInfoModel_t *model;
     fBuf_t *fbuf; /* owns the session and the exporter */
+    fbSession_t *session;
+    uint16_t type_tid;     /* the RFC 5610 type records' options template */
+    uint64_t refresh_ms;   /* how often the templates are sent again; 0: never */
+    uint64_t announced_ms; /* when they were sent last (monotonic) */
+    char target[4200];     /* the file, or HOST:PORT, for messages */
     struct nfc_ipfix_layout layout;
     size_t *offsets[N_TEMPLATES]; /* of each field in the internal record */
     uint16_t record_len[N_TEMPLATES];
@@ -197,6 +203,8 @@ static void encode(void *state, const struct nfc_flow *flow, struct nfc_text *ou
         put_field(e, i, flow, version, out);
 }
 
+static int announce(struct exporter *e, char *err, size_t errlen);
+
 /* ---- sending (the sink's side) ---------------------------------------------------------------------------- */
 
 /* Copies the internal record out of the encoded one and points its strings and lists at their data there.
@@ -224,6 +232,8 @@ static int send_record(void *state, const char *bytes, size_t len, char *err, si
 {
     (void)len;
     struct exporter *e = state;
+    if (e->refresh_ms && nfc_monotonic_ms() - e->announced_ms >= e->refresh_ms && announce(e, err, errlen) < 0)
+        return -1;
     int version = bytes[0];
     resolve(e, bytes, version);
     GError *gerr = NULL;
@@ -262,8 +272,18 @@ static const struct nfc_sink_ops ops = {.encode = encode, .send = send_record, .
 
 /* ---- opening ---------------------------------------------------------------------------------------------- */
 
+/* Adds `t` as an internal template and as the external one of the same id (the session then owns it). */
+static int add_to_session(fbSession_t *session, fbTemplate_t *t, uint16_t *tid, char *err, size_t errlen)
+{
+    GError *gerr = NULL;
+    *tid = fbSessionAddTemplate(session, TRUE, FB_TID_AUTO, t, &gerr);
+    if (!*tid || !fbSessionAddTemplate(session, FALSE, *tid, t, &gerr))
+        return fixbuf_error(err, errlen, "IPFIX template", gerr);
+    return 0;
+}
+
 /* One template (IPv4's or IPv6's addresses), used as both the internal and the external one. */
-static int add_template(struct exporter *e, fbSession_t *session, int version, char *err, size_t errlen)
+static int add_template(struct exporter *e, int version, char *err, size_t errlen)
 {
     GError *gerr = NULL;
     fbTemplate_t *t = fbTemplateAlloc(e->model);
@@ -286,9 +306,38 @@ static int add_template(struct exporter *e, fbSession_t *session, int version, c
                           (unsigned)fbTemplateGetIELenOfMemBuffer(t));
     }
     e->record_len[version] = (uint16_t)at;
-    e->tid[version] = fbSessionAddTemplate(session, TRUE, FB_TID_AUTO, t, &gerr);
-    if (!e->tid[version] || !fbSessionAddTemplate(session, FALSE, e->tid[version], t, &gerr))
-        return fixbuf_error(err, errlen, "IPFIX template", gerr);
+    return add_to_session(e->session, t, &e->tid[version], err, errlen);
+}
+
+/* The RFC 5610 options template of the enterprise elements' type records. */
+static int add_type_template(struct exporter *e, char *err, size_t errlen)
+{
+    GError *gerr = NULL;
+    fbTemplate_t *t = fbInfoElementAllocTypeTemplate(e->model, &gerr);
+    if (!t)
+        return fixbuf_error(err, errlen, "RFC 5610 template", gerr);
+    return add_to_session(e->session, t, &e->type_tid, err, errlen);
+}
+
+/* Sends a message of the type records with their options template, then the data templates, so that a collector
+ * that reads RFC 5610 knows the enterprise elements' types when it reads the templates that use them. At the
+ * start, and again every refresh_ms over UDP (RFC 7011: a collector may start later, or time templates out). */
+static int announce(struct exporter *e, char *err, size_t errlen)
+{
+    GError *gerr = NULL;
+    if (!fBufEmit(e->fbuf, &gerr) || !fbSessionExportTemplate(e->session, e->type_tid, &gerr))
+        return fixbuf_error(err, errlen, e->target, gerr);
+    for (size_t i = 0; i < e->layout.n_enterprise; i++) {
+        const fbInfoElement_t *ie = fbInfoModelGetElementByName(e->model, e->layout.enterprise[i].name);
+        if (!fbInfoElementWriteOptionsRecord(e->fbuf, ie, e->type_tid, e->type_tid, &gerr))
+            return fixbuf_error(err, errlen, e->target, gerr);
+    }
+    for (int v = 0; v < N_TEMPLATES; v++)
+        if (!fbSessionExportTemplate(e->session, e->tid[v], &gerr))
+            return fixbuf_error(err, errlen, e->target, gerr);
+    if (!fBufEmit(e->fbuf, &gerr))
+        return fixbuf_error(err, errlen, e->target, gerr);
+    e->announced_ms = nfc_monotonic_ms();
     return 0;
 }
 
@@ -313,44 +362,26 @@ static fbExporter_t *open_exporter(const struct nfc_ipfix_url *url, char *err, s
     return fbExporterAllocNet(&spec);
 }
 
-/* The enterprise elements' type records (RFC 5610), with their options template. A full message is sent on the
- * way: a failure to reach the file or collector is said with `target`. */
-static int write_type_records(struct exporter *e, fbSession_t *session, const char *target, char *err, size_t errlen)
-{
-    GError *gerr = NULL;
-    fbTemplate_t *t = fbInfoElementAllocTypeTemplate(e->model, &gerr);
-    if (!t)
-        return fixbuf_error(err, errlen, "RFC 5610 template", gerr);
-    uint16_t tid = fbSessionAddTemplate(session, TRUE, FB_TID_AUTO, t, &gerr);
-    if (!tid || !fbSessionAddTemplate(session, FALSE, tid, t, &gerr))
-        return fixbuf_error(err, errlen, "RFC 5610 template", gerr);
-    for (size_t i = 0; i < e->layout.n_enterprise; i++) {
-        const fbInfoElement_t *ie = fbInfoModelGetElementByName(e->model, e->layout.enterprise[i].name);
-        if (!fbInfoElementWriteOptionsRecord(e->fbuf, ie, tid, tid, &gerr))
-            return fixbuf_error(err, errlen, target, gerr);
-    }
-    return 0;
-}
-
-/* The first message: the type records first, so that a collector knows the enterprise elements' types when it
- * reads the templates that use them, then the data templates. */
+/* The session with its templates, the exporter, and the first message. */
 static int start(struct exporter *e, const struct nfc_ipfix_options *o, char *err, size_t errlen)
 {
+    e->session = fbSessionAlloc(e->model);
+    fbSessionSetDomain(e->session, o->observation_domain);
+    if (add_type_template(e, err, errlen) < 0 || add_template(e, V4, err, errlen) < 0 ||
+        add_template(e, V6, err, errlen) < 0) {
+        fbSessionFree(e->session);
+        return -1;
+    }
     fbExporter_t *exporter = open_exporter(&o->url, err, errlen);
-    if (!exporter)
+    if (!exporter) {
+        fbSessionFree(e->session);
         return -1;
-    fbSession_t *session = fbSessionAlloc(e->model);
-    fbSessionSetDomain(session, o->observation_domain);
-    e->fbuf = fBufAllocForExport(session, exporter);
-    char target[sizeof o->url.path + 16];
-    snprintf(target, sizeof target, o->url.transport == NFC_IPFIX_FILE ? "%s" : "%s:%s", o->url.path, o->url.port);
-    if (write_type_records(e, session, target, err, errlen) < 0 || add_template(e, session, V4, err, errlen) < 0 ||
-        add_template(e, session, V6, err, errlen) < 0)
-        return -1;
-    GError *gerr = NULL;
-    if (!fBufEmit(e->fbuf, &gerr))
-        return fixbuf_error(err, errlen, target, gerr);
-    return 0;
+    }
+    e->fbuf = fBufAllocForExport(e->session, exporter);
+    bool udp = o->url.transport == NFC_IPFIX_UDP;
+    snprintf(e->target, sizeof e->target, udp ? "%s:%s" : "%s", o->url.path, o->url.port);
+    e->refresh_ms = udp ? (uint64_t)o->template_refresh_s * 1000 : 0;
+    return announce(e, err, errlen);
 }
 
 static int prepare(struct exporter *e, const struct nfc_ipfix_options *o, char *err, size_t errlen)

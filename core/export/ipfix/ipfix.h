@@ -9,7 +9,8 @@
 
 #include <nfcore/nfcore.h>
 
-#define NFC_IPFIX_DEFAULT_PEN 32473u /* RFC 5612's documentation number, until one is registered */
+#define NFC_IPFIX_DEFAULT_PEN 32473u            /* RFC 5612's documentation number, until one is registered */
+#define NFC_IPFIX_DEFAULT_TEMPLATE_REFRESH 600u /* s: UDP collectors forget templates they are not sent again */
 
 enum nfc_ipfix_transport {
     NFC_IPFIX_FILE,
@@ -30,6 +31,7 @@ struct nfc_ipfix_options {
     struct nfc_ipfix_url url;
     uint32_t pen;                /* the enterprise number of nfcore's own elements */
     uint32_t observation_domain; /* the messages' observation domain id */
+    uint32_t template_refresh_s; /* UDP: templates and type records sent again this often; 0: only at the start */
     int accounting_mode;         /* the engine's: says which standard element holds a direction's bytes */
 };
 
