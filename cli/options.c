@@ -21,6 +21,12 @@ enum own_kind {
     OWN_ANONYMIZE_KEY_FILE,
     OWN_PERFORMANCE_REPORT,
     OWN_VERBOSE,
+#ifdef NFC_HAVE_IPFIX
+    OWN_IPFIX,
+    OWN_IPFIX_PEN,
+    OWN_OBSERVATION_DOMAIN,
+    OWN_IPFIX_TEMPLATE_REFRESH,
+#endif
     OWN_HELP,
     OWN_VERSION,
 };
@@ -60,6 +66,22 @@ static const struct own_option own_options[] = {
     {{"rotate-files", 0, "K", "with -o: reuse K file names, chunk k going to .<k mod K>.csv (overwritten)", NULL,
       OWN_ROTATE_FILES},
      "bpf-filter"},
+#ifdef NFC_HAVE_IPFIX
+    {{"ipfix", 0, "URL",
+      "export flows as IPFIX (RFC 5103 biflows) to file:PATH or udp://HOST:PORT; with -o, both are written", NULL,
+      OWN_IPFIX},
+     "bpf-filter"},
+    {{"ipfix-pen", 0, "N", "with --ipfix: the enterprise number of nfcore's own elements (default 32473)", NULL,
+      OWN_IPFIX_PEN},
+     "bpf-filter"},
+    {{"observation-domain", 0, "N", "with --ipfix: the observation domain id of the messages (default 0)", NULL,
+      OWN_OBSERVATION_DOMAIN},
+     "bpf-filter"},
+    {{"ipfix-template-refresh", 0, "SECONDS",
+      "with --ipfix udp://: send the templates and type records again every SECONDS, 0 for never (default 600)", NULL,
+      OWN_IPFIX_TEMPLATE_REFRESH},
+     "bpf-filter"},
+#endif
     {{"plugin", 'p', "PATH[:k=v,...]",
       "load a plugin (a .so file, or the name of a built-in one); repeat to run several, in order", NULL, OWN_PLUGIN},
      "n-meters"},
@@ -198,6 +220,32 @@ static int read_key(struct nfc_cli_options *opt, const char *path, FILE *err)
     return 0;
 }
 
+#ifdef NFC_HAVE_IPFIX
+static int set_ipfix_url(struct nfc_cli_options *opt, const char *arg, FILE *err)
+{
+    char msg[512];
+    if (nfc_ipfix_url_parse(arg, &opt->ipfix_options.url, msg, sizeof msg) < 0) {
+        fprintf(err, "nfcore: --ipfix: %s\n", msg);
+        return -1;
+    }
+    opt->ipfix = true;
+    return 0;
+}
+
+/* A 32-bit number of at least `min` for --ipfix-pen and --observation-domain. */
+static int parse_u32(const char *name, const char *arg, uint64_t min, uint32_t *value, FILE *err)
+{
+    uint64_t v;
+    if (nfc_parse_uint(arg, min, UINT32_MAX, &v) != NFC_NUMBER_OK) {
+        fprintf(err, "nfcore: --%s: '%s' is not a whole number in %" PRIu64 "..%" PRIu32 "\n", name, arg, min,
+                UINT32_MAX);
+        return -1;
+    }
+    *value = (uint32_t)v;
+    return 0;
+}
+#endif
+
 static int set_value(struct nfc_cli_options *opt, const struct entry *e, const char *arg, FILE *err)
 {
     struct nfc_config *cfg = &opt->cfg;
@@ -224,6 +272,12 @@ static int set_value(struct nfc_cli_options *opt, const struct entry *e, const c
     case OWN_ANONYMIZE_KEY_FILE: return read_key(opt, arg, err);
     case OWN_PERFORMANCE_REPORT: return parse_count(e->name, arg, &opt->performance_report, err);
     case OWN_VERBOSE: opt->verbose = true; return 0;
+#ifdef NFC_HAVE_IPFIX
+    case OWN_IPFIX: return set_ipfix_url(opt, arg, err);
+    case OWN_IPFIX_PEN: return parse_u32(e->name, arg, 1, &opt->ipfix_options.pen, err);
+    case OWN_OBSERVATION_DOMAIN: return parse_u32(e->name, arg, 0, &opt->ipfix_options.observation_domain, err);
+    case OWN_IPFIX_TEMPLATE_REFRESH: return parse_u32(e->name, arg, 0, &opt->ipfix_options.template_refresh_s, err);
+#endif
     case OWN_HELP:
     case OWN_VERSION: return 0;
     }
@@ -305,6 +359,10 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
     }
     opt->cfg.files = opt->files;
     opt->cfg.plugins = opt->plugins;
+#ifdef NFC_HAVE_IPFIX
+    opt->ipfix_options.pen = NFC_IPFIX_DEFAULT_PEN;
+    opt->ipfix_options.template_refresh_s = NFC_IPFIX_DEFAULT_TEMPLATE_REFRESH;
+#endif
 
     size_t n = count_options();
     struct entry list[n];
@@ -361,6 +419,18 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
         fprintf(err, "nfcore: --%s needs -o FILE\n", opt->flows_per_file ? "flows-per-file" : "rotate-files");
         return NFC_CLI_INVALID;
     }
+#ifdef NFC_HAVE_IPFIX
+    for (size_t i = 0; i < n; i++) {
+        bool needs_ipfix =
+            !list[i].config && (list[i].kind == OWN_IPFIX_PEN || list[i].kind == OWN_OBSERVATION_DOMAIN ||
+                                list[i].kind == OWN_IPFIX_TEMPLATE_REFRESH);
+        if (given[i] && needs_ipfix && !opt->ipfix) {
+            fprintf(err, "nfcore: --%s needs --ipfix URL\n", list[i].name);
+            return NFC_CLI_INVALID;
+        }
+    }
+    opt->ipfix_options.accounting_mode = opt->cfg.accounting_mode;
+#endif
     if (opt->describe)
         return NFC_CLI_RUN;
     char msg[256];
