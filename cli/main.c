@@ -89,14 +89,81 @@ static struct nfc_writer *open_writer(const struct nfc_cli_options *opt, struct 
     return nfc_writer_open(eng, opt->format, stdout, err, errlen);
 }
 
+/* The sinks a run writes to: the writer (-o, or standard output unless another sink is given) and the Kafka
+ * producer. */
+struct sinks {
+    struct nfc_writer *writer;
+#ifdef NFC_HAVE_KAFKA
+    struct nfc_kafka *kafka;
+#endif
+};
+
+static int open_sinks(const struct nfc_cli_options *opt, struct nfc_engine *eng, struct sinks *sinks, char *err,
+                      size_t errlen)
+{
+    bool writer = true;
+#ifdef NFC_HAVE_KAFKA
+    if (opt->kafka) {
+        char why[400];
+        sinks->kafka = nfc_kafka_open(eng, &opt->kafka_options, why, sizeof why);
+        if (!sinks->kafka) {
+            snprintf(err, errlen, "Kafka: %s", why);
+            return -1;
+        }
+        writer = opt->output != NULL;
+    }
+#endif
+    if (writer) {
+        sinks->writer = open_writer(opt, eng, err, errlen);
+        if (!sinks->writer)
+            return -1;
+    }
+    return 0;
+}
+
+/* Returns -1 when the writer failed (the run stops); a message the Kafka producer could not take is counted. */
+static int put_flow(struct sinks *sinks, const struct nfc_flow *flow)
+{
+#ifdef NFC_HAVE_KAFKA
+    if (sinks->kafka)
+        nfc_kafka_put(sinks->kafka, flow);
+#endif
+    return sinks->writer ? nfc_writer_write(sinks->writer, flow) : 0;
+}
+
+/* Closes the sinks; returns -1 when one of them failed or lost records (said on standard error). */
+static int close_sinks(const struct nfc_cli_options *opt, struct sinks *sinks)
+{
+    char err[512];
+    int rc = 0;
+    if (sinks->writer && nfc_writer_close(sinks->writer, err, sizeof err) < 0) {
+        fprintf(stderr, "nfcore: %s: %s\n", opt->output ? opt->output : "standard output", err);
+        rc = -1;
+    }
+#ifdef NFC_HAVE_KAFKA
+    if (sinks->kafka) {
+        struct nfc_kafka_stats st;
+        bool failed = nfc_kafka_close(sinks->kafka, &st, err, sizeof err) < 0;
+        if (failed || opt->verbose)
+            fprintf(stderr, "nfcore: Kafka: %llu messages delivered, %llu dropped (queue full), %llu failed%s%s\n",
+                    (unsigned long long)st.delivered, (unsigned long long)st.dropped, (unsigned long long)st.failed,
+                    failed ? ": " : "", failed ? err : "");
+        if (failed)
+            rc = -1;
+    }
+#endif
+    return rc;
+}
+
 static int run(struct nfc_cli_options *opt)
 {
     opt->cfg.on_warning = on_warning;
     char err[512];
     struct nfc_engine *eng = nfc_engine_open(&opt->cfg, err, sizeof err);
-    struct nfc_writer *w = eng ? open_writer(opt, eng, err, sizeof err) : NULL;
-    if (!w) {
+    struct sinks sinks = {0};
+    if (!eng || open_sinks(opt, eng, &sinks, err, sizeof err) < 0) {
         fprintf(stderr, "nfcore: %s\n", err);
+        close_sinks(opt, &sinks);
         nfc_engine_close(eng);
         return EXIT_USAGE;
     }
@@ -111,15 +178,14 @@ static int run(struct nfc_cli_options *opt)
     const struct nfc_flow *flow;
     enum nfc_next next = NFC_NEXT_END;
     while ((next = nfc_engine_next(eng, &flow)) == NFC_NEXT_FLOW) {
-        if (nfc_writer_write(w, flow) < 0)
+        if (put_flow(&sinks, flow) < 0)
             break;
         nfc_progress_update(&progress, eng);
     }
     nfc_progress_end(&progress);
     if (reporting)
         nfc_report_stop(&report);
-    if (nfc_writer_close(w, err, sizeof err) < 0) {
-        fprintf(stderr, "nfcore: %s: %s\n", opt->output ? opt->output : "standard output", err);
+    if (close_sinks(opt, &sinks) < 0) {
         status = EXIT_DAMAGED;
     } else if (next == NFC_NEXT_ERROR) {
         fprintf(stderr, "nfcore: %s\n", nfc_engine_error(eng));

@@ -8,6 +8,10 @@
 
 #include <nfcore/nfcore.h>
 
+#ifdef NFC_HAVE_KAFKA
+#include "export/kafka/kafka.h"
+#endif
+
 struct nfc_cli_options {
     struct nfc_config cfg;
     const char **files;     /* storage behind cfg.files */
@@ -23,6 +27,10 @@ struct nfc_cli_options {
     uint64_t rotate_files;       /* with flows_per_file: file names reused, 0 for a new one per chunk */
     uint64_t performance_report; /* live: seconds between two reports, 0 for none */
     bool verbose;
+#ifdef NFC_HAVE_KAFKA
+    bool kafka; /* --kafka given: produce to kafka_options' brokers */
+    struct nfc_kafka_options kafka_options;
+#endif
 };
 
 enum nfc_cli_parse {

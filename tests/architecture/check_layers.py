@@ -33,30 +33,32 @@ LAYERS = [
     ('plugin', ['core/plugin/']),
     ('export', ['core/export/']),
     ('anonymize', ['core/anonymize/']),
+    ('kafka', ['core/export/kafka/']),
     ('wiring', ['core/engine.c', 'core/config.c']),
     ('cli', ['cli/']),
 ]
 PUBLIC = ['core/include/', 'sdk/']
 # Parts held to the public API: besides themselves, they may use only the parts named here, and of the others
 # only what the public headers declare.
-PUBLIC_API_ONLY = {'cli': ['util']}
+PUBLIC_API_ONLY = {'cli': ['util', 'kafka'], 'kafka': ['util', 'export']}
 # Where a quoted include is looked up after the including file's own folder.
 INCLUDE_PATH = ['core', 'core/include', 'sdk']
 SCANNED = ['core', 'cli']
 # The build's object files for each source folder: <build>/<objects>/<path of the source relative to the folder>.o
-OBJECTS = [('core', 'core/CMakeFiles/nfcore_engine.dir'), ('cli', 'cli/CMakeFiles/nfcore.dir')]
+OBJECTS = [('core', 'core/CMakeFiles/nfcore_engine.dir'), ('core', 'core/CMakeFiles/nfcore_kafka.dir'),
+           ('cli', 'cli/CMakeFiles/nfcore.dir')]
 
 RANK = {name: i for i, (name, _) in enumerate(LAYERS)}
 
 
 def part_of(path):
-    """The part that a path relative to the root belongs to: a layer's name, 'public', or None."""
+    """The part that a path relative to the root belongs to (the one whose place is the longest match: a part's
+    folder may hold another's): a layer's name, 'public', or None."""
     if any(path.startswith(p) for p in PUBLIC):
         return 'public'
-    for name, places in LAYERS:
-        if any(path == p or p.endswith('/') and path.startswith(p) for p in places):
-            return name
-    return None
+    matches = [(len(p), name) for name, places in LAYERS for p in places
+               if path == p or p.endswith('/') and path.startswith(p)]
+    return max(matches)[1] if matches else None
 
 
 def refusal(user, used, public=False):
@@ -66,7 +68,8 @@ def refusal(user, used, public=False):
     if user in PUBLIC_API_ONLY:
         if used in PUBLIC_API_ONLY[user] or public:
             return None
-        return f'{user} may use only the public API and {", ".join(PUBLIC_API_ONLY[user])}'
+        return f'{user} may use only {", ".join(["the public API"] + PUBLIC_API_ONLY[user][:-1])} and ' \
+               f'{PUBLIC_API_ONLY[user][-1]}'
     if RANK[used] < RANK[user]:
         return None
     return f'{user} may not depend on {used}'
