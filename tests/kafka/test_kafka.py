@@ -216,6 +216,19 @@ def test_undelivered_messages_counted_as_failed(cluster, tmp_path):
     assert len(read_kcat(cluster.bootstrap)) == len(lines) - lost
 
 
+def test_full_queue_drops_rather_than_waits(cluster):
+    """A queue of one message whose partition's leader is down: the first flow waits in it (failed at the timeout),
+    every later one finds it full and is dropped, counted; exit status 1."""
+    pcap = os.environ['SAMPLE_PCAP']
+    lines = nfcore('-r', pcap, '--community-id', '-f', 'jsonl').stdout.splitlines()
+    cluster.command(f'down {partition_of(lines[0]) % 3 + 1}')
+    r = nfcore('-r', pcap, '--community-id', '--kafka-timeout', '1', '--kafka',
+               f'brokers={cluster.bootstrap},topic={TOPIC},queue.buffering.max.messages=1')
+    assert r.returncode == 1, r.stderr
+    assert r.stderr == (f'nfcore: Kafka: 0 messages delivered, {len(lines) - 1} dropped (queue full), 1 failed: '
+                        f'1 messages not delivered within 1 s\n')
+
+
 def closed_port():
     with socket.socket() as s:
         s.bind(('127.0.0.1', 0))
