@@ -5,6 +5,7 @@ Environment: NFCORE, MOCK_CLUSTER (tests/kafka/mock_cluster.c), SAMPLE_PCAP, MAK
 (default ../../../shared) for a conformance capture, used when present."""
 import json
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -193,6 +194,32 @@ def test_broker_down_and_back_loses_and_repeats_nothing(cluster, tmp_path):
     assert len(lines) >= 20000
     assert f'nfcore: Kafka: {len(lines)} messages delivered, 0 dropped (queue full), 0 failed\n' in stderr
     check_messages(read_confluent(cluster.bootstrap), lines, keyed=True, probe_id=None)
+
+
+def test_sigterm_awaits_deliveries(cluster, tmp_path):
+    """SIGTERM stops metering, not the deliveries: with broker 2 down, nfcore waits for its partitions once
+    stopped, and every flow written to the file reaches the topic once broker 2 is back."""
+    pcap = tmp_path / 'traffic.pcap'
+    subprocess.run([os.environ['MAKE_TRAFFIC_PCAP'], '--flows', '20000', '--concurrency', '2000', str(pcap)],
+                   check=True, capture_output=True)
+    cluster.command('down 2')
+    out = tmp_path / 'flows.jsonl'
+    proc = subprocess.Popen([NFCORE, '-r', str(pcap), '--community-id', '-o', str(out), '-f', 'jsonl', '-v',
+                             '--kafka', f'brokers={cluster.bootstrap},topic={TOPIC}'],
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not (out.exists() and out.stat().st_size):  # metering has begun: the signal is nfcore's to handle
+        assert time.monotonic() < deadline and proc.poll() is None, 'nfcore wrote no flow'
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGTERM)
+    time.sleep(1.5)
+    assert proc.poll() is None, 'nfcore did not wait for the partitions of broker 2'
+    cluster.command('up 2')
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 0, stderr
+    lines = out.read_text().splitlines()
+    assert f'nfcore: Kafka: {len(lines)} messages delivered, 0 dropped (queue full), 0 failed\n' in stderr
+    check_messages(read_kcat(cluster.bootstrap), lines, keyed=True, probe_id=None)
 
 
 def partition_of(line):
