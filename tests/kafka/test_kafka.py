@@ -238,7 +238,7 @@ def test_undelivered_messages_counted_as_failed(cluster, tmp_path):
                f'brokers={cluster.bootstrap},topic={TOPIC}')
     assert r.returncode == 1, r.stderr
     assert r.stderr == (f'nfcore: Kafka: {len(lines) - lost} messages delivered, 0 dropped (queue full), {lost} '
-                        f'failed: {lost} messages not delivered within 2 s\n')
+                        f'failed: {lost} message{"s" if lost > 1 else ""} not delivered within 2 s\n')
     cluster.command(f'up {broker}')
     assert len(read_kcat(cluster.bootstrap)) == len(lines) - lost
 
@@ -253,7 +253,7 @@ def test_full_queue_drops_rather_than_waits(cluster):
                f'brokers={cluster.bootstrap},topic={TOPIC},queue.buffering.max.messages=1')
     assert r.returncode == 1, r.stderr
     assert r.stderr == (f'nfcore: Kafka: 0 messages delivered, {len(lines) - 1} dropped (queue full), 1 failed: '
-                        f'1 messages not delivered within 1 s\n')
+                        f'1 message not delivered within 1 s\n')
 
 
 def closed_port():

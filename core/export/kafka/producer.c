@@ -224,9 +224,11 @@ int nfc_kafka_put(struct nfc_kafka *k, const struct nfc_flow *flow)
 int nfc_kafka_close(struct nfc_kafka *k, struct nfc_kafka_stats *stats, char *err, size_t errlen)
 {
     int timeout = k->timeout_ms > INT32_MAX ? INT32_MAX : (int)k->timeout_ms;
-    if (rd_kafka_flush(k->rk, timeout) != RD_KAFKA_RESP_ERR_NO_ERROR && !k->error[0])
-        snprintf(k->error, sizeof k->error, "%llu messages not delivered within %.3g s",
-                 (unsigned long long)(k->put - (k->delivered + k->dropped + k->failed)), (double)k->timeout_ms / 1000);
+    if (rd_kafka_flush(k->rk, timeout) != RD_KAFKA_RESP_ERR_NO_ERROR && !k->error[0]) {
+        uint64_t awaited = k->put - (k->delivered + k->dropped + k->failed);
+        snprintf(k->error, sizeof k->error, "%llu message%s not delivered within %.3g s", (unsigned long long)awaited,
+                 awaited == 1 ? "" : "s", (double)k->timeout_ms / 1000);
+    }
     /* What is left fails: the purged messages' reports say so, and a short flush serves them. */
     rd_kafka_purge(k->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
     rd_kafka_flush(k->rk, 1000);
