@@ -1,8 +1,9 @@
 #!/bin/sh
 # The benchmark: builds nfcore (Release), takes a large capture — ../shared/bench's big.pcap when ../shared exists,
 # else one from the project's own generator — and runs bench.py on it next to Debian's ndpiReader, after
-# python_bench.py (the Python package against the command and ndpiReader) and python_plugin_bench.py (a Python
-# plugin against ndpiReader).
+# python_bench.py (the Python package against the command and ndpiReader), python_plugin_bench.py (a Python
+# plugin against ndpiReader) and, where librdkafka is installed, kafka_bench.py (--kafka to librdkafka's mock cluster
+# against JSON lines to /dev/null).
 # usage: bench/run.sh [RUNS]        (the capture is kept in build-bench/ for the next run)
 set -eu
 cd "$(dirname "$0")/.."
@@ -25,4 +26,9 @@ if [ ! -s "$capture" ]; then
 fi
 PYTHONPATH=build-bench/python /usr/bin/python3 bench/python_bench.py build-bench/nfcore "$capture" --runs "$runs"
 PYTHONPATH=build-bench/python /usr/bin/python3 bench/python_plugin_bench.py build-bench/nfcore "$capture" --runs "$runs"
+if pkg-config --exists rdkafka; then
+    # The tests' mock cluster, built here: the benchmark's build has no tests.
+    cc -O2 -o build-bench/kafka_mock_cluster tests/kafka/mock_cluster.c $(pkg-config --cflags --libs rdkafka)
+    python3 bench/kafka_bench.py build-bench/nfcore "$capture" build-bench/kafka_mock_cluster --runs "$runs"
+fi
 exec python3 bench/bench.py build-bench/nfcore "$capture" --runs "$runs"

@@ -89,12 +89,15 @@ static struct nfc_writer *open_writer(const struct nfc_cli_options *opt, struct 
     return nfc_writer_open(eng, opt->format, stdout, err, errlen);
 }
 
-/* The sinks a run writes to: the writer (-o, or standard output unless another sink is given) and the IPFIX
- * exporter. */
+/* The sinks a run writes to: the writer (-o, or standard output unless another sink is given), the IPFIX
+ * exporter and the Kafka producer. */
 struct sinks {
     struct nfc_writer *writer;
 #ifdef NFC_HAVE_IPFIX
     struct nfc_ipfix *ipfix;
+#endif
+#ifdef NFC_HAVE_KAFKA
+    struct nfc_kafka *kafka;
 #endif
 };
 
@@ -110,6 +113,17 @@ static int open_sinks(const struct nfc_cli_options *opt, struct nfc_engine *eng,
         writer = opt->output != NULL;
     }
 #endif
+#ifdef NFC_HAVE_KAFKA
+    if (opt->kafka) {
+        char why[400];
+        sinks->kafka = nfc_kafka_open(eng, &opt->kafka_options, why, sizeof why);
+        if (!sinks->kafka) {
+            snprintf(err, errlen, "Kafka: %s", why);
+            return -1;
+        }
+        writer = opt->output != NULL;
+    }
+#endif
     if (writer) {
         sinks->writer = open_writer(opt, eng, err, errlen);
         if (!sinks->writer)
@@ -118,12 +132,17 @@ static int open_sinks(const struct nfc_cli_options *opt, struct nfc_engine *eng,
     return 0;
 }
 
-/* Returns -1 when the writer failed (the run stops); a record the IPFIX exporter could not take is counted. */
+/* Returns -1 when the writer failed (the run stops); what the IPFIX exporter or the Kafka producer could not take
+ * is counted. */
 static int put_flow(struct sinks *sinks, const struct nfc_flow *flow)
 {
 #ifdef NFC_HAVE_IPFIX
     if (sinks->ipfix)
         nfc_ipfix_put(sinks->ipfix, flow);
+#endif
+#ifdef NFC_HAVE_KAFKA
+    if (sinks->kafka)
+        nfc_kafka_put(sinks->kafka, flow);
 #endif
     return sinks->writer ? nfc_writer_write(sinks->writer, flow) : 0;
 }
@@ -151,6 +170,18 @@ static int close_sinks(const struct nfc_cli_options *opt, struct sinks *sinks)
         } else if (opt->verbose) {
             fprintf(stderr, "nfcore: IPFIX: %llu records sent\n", (unsigned long long)st.sent);
         }
+    }
+#endif
+#ifdef NFC_HAVE_KAFKA
+    if (sinks->kafka) {
+        struct nfc_kafka_stats st;
+        bool failed = nfc_kafka_close(sinks->kafka, &st, err, sizeof err) < 0;
+        if (failed || opt->verbose)
+            fprintf(stderr, "nfcore: Kafka: %llu messages delivered, %llu dropped (queue full), %llu failed%s%s\n",
+                    (unsigned long long)st.delivered, (unsigned long long)st.dropped, (unsigned long long)st.failed,
+                    failed ? ": " : "", failed ? err : "");
+        if (failed)
+            rc = -1;
     }
 #endif
     return rc;

@@ -27,6 +27,11 @@ enum own_kind {
     OWN_OBSERVATION_DOMAIN,
     OWN_IPFIX_TEMPLATE_REFRESH,
 #endif
+#ifdef NFC_HAVE_KAFKA
+    OWN_KAFKA,
+    OWN_KAFKA_TIMEOUT,
+    OWN_PROBE_ID,
+#endif
     OWN_HELP,
     OWN_VERSION,
 };
@@ -80,6 +85,22 @@ static const struct own_option own_options[] = {
     {{"ipfix-template-refresh", 0, "SECONDS",
       "with --ipfix udp://: send the templates and type records again every SECONDS, 0 for never (default 600)", NULL,
       OWN_IPFIX_TEMPLATE_REFRESH},
+     "bpf-filter"},
+#endif
+#ifdef NFC_HAVE_KAFKA
+    {{"kafka", 0, "SPEC",
+      "produce one message per flow, its JSON line, to Kafka; SPEC is brokers=H:P[,H:P],topic=T"
+      "[,key=community_id|none][,PROP=VALUE...] (librdkafka properties passed through; the key defaults to "
+      "community_id when that column is on); with -o, both are written",
+      NULL, OWN_KAFKA},
+     "bpf-filter"},
+    {{"kafka-timeout", 0, "S",
+      "with --kafka: seconds to wait for the brokers' first answer and, at the end, for "
+      "the deliveries (default 30)",
+      NULL, OWN_KAFKA_TIMEOUT},
+     "bpf-filter"},
+    {{"probe-id", 0, "NAME", "with --kafka: this probe's name, sent as the header probe_id of every message", NULL,
+      OWN_PROBE_ID},
      "bpf-filter"},
 #endif
     {{"plugin", 'p', "PATH[:k=v,...]",
@@ -246,6 +267,32 @@ static int parse_u32(const char *name, const char *arg, uint64_t min, uint32_t *
 }
 #endif
 
+#ifdef NFC_HAVE_KAFKA
+static int set_kafka(struct nfc_cli_options *opt, const char *arg, FILE *err)
+{
+    char msg[512];
+    if (opt->kafka) {
+        fprintf(err, "nfcore: --kafka is given twice\n");
+        return -1;
+    }
+    opt->kafka = true;
+    if (nfc_kafka_options_parse(arg, &opt->kafka_options, msg, sizeof msg) < 0) {
+        fprintf(err, "nfcore: --kafka: %s\n", msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int set_kafka_timeout(struct nfc_cli_options *opt, const char *name, const char *arg, FILE *err)
+{
+    uint64_t seconds;
+    if (parse_count(name, arg, &seconds, err) < 0)
+        return -1;
+    opt->kafka_options.timeout_ms = seconds > UINT64_MAX / 1000 ? UINT64_MAX : seconds * 1000;
+    return 0;
+}
+#endif
+
 static int set_value(struct nfc_cli_options *opt, const struct entry *e, const char *arg, FILE *err)
 {
     struct nfc_config *cfg = &opt->cfg;
@@ -277,6 +324,11 @@ static int set_value(struct nfc_cli_options *opt, const struct entry *e, const c
     case OWN_IPFIX_PEN: return parse_u32(e->name, arg, 1, &opt->ipfix_options.pen, err);
     case OWN_OBSERVATION_DOMAIN: return parse_u32(e->name, arg, 0, &opt->ipfix_options.observation_domain, err);
     case OWN_IPFIX_TEMPLATE_REFRESH: return parse_u32(e->name, arg, 0, &opt->ipfix_options.template_refresh_s, err);
+#endif
+#ifdef NFC_HAVE_KAFKA
+    case OWN_KAFKA: return set_kafka(opt, arg, err);
+    case OWN_KAFKA_TIMEOUT: return set_kafka_timeout(opt, e->name, arg, err);
+    case OWN_PROBE_ID: opt->kafka_options.probe_id = arg; return 0;
 #endif
     case OWN_HELP:
     case OWN_VERSION: return 0;
@@ -363,6 +415,9 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
     opt->ipfix_options.pen = NFC_IPFIX_DEFAULT_PEN;
     opt->ipfix_options.template_refresh_s = NFC_IPFIX_DEFAULT_TEMPLATE_REFRESH;
 #endif
+#ifdef NFC_HAVE_KAFKA
+    opt->kafka_options.timeout_ms = NFC_KAFKA_DEFAULT_TIMEOUT_S * 1000;
+#endif
 
     size_t n = count_options();
     struct entry list[n];
@@ -431,6 +486,15 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
     }
     opt->ipfix_options.accounting_mode = opt->cfg.accounting_mode;
 #endif
+#ifdef NFC_HAVE_KAFKA
+    for (size_t i = 0; i < n; i++) {
+        bool needs_kafka = !list[i].config && (list[i].kind == OWN_KAFKA_TIMEOUT || list[i].kind == OWN_PROBE_ID);
+        if (given[i] && needs_kafka && !opt->kafka) {
+            fprintf(err, "nfcore: --%s needs --kafka\n", list[i].name);
+            return NFC_CLI_INVALID;
+        }
+    }
+#endif
     if (opt->describe)
         return NFC_CLI_RUN;
     char msg[256];
@@ -449,6 +513,9 @@ void nfc_cli_options_free(struct nfc_cli_options *opt)
         free(opt->anonymize_texts[i]);
     free(opt->anonymize_texts);
     free(opt->anonymize);
+#ifdef NFC_HAVE_KAFKA
+    nfc_kafka_options_free(&opt->kafka_options);
+#endif
     memset(opt->anonymize_key, 0, sizeof opt->anonymize_key);
     opt->files = NULL;
     opt->plugins = NULL;

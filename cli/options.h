@@ -11,6 +11,9 @@
 #ifdef NFC_HAVE_IPFIX
 #include "export/ipfix/ipfix.h"
 #endif
+#ifdef NFC_HAVE_KAFKA
+#include "export/kafka/kafka.h"
+#endif
 
 struct nfc_cli_options {
     struct nfc_config cfg;
@@ -30,6 +33,10 @@ struct nfc_cli_options {
 #ifdef NFC_HAVE_IPFIX
     bool ipfix; /* --ipfix given: export to ipfix_options.url */
     struct nfc_ipfix_options ipfix_options;
+#endif
+#ifdef NFC_HAVE_KAFKA
+    bool kafka; /* --kafka given: produce to kafka_options' brokers */
+    struct nfc_kafka_options kafka_options;
 #endif
 };
 

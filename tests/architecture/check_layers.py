@@ -34,18 +34,20 @@ LAYERS = [
     ('export', ['core/export/']),
     ('anonymize', ['core/anonymize/']),
     ('ipfix', ['core/export/ipfix/']),
+    ('kafka', ['core/export/kafka/']),
     ('wiring', ['core/engine.c', 'core/config.c']),
     ('cli', ['cli/']),
 ]
 PUBLIC = ['core/include/', 'sdk/']
 # Parts held to the public API: besides themselves, they may use only the parts named here, and of the others
 # only what the public headers declare.
-PUBLIC_API_ONLY = {'cli': ['util', 'ipfix'], 'ipfix': ['util', 'export']}
+PUBLIC_API_ONLY = {'cli': ['util', 'ipfix', 'kafka'], 'ipfix': ['util', 'export'], 'kafka': ['util', 'export']}
 # Where a quoted include is looked up after the including file's own folder.
 INCLUDE_PATH = ['core', 'core/include', 'sdk']
 SCANNED = ['core', 'cli']
 # The build's object files for each source folder: <build>/<objects>/<path of the source relative to the folder>.o
 OBJECTS = [('core', 'core/CMakeFiles/nfcore_engine.dir'), ('core', 'core/CMakeFiles/nfcore_ipfix.dir'),
+           ('core', 'core/CMakeFiles/nfcore_kafka.dir'),
            ('cli', 'cli/CMakeFiles/nfcore.dir')]
 
 RANK = {name: i for i, (name, _) in enumerate(LAYERS)}

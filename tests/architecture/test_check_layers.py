@@ -28,9 +28,9 @@ FILES = {
                   'int main(void) { return nfc_util_max(nfc_engine_open(), nfc_flow_size()); }\n',
 }
 UPWARD = [
-    'cli/main.c: includes flow/flow.h (cli may use only the public API, util and ipfix)',
+    'cli/main.c: includes flow/flow.h (cli may use only the public API, util, ipfix and kafka)',
     'core/flow/flow.c: includes plugin/host.h (flow may not depend on plugin)',
-    'cli/main.c: calls nfc_flow_size, defined in flow (cli may use only the public API, util and ipfix)',
+    'cli/main.c: calls nfc_flow_size, defined in flow (cli may use only the public API, util, ipfix and kafka)',
     'core/flow/flow.c: calls nfc_plugins_size, defined in plugin (flow may not depend on plugin)',
 ]
 # The same tree with every upward edge taken out.
