@@ -36,7 +36,7 @@ from ._nfcore import EngineError
 from .frame import _read_as_csv
 from .streamer import NFStreamer
 
-__all__ = ["read_pcaps"]
+__all__ = ["read_pcaps", "local_cluster"]
 
 Capture = Union[str, "os.PathLike[str]"]
 # (position in paths, source): a capture, or a list of captures read as one stream.
@@ -172,9 +172,11 @@ def read_pcaps(
     options: NFStreamer's parameters (udps, statistical_analysis, splt_analysis, ...); n_meters is 1 unless
     given, for one task per worker thread. Plugins (nfcore.Plugin, NFPlugin objects) are pickled to the workers.
 
-    client: the frame is persisted on it (metering starts now, the flows stay on its workers until computed);
-    without one, on dask's current client when there is one; else on a LocalCluster of n_workers processes on
-    127.0.0.1, started for this call and closed before it returns a frame over the flows it computed.
+    client: a distributed.Client whose cluster computes the frame; the frame is then lazy, as dd.read_csv's is
+    (nothing is metered until it is computed or persisted), and computed where dask computes: on the default
+    client (the latest Client() made), or as frame.compute(scheduler=client) says. Without one, dask's default
+    client when there is one, in the same way; else a LocalCluster of n_workers processes on 127.0.0.1
+    (local_cluster()), started for this call and closed before it returns a frame over the flows it computed.
     """
     options.setdefault("n_meters", 1)
     partitions = _partitions(paths, captures_per_partition)
@@ -183,15 +185,22 @@ def read_pcaps(
                         args=(meta, options))
     if client is None:
         try:
-            client = distributed.default_client()
+            distributed.default_client()
         except ValueError:  # no client: a cluster of our own
             return _on_local_cluster(frame, meta, n_workers)
-    return client.persist(frame)
+    return frame
+
+
+def local_cluster(n_workers: int = 2) -> distributed.LocalCluster:
+    """The cluster read_pcaps starts without a client: n_workers processes of one thread each, every port a free
+    one on 127.0.0.1, no dashboard (the scheduler's HTTP server, which serves only its health routes then, would
+    take 8787 or warn)."""
+    return distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                    scheduler_port=0, dashboard_address=None,
+                                    scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
 
 
 def _on_local_cluster(frame: dd.DataFrame, meta: pd.DataFrame, n_workers: int) -> dd.DataFrame:
-    with distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, scheduler_port=0) as cluster, \
-            distributed.Client(cluster, set_as_default=False) as client:
+    with local_cluster(n_workers) as cluster, distributed.Client(cluster, set_as_default=False) as client:
         parts = client.gather(client.compute(frame.to_delayed()))
     return dd.from_delayed([dask.delayed(part) for part in parts], meta=meta, verify_meta=False)

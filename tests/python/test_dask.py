@@ -49,9 +49,7 @@ def children() -> set[int]:
 def client():
     """A cluster as users start one; its client is dask's default (the frames compute on it)."""
     before = children()
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  scheduler_port=0, dashboard_address=None) as cluster, \
-            distributed.Client(cluster, timeout=30) as client:
+    with nfcore.dask.local_cluster(2) as cluster, distributed.Client(cluster, timeout=30) as client:
         client.wait_for_workers(2, timeout=30)
         yield client
     assert children() <= before
@@ -111,12 +109,24 @@ def test_without_a_client_a_local_cluster_for_the_call(sample_pcap):
 def test_one_partition_per_capture(client, sample_pcap):
     flows = nfcore.dask.read_pcaps([sample_pcap, sample_pcap], client=client)
     assert flows.npartitions == 2
-    result = check(flows, [sample_pcap, sample_pcap], [SAMPLE_FLOWS, SAMPLE_FLOWS])
+    with distributed.get_task_stream(client) as tasks:
+        result = check(flows, [sample_pcap, sample_pcap], [SAMPLE_FLOWS, SAMPLE_FLOWS])
+    # Metered on the cluster's workers: one task per partition (the partitions' lengths fused theirs with len).
+    metered = [task for task in tasks.data if "read-pcaps" in task["key"]]
+    assert len(metered) == 2
+    assert {task["worker"] for task in tasks.data} <= set(client.scheduler_info()["workers"])
     # Ids as NFStreamer numbers them, (stream, id) unique.
     assert result["id"].tolist() == list(range(SAMPLE_FLOWS)) * 2
     assert result["stream"].tolist() == [0] * SAMPLE_FLOWS + [1] * SAMPLE_FLOWS
     assert not result.duplicated(["stream", "id"]).any()
     assert result["application_name"].iloc[0] == "DNS"
+
+
+def test_a_client_that_is_not_the_default(client, sample_pcap):
+    with distributed.Client(client.scheduler.address, timeout=30, set_as_default=False) as other:
+        flows = nfcore.dask.read_pcaps([sample_pcap], client=other)
+        result = flows.compute(scheduler=other)
+    assert len(result) == SAMPLE_FLOWS and result["id"].tolist() == list(range(SAMPLE_FLOWS))
 
 
 def test_dtypes_fixed_by_the_configuration(client, sample_pcap, empty_pcap):
