@@ -451,6 +451,25 @@ static PyObject *engine_get_names(NfcEngineObject *self, void *closure)
     return Py_NewRef(self->names);
 }
 
+/* The names of enum nfc_type, in its order. */
+static const char *const type_names[] = {"int", "uint", "float", "string", "int_list", "string_list", "ip", "mac"};
+static_assert(sizeof type_names / sizeof *type_names == NFC_TYPE_MAC + 1, "a name for every type");
+
+static PyObject *engine_get_types(NfcEngineObject *self, void *closure)
+{
+    (void)closure;
+    PyObject *types = PyTuple_New((Py_ssize_t)self->n_columns);
+    for (size_t i = 0; types && i < self->n_columns; i++) {
+        const struct nfc_column *c = &self->columns[i];
+        PyObject *item = Py_BuildValue("(sO)", type_names[c->type], c->may_be_missing ? Py_True : Py_False);
+        if (!item)
+            Py_CLEAR(types);
+        else
+            PyTuple_SET_ITEM(types, (Py_ssize_t)i, item);
+    }
+    return types;
+}
+
 static PyObject *engine_get_closed(NfcEngineObject *self, void *closure)
 {
     (void)closure;
@@ -472,6 +491,10 @@ static PyMethodDef engine_methods[] = {
 
 static PyGetSetDef engine_getset[] = {
     {"names", (getter)engine_get_names, NULL, "Every column's name, in order.", NULL},
+    {"types", (getter)engine_get_types, NULL,
+     "Every column's (type, may_be_missing), in the order of names: type is one of int, uint, float, string, "
+     "int_list, string_list, ip, mac.",
+     NULL},
     {"closed", (getter)engine_get_closed, NULL, "Whether the engine has ended.", NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
