@@ -14,8 +14,8 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 
+import round_trip
 from ipfix_columns import END_REASON, element, ms_text
 
 CONFORMANCE = ['443-chrome.pcap', 'quic_0RTT.pcap', '6in6tunnel.pcap', 'teredo.pcap', 'dns_long_domainname.pcap',
@@ -112,17 +112,8 @@ def main():
     if not shutil.which('ipfixDump'):
         print('SKIP: ipfixDump not found (Debian libfixbuf-tools)')
         return 77
-    captures = [sample]
-    if shared and os.path.isdir(os.path.join(shared, 'conformance', 'nfstream', 'pcaps')):
-        captures += [os.path.join(shared, 'conformance', 'nfstream', 'pcaps', c) for c in CONFORMANCE]
-    else:
-        print('note: ../shared/conformance absent: the sample capture alone')
-    with tempfile.TemporaryDirectory() as tmp:
-        problems = [p for pcap in captures for p in check(nfcore, pcap, OPTIONS, tmp)]
-    for p in problems[:40]:
-        print(p)
-    print(f'ipfixDump: {len(captures)} captures, {len(problems)} differences')
-    return 1 if problems else 0
+    return round_trip.run('ipfixDump', sample, shared, CONFORMANCE,
+                          lambda pcap, tmp: check(nfcore, pcap, OPTIONS, tmp))
 
 
 if __name__ == '__main__':

@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 
+import round_trip
+
 CONFORMANCE = ['443-chrome.pcap', 'quic_0RTT.pcap', '6in6tunnel.pcap', 'teredo.pcap', 'skype_udp.pcap',
                'mongodb.pcap', 'ipv6_in_gtp.pcap', 'synscan.pcap', 'skype.pcap']
 FORMAT = 'fmt:%ts|%te|%pr|%sa|%da|%sp|%dp|%ipkt|%ibyt|%opkt|%obyt'
@@ -129,17 +131,7 @@ def main():
     if not shutil.which('nfcapd') or not shutil.which('nfdump'):
         print('SKIP: nfcapd or nfdump not found (Debian nfdump)')
         return 77
-    captures = [sample]
-    if shared and os.path.isdir(os.path.join(shared, 'conformance', 'nfstream', 'pcaps')):
-        captures += [os.path.join(shared, 'conformance', 'nfstream', 'pcaps', c) for c in CONFORMANCE]
-    else:
-        print('note: ../shared/conformance absent: the sample capture alone')
-    with tempfile.TemporaryDirectory() as tmp:
-        problems = [p for pcap in captures for p in check(nfcore, pcap, tmp)]
-    for p in problems[:40]:
-        print(p)
-    print(f'nfdump: {len(captures)} captures, {len(problems)} differences')
-    return 1 if problems else 0
+    return round_trip.run('nfdump', sample, shared, CONFORMANCE, lambda pcap, tmp: check(nfcore, pcap, tmp))
 
 
 if __name__ == '__main__':
