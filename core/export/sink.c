@@ -54,6 +54,23 @@ static bool encode(struct nfc_sink *s, const struct nfc_flow *flow, struct nfc_t
     return !slot->failed;
 }
 
+/* The sink's thread is woken by the first record queued, then waits up to BATCH_WAIT_MS for BATCH records (or the
+ * close) before sending: a wake-up per record made the sink's thread cost more than the sending itself. */
+enum { BATCH = 64, BATCH_WAIT_MS = 50 };
+
+static void wait_for_batch(struct nfc_sink *s)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += BATCH_WAIT_MS * 1000000L;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    while (s->count < BATCH && !s->closing && pthread_cond_timedwait(&s->queued, &s->lock, &until) != ETIMEDOUT)
+        continue;
+}
+
 static void *sink_main(void *arg)
 {
     struct nfc_sink *s = arg;
@@ -62,17 +79,20 @@ static void *sink_main(void *arg)
     for (;;) {
         while (!s->count && !s->closing)
             pthread_cond_wait(&s->queued, &s->lock);
+        wait_for_batch(s);
         if (s->abandon || !s->count)
             break;
-        const struct nfc_text *slot = &s->slots[s->head];
-        pthread_mutex_unlock(&s->lock);
-        err[0] = '\0';
-        int rc = s->ops->send(s->state, slot->p, slot->len, err, sizeof err);
-        pthread_mutex_lock(&s->lock);
-        count(s, rc, err);
-        s->head = (s->head + 1) % s->options.queue;
-        if (--s->count == 0)
-            pthread_cond_signal(&s->drained);
+        while (s->count && !s->abandon) {
+            const struct nfc_text *slot = &s->slots[s->head];
+            pthread_mutex_unlock(&s->lock);
+            err[0] = '\0';
+            int rc = s->ops->send(s->state, slot->p, slot->len, err, sizeof err);
+            pthread_mutex_lock(&s->lock);
+            count(s, rc, err);
+            s->head = (s->head + 1) % s->options.queue;
+            if (--s->count == 0)
+                pthread_cond_signal(&s->drained);
+        }
     }
     pthread_mutex_unlock(&s->lock);
     return NULL;
@@ -83,14 +103,14 @@ static int start_thread(struct nfc_sink *s, char *err, size_t errlen)
     pthread_condattr_t attr;
     if (pthread_condattr_init(&attr) != 0)
         return nfc_errorf(err, errlen, "out of memory");
-    /* The drain deadline must not move with the wall clock. */
+    /* The drain and batch deadlines must not move with the wall clock. */
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     int rc = pthread_cond_init(&s->drained, &attr);
+    rc = rc ? rc : pthread_cond_init(&s->queued, &attr);
     pthread_condattr_destroy(&attr);
     if (rc != 0)
         return nfc_errorf(err, errlen, "out of memory");
-    if (pthread_mutex_init(&s->lock, NULL) != 0 || pthread_cond_init(&s->queued, NULL) != 0 ||
-        pthread_create(&s->thread, NULL, sink_main, s) != 0)
+    if (pthread_mutex_init(&s->lock, NULL) != 0 || pthread_create(&s->thread, NULL, sink_main, s) != 0)
         return nfc_errorf(err, errlen, "cannot start the sink's thread");
     s->running = true;
     return 0;
@@ -168,8 +188,8 @@ static int put_async(struct nfc_sink *s, const struct nfc_flow *flow)
     bool encoded = encode(s, flow, slot);
     pthread_mutex_lock(&s->lock);
     if (encoded) {
-        s->count++;
-        pthread_cond_signal(&s->queued);
+        if (++s->count == 1 || s->count == BATCH)
+            pthread_cond_signal(&s->queued);
     } else {
         count(s, -1, "out of memory");
     }
