@@ -54,9 +54,16 @@ static bool encode(struct nfc_sink *s, const struct nfc_flow *flow, struct nfc_t
     return !slot->failed;
 }
 
-/* The sink's thread is woken by the first record queued, then waits up to BATCH_WAIT_MS for BATCH records (or the
- * close) before sending: a wake-up per record made the sink's thread cost more than the sending itself. */
+/* The sink's thread is woken by the first record queued, then waits up to BATCH_WAIT_MS for a batch (BATCH records,
+ * at most half the queue) or the close before sending: a wake-up per record made the sink's thread cost more than
+ * the sending itself. */
 enum { BATCH = 64, BATCH_WAIT_MS = 50 };
+
+static size_t batch(const struct nfc_sink *s)
+{
+    size_t half = s->options.queue / 2;
+    return half < 1 ? 1 : half < BATCH ? half : BATCH;
+}
 
 static void wait_for_batch(struct nfc_sink *s)
 {
@@ -67,7 +74,7 @@ static void wait_for_batch(struct nfc_sink *s)
         until.tv_sec++;
         until.tv_nsec -= 1000000000;
     }
-    while (s->count < BATCH && !s->closing && pthread_cond_timedwait(&s->queued, &s->lock, &until) != ETIMEDOUT)
+    while (s->count < batch(s) && !s->closing && pthread_cond_timedwait(&s->queued, &s->lock, &until) != ETIMEDOUT)
         continue;
 }
 
@@ -188,7 +195,7 @@ static int put_async(struct nfc_sink *s, const struct nfc_flow *flow)
     bool encoded = encode(s, flow, slot);
     pthread_mutex_lock(&s->lock);
     if (encoded) {
-        if (++s->count == 1 || s->count == BATCH)
+        if (++s->count == 1 || s->count == batch(s))
             pthread_cond_signal(&s->queued);
     } else {
         count(s, -1, "out of memory");
