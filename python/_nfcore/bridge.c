@@ -76,6 +76,8 @@ static void call(struct py_plugin *p, PyObject *fn, const char *hook, struct py_
                  const struct nfc_flow_view *view, const struct nfc_packet *pkt)
 {
     struct nfcpy_bridge *b = p->bridge;
+    /* The older style's on_init(pkt) returns the flow's value instead of getting the flow. */
+    bool returns_value = p->old_style && fn == p->on_init;
     Py_ssize_t before = b->columns_fixed ? 0 : udps_size(st->udps);
     if (pkt)
         nfcpy_packet_bind(b->packet, pkt, view);
@@ -84,10 +86,10 @@ static void call(struct py_plugin *p, PyObject *fn, const char *hook, struct py_
     size_t n = 1;
     if (pkt)
         args[n++] = b->packet;
-    if (!p->old_style || pkt == NULL || strcmp(hook, "on_init") != 0)
+    if (!returns_value)
         args[n++] = b->flow;
     PyObject *result = PyObject_Vectorcall(fn, args, n, NULL);
-    if (result && p->old_style && strcmp(hook, "on_init") == 0 && PyObject_SetAttr(st->udps, p->name, result) < 0)
+    if (result && returns_value && PyObject_SetAttr(st->udps, p->name, result) < 0)
         Py_CLEAR(result);
     if (!result)
         fail(p, hook);
