@@ -6,7 +6,8 @@
 
 PyObject *nfcpy_engine_error;
 
-/* A sequence of str as the C strings libnfcore reads; they point into the items, which `seq` keeps alive. */
+/* A sequence of str as the C strings libnfcore reads; they point into the items, which `seq`, a tuple of its own,
+ * keeps alive while the engine opens without the GIL (another thread may change the caller's list meanwhile). */
 struct string_array {
     PyObject *seq;
     const char **items;
@@ -18,9 +19,14 @@ static int string_array_init(struct string_array *a, PyObject *obj, const char *
     memset(a, 0, sizeof *a);
     if (!obj || obj == Py_None)
         return 0;
-    a->seq = PySequence_Fast(obj, what);
-    if (!a->seq)
+    a->seq = PySequence_Tuple(obj);
+    if (!a->seq) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_TypeError, "%s must be a sequence of str", what);
+        }
         return -1;
+    }
     a->len = (size_t)PySequence_Fast_GET_SIZE(a->seq);
     a->items = PyMem_Calloc(a->len ? a->len : 1, sizeof *a->items);
     if (!a->items) {
@@ -58,8 +64,13 @@ static int plugin_array_init(struct plugin_array *a, PyObject *obj, struct nfcpy
     memset(a, 0, sizeof *a);
     if (!obj || obj == Py_None)
         return 0;
-    if (!(a->seq = PySequence_Fast(obj, "plugins must be a sequence")))
+    if (!(a->seq = PySequence_Tuple(obj))) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError)) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_TypeError, "plugins must be a sequence");
+        }
         return -1;
+    }
     a->len = (size_t)PySequence_Fast_GET_SIZE(a->seq);
     a->names = PyMem_Calloc(a->len ? a->len : 1, sizeof *a->names);
     a->links = PyMem_Calloc(a->len ? a->len : 1, sizeof *a->links);
@@ -195,10 +206,12 @@ static PyObject *engine_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     nfc_config_defaults(&cfg);
     struct string_array f = {0}, a = {0};
     struct plugin_array p = {0};
-    int rc = string_array_init(&f, files, "files");
+    /* A copy of its own holds the option texts alive while the engine opens without the GIL. */
+    PyObject *own_options = PyDict_Check(options) ? PyDict_Copy(options) : Py_NewRef(options);
+    int rc = own_options ? string_array_init(&f, files, "files") : -1;
     rc = rc < 0 ? rc : plugin_array_init(&p, plugins, &self->bridge);
     rc = rc < 0 ? rc : string_array_init(&a, anonymize, "anonymize");
-    if (rc == 0 && set_options(&cfg, options) == 0) {
+    if (rc == 0 && set_options(&cfg, own_options) == 0) {
         cfg.files = f.items;
         cfg.n_files = f.len;
         cfg.interface = interface;
@@ -219,6 +232,7 @@ static PyObject *engine_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     string_array_free(&a);
     plugin_array_free(&p);
     string_array_free(&f);
+    Py_XDECREF(own_options);
     if (!self->eng) {
         Py_DECREF(self);
         return NULL;
@@ -307,6 +321,12 @@ int nfcpy_engine_pull(NfcEngineObject *self, const struct nfc_flow **flow)
 {
     if (check_idle(self) < 0)
         return -1;
+    if (self->in_handlers) {
+        /* The flow this pull is about to return would not survive the next one. */
+        PyErr_SetString(PyExc_RuntimeError,
+                        "flows cannot be read from a warning or signal handler run while the engine reads them");
+        return -1;
+    }
     if (self->closed)
         return 0;
     struct nfc_engine *eng = self->eng;
@@ -321,7 +341,10 @@ int nfcpy_engine_pull(NfcEngineObject *self, const struct nfc_flow **flow)
         nfcpy_interrupt_unwatch(eng);
     self->busy = false;
     release_deferred(self);
-    if (flush_warnings(self) < 0 || check_signals(self) < 0) {
+    self->in_handlers = true;
+    int handled = flush_warnings(self) < 0 || check_signals(self) < 0 ? -1 : 0;
+    self->in_handlers = false;
+    if (handled < 0) {
         nfcpy_engine_close(self);
         return -1;
     }
@@ -401,12 +424,13 @@ static PyObject *engine_write(NfcEngineObject *self, PyObject *args, PyObject *k
     while (nfc_writer_write(w, flow) == 0 && (rc = nfcpy_engine_pull(self, &flow)) > 0)
         ;
     uint64_t written = nfc_writer_flows(w);
-    if (rc > 0)
-        nfcpy_engine_close(self);
+    /* The writer goes first: it was opened over the engine's columns. */
     if (nfc_writer_close(w, err, sizeof err) < 0 && rc >= 0) {
         PyErr_SetString(PyExc_OSError, err);
         rc = -1;
     }
+    if (rc != 0)
+        nfcpy_engine_close(self);
     return rc < 0 ? NULL : PyLong_FromUnsignedLongLong(written);
 }
 

@@ -2,6 +2,7 @@
  * nfc_engine_next for packets would not return until a flow expired. While live engines wait, SIGINT first stops
  * them (nfc_engine_stop is async-signal-safe), then reaches Python's handler as before; the engine object turns
  * the KeyboardInterrupt into the end of the capture once its open flows are out. */
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 
@@ -12,16 +13,21 @@ enum { MAX_WATCHED = 64 };
 /* Written under the GIL, read by the handler on any thread. */
 static struct nfc_engine *_Atomic watched[MAX_WATCHED];
 static size_t n_watched;
+/* Handlers between loading an engine and stopping it: an engine is closed only once none is, so that a handler on
+ * another thread never stops an engine already freed. */
+static atomic_int in_handler;
 static struct sigaction previous;
 static bool installed;
 
 static void on_interrupt(int sig, siginfo_t *info, void *context)
 {
+    atomic_fetch_add(&in_handler, 1);
     for (size_t i = 0; i < MAX_WATCHED; i++) {
         struct nfc_engine *eng = atomic_load(&watched[i]);
         if (eng)
             nfc_engine_stop(eng);
     }
+    atomic_fetch_sub(&in_handler, 1);
     if (previous.sa_flags & SA_SIGINFO)
         previous.sa_sigaction(sig, info, context);
     else
@@ -73,6 +79,9 @@ void nfcpy_interrupt_unwatch(struct nfc_engine *eng)
             atomic_store(&watched[i], NULL);
             if (--n_watched == 0 && installed)
                 uninstall();
+            /* A handler running on another thread may still hold the engine: it is a few stores away from done. */
+            while (atomic_load(&in_handler))
+                sched_yield();
             return;
         }
     }

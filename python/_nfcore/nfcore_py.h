@@ -25,8 +25,9 @@ typedef struct {
     bool indexed;                /* names, attrs and udps are final (Python plugins name columns at the first flow) */
     bool eng_started;            /* the engine has handed out a flow: its columns are final */
     bool live;
-    bool closed; /* nfc_engine_close ran: no more flows */
-    bool busy;   /* in nfc_engine_next, the GIL released */
+    bool closed;      /* nfc_engine_close ran: no more flows */
+    bool busy;        /* in nfc_engine_next, the GIL released */
+    bool in_handlers; /* running the Python handlers of the engine's warnings or of a signal, between two flows */
     /* Flows whose objects died while the engine was busy: released once it is not (libnfcore's calls on one
      * engine come from one thread at a time), linked through the dead objects themselves. */
     NfcFlowObject *deferred;

@@ -120,3 +120,26 @@ def test_engine_closed_by_a_warnings_handler(sample_pcap, tmp_path):
     assert shown and "damaged record" in shown[0]
     assert engine.closed
     assert len(flows) < FLOWS
+
+
+def test_no_flow_from_a_warnings_handler(sample_pcap, tmp_path):
+    # The flow being handed out when the warning is shown would not survive a second pull: the handler's is refused,
+    # and the iteration goes on with every flow the cut capture holds (its last packet is lost, not its flow).
+    cut = tmp_path / "cut.pcap"
+    with open(sample_pcap, "rb") as f:
+        cut.write_bytes(f.read()[:-5])
+    whole = [flow.id for flow in _nfcore.Engine({}, files=[str(cut)])]
+    engine = _nfcore.Engine({}, files=[str(cut)])
+    refused = []
+
+    def show(message, *args, **kwargs):
+        with pytest.raises(RuntimeError, match="warning or signal handler") as info:
+            next(engine)
+        refused.append(info.value)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show
+        flows = [flow.id for flow in engine]
+    assert len(refused) == 1
+    assert flows == whole and len(flows) == FLOWS
