@@ -1,4 +1,5 @@
 /* nfcore: meter a capture or an interface and write one record per flow. */
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,12 +19,21 @@ enum {
 };
 
 static struct nfc_engine *running;
+static volatile sig_atomic_t hangup; /* SIGHUP came: reopen -o's file between two flows */
 
-static void on_signal(int sig)
+static void on_stop(int sig)
 {
     (void)sig;
     if (running)
         nfc_engine_stop(running);
+}
+
+static void on_hangup(int sig)
+{
+    (void)sig;
+    hangup = 1;
+    if (running)
+        nfc_engine_wake(running);
 }
 
 static void on_warning(void *ctx, const char *message)
@@ -32,14 +42,29 @@ static void on_warning(void *ctx, const char *message)
     fprintf(stderr, "nfcore: warning: %s\n", message);
 }
 
-static void install_signals(void)
+static void handle(int sig, void (*handler)(int))
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
+    sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    sigaction(sig, &sa, NULL);
+}
+
+/* SIGINT and SIGTERM end the run with every open flow written; SIGHUP reopens -o's file (log rotation), and is
+ * ignored without one. */
+static void install_signals(const struct nfc_cli_options *opt)
+{
+    handle(SIGINT, on_stop);
+    handle(SIGTERM, on_stop);
+    handle(SIGHUP, opt->output ? on_hangup : SIG_IGN);
+}
+
+/* Standard output is a pipe or socket whose reader has gone (nfcore ... | head): what it wanted, it had. */
+static bool reader_gone(void)
+{
+    struct pollfd pfd = {.fd = STDOUT_FILENO, .events = POLLOUT};
+    return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
 }
 
 static void print_summary(const struct nfc_engine *eng, double seconds)
@@ -152,7 +177,8 @@ static int close_sinks(const struct nfc_cli_options *opt, struct sinks *sinks)
 {
     char err[512];
     int rc = 0;
-    if (sinks->writer && nfc_writer_close(sinks->writer, err, sizeof err) < 0) {
+    /* A closed standard output ends the run quietly. */
+    if (sinks->writer && nfc_writer_close(sinks->writer, err, sizeof err) < 0 && (opt->output || !reader_gone())) {
         fprintf(stderr, "nfcore: %s: %s\n", opt->output ? opt->output : "standard output", err);
         rc = -1;
     }
@@ -200,7 +226,7 @@ static int run(struct nfc_cli_options *opt)
         return EXIT_USAGE;
     }
     running = eng;
-    install_signals();
+    install_signals(opt);
 
     struct nfc_progress progress;
     nfc_progress_init(&progress, stderr, !opt->cfg.interface && isatty(STDERR_FILENO));
@@ -209,8 +235,16 @@ static int run(struct nfc_cli_options *opt)
     int status = EXIT_SUCCESS;
     const struct nfc_flow *flow;
     enum nfc_next next = NFC_NEXT_END;
-    while ((next = nfc_engine_next(eng, &flow)) == NFC_NEXT_FLOW) {
-        if (put_flow(&sinks, flow) < 0)
+    for (;;) {
+        next = nfc_engine_next(eng, &flow);
+        if (hangup) {
+            hangup = 0;
+            if (sinks.writer && nfc_writer_reopen(sinks.writer) < 0)
+                break;
+        }
+        if (next == NFC_NEXT_WOKEN)
+            continue;
+        if (next != NFC_NEXT_FLOW || put_flow(&sinks, flow) < 0)
             break;
         nfc_progress_update(&progress, eng);
     }
@@ -236,6 +270,8 @@ static int run(struct nfc_cli_options *opt)
 
 int main(int argc, char **argv)
 {
+    /* A write to a closed pipe or socket fails with EPIPE, handled where it happens, rather than killing nfcore. */
+    signal(SIGPIPE, SIG_IGN);
     struct nfc_cli_options opt;
     int status;
     switch (nfc_cli_parse(argc, argv, &opt, stdout, stderr)) {
