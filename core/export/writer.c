@@ -280,13 +280,16 @@ int nfc_writer_reopen(struct nfc_writer *w)
         return -1;
     if (!w->path || !w->out)
         return 0;
+    int rc = -1;
     if (w->output.flows_per_file)
-        return open_next_file(w, w->error, sizeof w->error);
-    /* Appended to: a file still there (renamed nowhere) keeps its rows, and gets no second header. */
-    if (close_file(w, false, w->error, sizeof w->error) < 0 ||
-        open_file(w, w->path, true, w->error, sizeof w->error) < 0)
-        return -1;
-    return 0;
+        rc = open_next_file(w, w->error, sizeof w->error);
+    else if (close_file(w, false, w->error, sizeof w->error) == 0)
+        /* Appended to: a file still there (renamed nowhere) keeps its rows, and gets no second header. */
+        rc = open_file(w, w->path, true, w->error, sizeof w->error);
+    /* The new file shows its header at once, as whoever rotated it may look. */
+    if (rc == 0 && fflush(w->out) != 0)
+        rc = nfc_errorf(w->error, sizeof w->error, "write failed: %s", strerror(errno));
+    return rc;
 }
 
 uint64_t nfc_writer_flows(const struct nfc_writer *w)
