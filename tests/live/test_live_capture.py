@@ -12,7 +12,11 @@ Proves that `nfcore -i lo`, capturing a TCP connection and a UDP exchange that t
 3. expires an idle flow on the wall clock while no packet arrives: with --idle-timeout 1 --max-nflows 1 and a
    single datagram, nfcore ends by itself, no sooner than 1 s after the datagram.
 
-Usage: test_live_capture.py NFCORE [sigint|idle]: both parts by default, or only the one named.
+4. reopens its -o file on SIGHUP, as log rotation needs it: the file renamed away, SIGHUP gives a new file of the
+   same name with its header at once, though no packet comes; flows that ended before (idle timeout 1 s) are in the
+   renamed file, the later ones in the new file, each exactly once. Without -o, SIGHUP is ignored.
+
+Usage: test_live_capture.py NFCORE [sigint|idle|sighup]: every part by default, or only the one named.
 Exits 77 (skipped) when nfcore cannot capture on lo.
 """
 import csv
@@ -285,12 +289,98 @@ def test_idle_expiry(binary, directory):
                  bidirectional_bytes=64 + ETH_IP_UDP)
 
 
-PARTS = {'sigint': test_sigint_flush, 'idle': test_idle_expiry}
+def csv_rows(path):
+    """The rows of a CSV file that starts with nfcore's header and holds no other."""
+    with open(path, newline='') as f:
+        rows = list(csv.reader(f))
+    assert rows and rows[0][:2] == ['id', 'expiration_id'], f'{path} does not start with the header: {rows[:1]}'
+    assert all(row[:2] != ['id', 'expiration_id'] for row in rows[1:]), f'{path} holds a second header'
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+def wait_until(what, done):
+    start = time.monotonic()
+    while not done():
+        if time.monotonic() - start > TIMEOUT:
+            raise AssertionError(f'{what} within {TIMEOUT:.0f} s')
+        time.sleep(0.05)
+
+
+def one_datagram_flows(server, clients):
+    """A flow per client: one datagram to the server. Returns the clients' ports."""
+    for client in clients:
+        client.sendto(b'h' * 32, server.getsockname())
+        server.recv(65536)
+    return {client.getsockname()[1] for client in clients}
+
+
+def lines_in(path):
+    try:
+        with open(path) as f:
+            return f.read().count('\n')
+    except FileNotFoundError:
+        return 0
+
+
+def ports(rows):
+    return sorted(int(r['src_port']) for r in rows)
+
+
+HUP_BEFORE, HUP_AFTER = 5, 4   # flows ended before the rotation, flows still open at SIGINT
+
+
+def test_sighup_reopen(binary, directory):
+    run = None
+    quiet = None
+    sockets = []
+    try:
+        for _ in range(1 + HUP_BEFORE + HUP_AFTER):
+            sockets.append(bound(socket.SOCK_DGRAM))
+        server, clients = sockets[0], sockets[1:]
+        bpf = f'host {LOCALHOST} and udp and port {server.getsockname()[1]}'
+        args = ['--bpf-filter', bpf, '--no-decode-tunnels']
+        run = Nfcore(binary, directory, 'rotated', args + ['--idle-timeout', '1'])
+        with open(os.path.join(directory, 'stdout.csv'), 'w') as out:
+            quiet = subprocess.Popen([binary, '-i', 'lo'] + args, stdin=subprocess.DEVNULL, stdout=out,
+                                     stderr=subprocess.PIPE)
+        run.wait_capturing()
+        before = one_datagram_flows(server, clients[:HUP_BEFORE])
+        wait_until('the first flows were not written on their idle timeout',
+                   lambda: lines_in(run.path) == 1 + HUP_BEFORE)
+        rotated = run.path + '.1'
+        os.rename(run.path, rotated)
+        run.proc.send_signal(signal.SIGHUP)
+        quiet.send_signal(signal.SIGHUP)
+        wait_until('no new file with its header after SIGHUP', lambda: lines_in(run.path) == 1)
+        after = one_datagram_flows(server, clients[HUP_BEFORE:])
+        time.sleep(DELIVERY)
+        assert quiet.poll() is None, f'nfcore without -o ended on SIGHUP: {quiet.returncode}'
+        quiet.send_signal(signal.SIGINT)
+        assert quiet.wait(TIMEOUT) == 0, quiet.stderr.read()
+        run.proc.send_signal(signal.SIGINT)
+        run.wait_exit()
+        first, second = csv_rows(rotated), csv_rows(run.path)
+    finally:
+        for s in sockets:
+            s.close()
+        if run:
+            run.close()
+        if quiet:
+            if quiet.poll() is None:
+                quiet.kill()
+                quiet.wait()
+            quiet.stderr.close()
+    assert ports(first) == sorted(before), f'renamed file: ports {ports(first)}, expected {sorted(before)}'
+    assert ports(second) == sorted(after), f'new file: ports {ports(second)}, expected {sorted(after)}'
+    assert len(csv_rows(os.path.join(directory, 'stdout.csv'))) == HUP_BEFORE + HUP_AFTER
+
+
+PARTS = {'sigint': test_sigint_flush, 'idle': test_idle_expiry, 'sighup': test_sighup_reopen}
 
 
 def main():
     if len(sys.argv) not in (2, 3) or sys.argv[2:] and sys.argv[2] not in PARTS:
-        sys.exit('usage: test_live_capture.py NFCORE [sigint|idle]')
+        sys.exit('usage: test_live_capture.py NFCORE [sigint|idle|sighup]')
     parts = sys.argv[2:] or list(PARTS)
     start = time.monotonic()
     with tempfile.TemporaryDirectory() as directory:
