@@ -10,6 +10,7 @@
 #include <nfcore/nfcore.h>
 
 #include "options.h"
+#include "privileges.h"
 #include "progress.h"
 #include "report.h"
 
@@ -217,9 +218,16 @@ static int run(struct nfc_cli_options *opt)
 {
     opt->cfg.on_warning = on_warning;
     char err[512];
+    struct nfc_cli_user user;
+    if (opt->user && nfc_cli_user_find(opt->user, &user, err, sizeof err) < 0) {
+        fprintf(stderr, "nfcore: %s\n", err);
+        return EXIT_USAGE;
+    }
     struct nfc_engine *eng = nfc_engine_open(&opt->cfg, err, sizeof err);
     struct sinks sinks = {0};
-    if (!eng || open_sinks(opt, eng, &sinks, err, sizeof err) < 0) {
+    /* As tcpdump: the capture is opened with the privileges it needs, the outputs as the user. */
+    bool dropped = !eng || !opt->user || nfc_cli_user_become(&user, err, sizeof err) == 0;
+    if (!eng || !dropped || open_sinks(opt, eng, &sinks, err, sizeof err) < 0) {
         fprintf(stderr, "nfcore: %s\n", err);
         close_sinks(opt, &sinks);
         nfc_engine_close(eng);
