@@ -50,13 +50,15 @@ class Skip(Exception):
 
 
 class Nfcore:
-    """One nfcore process capturing on lo into its own CSV file."""
+    """One nfcore process capturing on lo into its own CSV file: with -o, or on its standard output."""
 
-    def __init__(self, binary, directory, name, args):
+    def __init__(self, binary, directory, name, args, to_stdout=False):
         self.path = os.path.join(directory, name + '.csv')
         self.err = open(os.path.join(directory, name + '.err'), 'w+')
-        self.proc = subprocess.Popen([binary, '-i', 'lo', '-o', self.path] + args,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.err)
+        self.out = open(self.path, 'w') if to_stdout else None
+        output = [] if to_stdout else ['-o', self.path]
+        self.proc = subprocess.Popen([binary, '-i', 'lo'] + output + args, stdin=subprocess.DEVNULL,
+                                     stdout=self.out or subprocess.DEVNULL, stderr=self.err)
 
     def stderr(self):
         self.err.seek(0)
@@ -126,6 +128,8 @@ class Nfcore:
             self.proc.kill()
             self.proc.wait()
         self.err.close()
+        if self.out:
+            self.out.close()
 
 
 def bound(kind):
@@ -330,8 +334,7 @@ HUP_BEFORE, HUP_AFTER = 5, 4   # flows ended before the rotation, flows still op
 
 
 def test_sighup_reopen(binary, directory):
-    run = None
-    quiet = None
+    runs = []
     sockets = []
     try:
         for _ in range(1 + HUP_BEFORE + HUP_AFTER):
@@ -340,39 +343,34 @@ def test_sighup_reopen(binary, directory):
         bpf = f'host {LOCALHOST} and udp and port {server.getsockname()[1]}'
         args = ['--bpf-filter', bpf, '--no-decode-tunnels']
         run = Nfcore(binary, directory, 'rotated', args + ['--idle-timeout', '1'])
-        with open(os.path.join(directory, 'stdout.csv'), 'w') as out:
-            quiet = subprocess.Popen([binary, '-i', 'lo'] + args, stdin=subprocess.DEVNULL, stdout=out,
-                                     stderr=subprocess.PIPE)
+        runs.append(run)
+        quiet = Nfcore(binary, directory, 'stdout', args, to_stdout=True)
+        runs.append(quiet)
         run.wait_capturing()
+        quiet.wait_capturing()
         before = one_datagram_flows(server, clients[:HUP_BEFORE])
         wait_until('the first flows were not written on their idle timeout',
                    lambda: lines_in(run.path) == 1 + HUP_BEFORE)
         rotated = run.path + '.1'
         os.rename(run.path, rotated)
         run.proc.send_signal(signal.SIGHUP)
-        quiet.send_signal(signal.SIGHUP)
+        quiet.proc.send_signal(signal.SIGHUP)
         wait_until('no new file with its header after SIGHUP', lambda: lines_in(run.path) == 1)
         after = one_datagram_flows(server, clients[HUP_BEFORE:])
         time.sleep(DELIVERY)
-        assert quiet.poll() is None, f'nfcore without -o ended on SIGHUP: {quiet.returncode}'
-        quiet.send_signal(signal.SIGINT)
-        assert quiet.wait(TIMEOUT) == 0, quiet.stderr.read()
-        run.proc.send_signal(signal.SIGINT)
-        run.wait_exit()
-        first, second = csv_rows(rotated), csv_rows(run.path)
+        assert quiet.proc.poll() is None, f'nfcore without -o ended on SIGHUP: {quiet.proc.returncode}'
+        for r in runs:
+            r.proc.send_signal(signal.SIGINT)
+            r.wait_exit()
+        first, second, unrotated = csv_rows(rotated), csv_rows(run.path), csv_rows(quiet.path)
     finally:
         for s in sockets:
             s.close()
-        if run:
-            run.close()
-        if quiet:
-            if quiet.poll() is None:
-                quiet.kill()
-                quiet.wait()
-            quiet.stderr.close()
+        for r in runs:
+            r.close()
     assert ports(first) == sorted(before), f'renamed file: ports {ports(first)}, expected {sorted(before)}'
     assert ports(second) == sorted(after), f'new file: ports {ports(second)}, expected {sorted(after)}'
-    assert len(csv_rows(os.path.join(directory, 'stdout.csv'))) == HUP_BEFORE + HUP_AFTER
+    assert ports(unrotated) == sorted(before | after), f'standard output: ports {ports(unrotated)}'
 
 
 PARTS = {'sigint': test_sigint_flush, 'idle': test_idle_expiry, 'sighup': test_sighup_reopen}
