@@ -352,6 +352,11 @@ void nfc_engine_stop(struct nfc_engine *eng)
     nfc_capture_stop(eng->capture);
 }
 
+size_t nfc_engine_plugin_times(const struct nfc_engine *eng, struct nfc_plugin_times *times, size_t n)
+{
+    return nfc_plugins_times(eng->plugins, times, n);
+}
+
 void nfc_engine_wake(struct nfc_engine *eng)
 {
     atomic_store_explicit(&eng->woken, 1, memory_order_relaxed);

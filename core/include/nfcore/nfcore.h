@@ -110,6 +110,8 @@ struct nfc_config {
     const struct nfc_plugin_link *plugin_links;
     bool community_id;     /* false: add the community_id column (Community ID v1, after the identity columns) */
     int community_id_seed; /* 0; 0 … 65535 */
+    bool plugin_timing;    /* false: measure the time inside each plugin hook (nfc_engine_plugin_times); off, no
+                              clock is read */
 };
 
 /* A plugin linked into the program (a language binding's bridge to plugins written in that language): its
@@ -186,6 +188,26 @@ enum nfc_next nfc_engine_next(struct nfc_engine *eng, const struct nfc_flow **fl
 /* Ends a live capture: the flows still in the table are emitted by the next calls of nfc_engine_next.
  * Async-signal-safe. */
 void nfc_engine_stop(struct nfc_engine *eng);
+
+/* Calls of one plugin hook and the monotonic time spent inside them, every meter thread together. */
+struct nfc_plugin_hook_time {
+    uint64_t calls;
+    uint64_t ns;
+};
+
+struct nfc_plugin_times {
+    const char *plugin; /* its descriptor's name */
+    struct nfc_plugin_hook_time on_init, on_update, on_expire, on_release;
+};
+
+/* With plugin_timing, fills up to n entries, one per plugin in load order, and returns the number of plugins (0
+ * without plugin_timing or plugins). Exact once nfc_engine_next has returned NFC_NEXT_END. */
+size_t nfc_engine_plugin_times(const struct nfc_engine *eng, struct nfc_plugin_times *times, size_t n);
+
+/* The plugin code running on the calling thread, for a report from a signal handler when a plugin crashes: its
+ * descriptor's name, its path (or linked name) and the hook ("on_update", "setup", ...). Returns false when no
+ * plugin code runs on this thread. Async-signal-safe. */
+bool nfc_plugin_running(const char **name, const char **path, const char **hook);
 
 /* Makes the nfc_engine_next in progress, or the next one, return NFC_NEXT_WOKEN once without a flow, so that the
  * caller's thread can act between two flows (the command reopens its files on SIGHUP). A live capture notices
