@@ -9,6 +9,7 @@
 
 #include <nfcore/nfcore.h>
 
+#include "crash.h"
 #include "options.h"
 #include "privileges.h"
 #include "progress.h"
@@ -68,6 +69,35 @@ static bool reader_gone(void)
     return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
 }
 
+/* Each plugin's time inside its hooks (every meter thread together), one line per plugin: the hooks it has that
+ * ran. */
+static void print_plugin_times(const struct nfc_engine *eng)
+{
+    size_t n = nfc_engine_plugin_times(eng, NULL, 0);
+    struct nfc_plugin_times times[n ? n : 1];
+    nfc_engine_plugin_times(eng, times, n);
+    for (size_t i = 0; i < n; i++) {
+        const struct nfc_plugin_times *t = &times[i];
+        const struct {
+            const char *name;
+            const struct nfc_plugin_hook_time *time;
+        } hooks[] = {{"on_init", &t->on_init},
+                     {"on_update", &t->on_update},
+                     {"on_expire", &t->on_expire},
+                     {"on_release", &t->on_release}};
+        uint64_t ns = 0;
+        for (size_t h = 0; h < 4; h++)
+            ns += hooks[h].time->ns;
+        fprintf(stderr, "nfcore: plugin %s: %.3f s in its hooks", t->plugin, (double)ns / 1e9);
+        for (size_t h = 0; h < 4; h++)
+            if (hooks[h].time->calls)
+                fprintf(stderr, ", %s %llu calls %.3f ms (%llu ns each)", hooks[h].name,
+                        (unsigned long long)hooks[h].time->calls, (double)hooks[h].time->ns / 1e6,
+                        (unsigned long long)(hooks[h].time->ns / hooks[h].time->calls));
+        fputc('\n', stderr);
+    }
+}
+
 static void print_summary(const struct nfc_engine *eng, double seconds)
 {
     struct nfc_stats st;
@@ -86,6 +116,7 @@ static void print_summary(const struct nfc_engine *eng, double seconds)
         fprintf(stderr, "nfcore: %llu worker threads\n", (unsigned long long)st.workers);
     else
         fprintf(stderr, "nfcore: no worker thread: the flows' work ran on the reading thread\n");
+    print_plugin_times(eng);
 }
 
 static int describe(const struct nfc_cli_options *opt)
@@ -217,6 +248,7 @@ static int close_sinks(const struct nfc_cli_options *opt, struct sinks *sinks)
 static int run(struct nfc_cli_options *opt)
 {
     opt->cfg.on_warning = on_warning;
+    opt->cfg.plugin_timing = opt->verbose; /* a clock read per hook call: only when the summary shows it */
     char err[512];
     struct nfc_cli_user user;
     if (opt->user && nfc_cli_user_find(opt->user, &user, err, sizeof err) < 0) {
@@ -280,6 +312,7 @@ int main(int argc, char **argv)
 {
     /* A write to a closed pipe or socket fails with EPIPE, handled where it happens, rather than killing nfcore. */
     signal(SIGPIPE, SIG_IGN);
+    nfc_cli_crash_report_install();
     struct nfc_cli_options opt;
     int status;
     switch (nfc_cli_parse(argc, argv, &opt, stdout, stderr)) {
