@@ -14,7 +14,8 @@ Proves that `nfcore -i lo`, capturing a TCP connection and a UDP exchange that t
 
 4. reopens its -o file on SIGHUP, as log rotation needs it: the file renamed away, SIGHUP gives a new file of the
    same name with its header at once, though no packet comes; flows that ended before (idle timeout 1 s) are in the
-   renamed file, the later ones in the new file, each exactly once. Without -o, SIGHUP is ignored.
+   renamed file, the later ones in the new file, each exactly once. Without -o, SIGHUP is ignored, and SIGTERM
+   ends the run as SIGINT does: every open flow written, status 0.
 
 Usage: test_live_capture.py NFCORE [sigint|idle|sighup]: every part by default, or only the one named.
 Exits 77 (skipped) when nfcore cannot capture on lo.
@@ -359,8 +360,9 @@ def test_sighup_reopen(binary, directory):
         after = one_datagram_flows(server, clients[HUP_BEFORE:])
         time.sleep(DELIVERY)
         assert quiet.proc.poll() is None, f'nfcore without -o ended on SIGHUP: {quiet.proc.returncode}'
+        run.proc.send_signal(signal.SIGINT)
+        quiet.proc.send_signal(signal.SIGTERM)   # the same end as SIGINT: every open flow written, status 0
         for r in runs:
-            r.proc.send_signal(signal.SIGINT)
             r.wait_exit()
         first, second, unrotated = csv_rows(rotated), csv_rows(run.path), csv_rows(quiet.path)
     finally:
