@@ -85,11 +85,12 @@ static void print_plugin_times(const struct nfc_engine *eng)
                      {"on_update", &t->on_update},
                      {"on_expire", &t->on_expire},
                      {"on_release", &t->on_release}};
+        size_t n_hooks = sizeof hooks / sizeof hooks[0];
         uint64_t ns = 0;
-        for (size_t h = 0; h < 4; h++)
+        for (size_t h = 0; h < n_hooks; h++)
             ns += hooks[h].time->ns;
         fprintf(stderr, "nfcore: plugin %s: %.3f s in its hooks", t->plugin, (double)ns / 1e9);
-        for (size_t h = 0; h < 4; h++)
+        for (size_t h = 0; h < n_hooks; h++)
             if (hooks[h].time->calls)
                 fprintf(stderr, ", %s %llu calls %.3f ms (%llu ns each)", hooks[h].name,
                         (unsigned long long)hooks[h].time->calls, (double)hooks[h].time->ns / 1e6,
