@@ -1,4 +1,5 @@
 /* nfcore: meter a capture or an interface and write one record per flow. */
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,7 +9,9 @@
 
 #include <nfcore/nfcore.h>
 
+#include "crash.h"
 #include "options.h"
+#include "privileges.h"
 #include "progress.h"
 #include "report.h"
 
@@ -18,12 +21,21 @@ enum {
 };
 
 static struct nfc_engine *running;
+static volatile sig_atomic_t hangup; /* SIGHUP came: reopen -o's file between two flows */
 
-static void on_signal(int sig)
+static void on_stop(int sig)
 {
     (void)sig;
     if (running)
         nfc_engine_stop(running);
+}
+
+static void on_hangup(int sig)
+{
+    (void)sig;
+    hangup = 1;
+    if (running)
+        nfc_engine_wake(running);
 }
 
 static void on_warning(void *ctx, const char *message)
@@ -32,14 +44,59 @@ static void on_warning(void *ctx, const char *message)
     fprintf(stderr, "nfcore: warning: %s\n", message);
 }
 
-static void install_signals(void)
+static void handle(int sig, void (*handler)(int))
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
+    sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    sigaction(sig, &sa, NULL);
+}
+
+/* SIGINT and SIGTERM end the run with every open flow written; SIGHUP reopens -o's file (log rotation), and is
+ * ignored without one. */
+static void install_signals(const struct nfc_cli_options *opt)
+{
+    handle(SIGINT, on_stop);
+    handle(SIGTERM, on_stop);
+    handle(SIGHUP, opt->output ? on_hangup : SIG_IGN);
+}
+
+/* Standard output is a pipe or socket whose reader has gone (nfcore ... | head): what it wanted, it had. */
+static bool reader_gone(void)
+{
+    struct pollfd pfd = {.fd = STDOUT_FILENO, .events = POLLOUT};
+    return poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
+}
+
+/* Each plugin's time inside its hooks (every meter thread together), one line per plugin: the hooks it has that
+ * ran. */
+static void print_plugin_times(const struct nfc_engine *eng)
+{
+    size_t n = nfc_engine_plugin_times(eng, NULL, 0);
+    struct nfc_plugin_times times[n ? n : 1];
+    nfc_engine_plugin_times(eng, times, n);
+    for (size_t i = 0; i < n; i++) {
+        const struct nfc_plugin_times *t = &times[i];
+        const struct {
+            const char *name;
+            const struct nfc_plugin_hook_time *time;
+        } hooks[] = {{"on_init", &t->on_init},
+                     {"on_update", &t->on_update},
+                     {"on_expire", &t->on_expire},
+                     {"on_release", &t->on_release}};
+        size_t n_hooks = sizeof hooks / sizeof hooks[0];
+        uint64_t ns = 0;
+        for (size_t h = 0; h < n_hooks; h++)
+            ns += hooks[h].time->ns;
+        fprintf(stderr, "nfcore: plugin %s: %.3f s in its hooks", t->plugin, (double)ns / 1e9);
+        for (size_t h = 0; h < n_hooks; h++)
+            if (hooks[h].time->calls)
+                fprintf(stderr, ", %s %llu calls %.3f ms (%llu ns each)", hooks[h].name,
+                        (unsigned long long)hooks[h].time->calls, (double)hooks[h].time->ns / 1e6,
+                        (unsigned long long)(hooks[h].time->ns / hooks[h].time->calls));
+        fputc('\n', stderr);
+    }
 }
 
 static void print_summary(const struct nfc_engine *eng, double seconds)
@@ -60,6 +117,7 @@ static void print_summary(const struct nfc_engine *eng, double seconds)
         fprintf(stderr, "nfcore: %llu worker threads\n", (unsigned long long)st.workers);
     else
         fprintf(stderr, "nfcore: no worker thread: the flows' work ran on the reading thread\n");
+    print_plugin_times(eng);
 }
 
 static int describe(const struct nfc_cli_options *opt)
@@ -152,7 +210,8 @@ static int close_sinks(const struct nfc_cli_options *opt, struct sinks *sinks)
 {
     char err[512];
     int rc = 0;
-    if (sinks->writer && nfc_writer_close(sinks->writer, err, sizeof err) < 0) {
+    /* A closed standard output ends the run quietly. */
+    if (sinks->writer && nfc_writer_close(sinks->writer, err, sizeof err) < 0 && (opt->output || !reader_gone())) {
         fprintf(stderr, "nfcore: %s: %s\n", opt->output ? opt->output : "standard output", err);
         rc = -1;
     }
@@ -190,17 +249,25 @@ static int close_sinks(const struct nfc_cli_options *opt, struct sinks *sinks)
 static int run(struct nfc_cli_options *opt)
 {
     opt->cfg.on_warning = on_warning;
+    opt->cfg.plugin_timing = opt->verbose; /* a clock read per hook call: only when the summary shows it */
     char err[512];
+    struct nfc_cli_user user;
+    if (opt->user && nfc_cli_user_find(opt->user, &user, err, sizeof err) < 0) {
+        fprintf(stderr, "nfcore: %s\n", err);
+        return EXIT_USAGE;
+    }
     struct nfc_engine *eng = nfc_engine_open(&opt->cfg, err, sizeof err);
     struct sinks sinks = {0};
-    if (!eng || open_sinks(opt, eng, &sinks, err, sizeof err) < 0) {
+    /* As tcpdump: the capture is opened with the privileges it needs, the outputs as the user. */
+    bool dropped = !eng || !opt->user || nfc_cli_user_become(&user, err, sizeof err) == 0;
+    if (!eng || !dropped || open_sinks(opt, eng, &sinks, err, sizeof err) < 0) {
         fprintf(stderr, "nfcore: %s\n", err);
         close_sinks(opt, &sinks);
         nfc_engine_close(eng);
         return EXIT_USAGE;
     }
     running = eng;
-    install_signals();
+    install_signals(opt);
 
     struct nfc_progress progress;
     nfc_progress_init(&progress, stderr, !opt->cfg.interface && isatty(STDERR_FILENO));
@@ -209,8 +276,16 @@ static int run(struct nfc_cli_options *opt)
     int status = EXIT_SUCCESS;
     const struct nfc_flow *flow;
     enum nfc_next next = NFC_NEXT_END;
-    while ((next = nfc_engine_next(eng, &flow)) == NFC_NEXT_FLOW) {
-        if (put_flow(&sinks, flow) < 0)
+    for (;;) {
+        next = nfc_engine_next(eng, &flow);
+        if (hangup) {
+            hangup = 0;
+            if (sinks.writer && nfc_writer_reopen(sinks.writer) < 0)
+                break;
+        }
+        if (next == NFC_NEXT_WOKEN)
+            continue;
+        if (next != NFC_NEXT_FLOW || put_flow(&sinks, flow) < 0)
             break;
         nfc_progress_update(&progress, eng);
     }
@@ -236,6 +311,9 @@ static int run(struct nfc_cli_options *opt)
 
 int main(int argc, char **argv)
 {
+    /* A write to a closed pipe or socket fails with EPIPE, handled where it happens, rather than killing nfcore. */
+    signal(SIGPIPE, SIG_IGN);
+    nfc_cli_crash_report_install();
     struct nfc_cli_options opt;
     int status;
     switch (nfc_cli_parse(argc, argv, &opt, stdout, stderr)) {

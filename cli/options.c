@@ -21,6 +21,7 @@ enum own_kind {
     OWN_ANONYMIZE_KEY_FILE,
     OWN_PERFORMANCE_REPORT,
     OWN_VERBOSE,
+    OWN_USER,
 #ifdef NFC_HAVE_IPFIX
     OWN_IPFIX,
     OWN_IPFIX_PEN,
@@ -107,6 +108,11 @@ static const struct own_option own_options[] = {
       "load a plugin (a .so file, or the name of a built-in one); repeat to run several, in order", NULL, OWN_PLUGIN},
      "n-meters"},
     {{"describe", 0, NULL, "print the plugins' name, version and fields, then exit", NULL, OWN_DESCRIBE}, "n-meters"},
+    {{"user", 'Z', "USER",
+      "once the capture is open (the interface, or -r's files), run on as USER: its groups, then its user id; "
+      "output files are created after, as USER (needs root)",
+      NULL, OWN_USER},
+     "n-meters"},
     {{"performance-report", 0, "SECONDS",
       "every SECONDS, nfstream's performance report (flows, packets, ignored, kernel drops, per-worker packets) as a "
       "JSON line on standard error",
@@ -179,6 +185,12 @@ static void print_help(FILE *out)
             fprintf(out, " (default %" PRIu64 ")", e->config->default_value);
         fprintf(out, "%s\n", is_live_only(e) ? " [live only]" : "");
     }
+    fprintf(out,
+            "\nSignals:\n"
+            "  SIGINT, SIGTERM  write every open flow, then exit (status 0)\n"
+            "  SIGHUP           with -o, close FILE and open it again (log rotation: rename FILE, then send\n"
+            "                   SIGHUP; a FILE still there is appended to); with --flows-per-file, start the next\n"
+            "                   file; ignored without -o\n");
 }
 
 static int set_config(struct nfc_config *cfg, const struct nfc_option *o, const char *text, FILE *err)
@@ -319,6 +331,7 @@ static int set_value(struct nfc_cli_options *opt, const struct entry *e, const c
     case OWN_ANONYMIZE_KEY_FILE: return read_key(opt, arg, err);
     case OWN_PERFORMANCE_REPORT: return parse_count(e->name, arg, &opt->performance_report, err);
     case OWN_VERBOSE: opt->verbose = true; return 0;
+    case OWN_USER: opt->user = arg; return 0;
 #ifdef NFC_HAVE_IPFIX
     case OWN_IPFIX: return set_ipfix_url(opt, arg, err);
     case OWN_IPFIX_PEN: return parse_u32(e->name, arg, 1, &opt->ipfix_options.pen, err);

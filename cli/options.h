@@ -30,6 +30,7 @@ struct nfc_cli_options {
     uint64_t rotate_files;       /* with flows_per_file: file names reused, 0 for a new one per chunk */
     uint64_t performance_report; /* live: seconds between two reports, 0 for none */
     bool verbose;
+    const char *user; /* -Z: run as this user once the capture is open; NULL: as started */
 #ifdef NFC_HAVE_IPFIX
     bool ipfix; /* --ipfix given: export to ipfix_options.url */
     struct nfc_ipfix_options ipfix_options;

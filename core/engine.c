@@ -46,8 +46,9 @@ struct nfc_engine {
     _Atomic uint64_t flows;
     uint64_t published_ms; /* live: when the workers were last sent what was batched */
     uint64_t unwritten;
-    bool input_done; /* every packet has been metered and every flow ended */
-    bool failed;     /* ... because of a capture error */
+    _Atomic int woken; /* nfc_engine_wake: the caller wants its thread back between two flows */
+    bool input_done;   /* every packet has been metered and every flow ended */
+    bool failed;       /* ... because of a capture error */
     bool limit_reached;
     char error[512];
 };
@@ -275,12 +276,19 @@ static bool table_step(struct nfc_engine *eng)
     return false;
 }
 
-/* The next expired flow: metering packets until one is, or the input ends. With worker threads, a flow they have
- * finished is taken as soon as it is ready, and reading goes on while they work. */
+/* With worker threads, a flow they have finished is taken as soon as it is ready, and reading goes on while they
+ * work. */
+static bool woken(const struct nfc_engine *eng)
+{
+    return atomic_load_explicit(&eng->woken, memory_order_relaxed) != 0;
+}
+
+/* The next expired flow: metering packets until one is, or the input ends, or the caller wakes the engine (then
+ * NULL with input_done still false). */
 static struct nfc_flow *next_expired(struct nfc_engine *eng)
 {
     if (!eng->workers) {
-        while (nfc_queue_empty(&eng->cache.out) && !eng->input_done)
+        while (nfc_queue_empty(&eng->cache.out) && !eng->input_done && !woken(eng))
             eng->input_done = !table_step(eng);
         return nfc_cache_pop(&eng->cache);
     }
@@ -288,6 +296,8 @@ static struct nfc_flow *next_expired(struct nfc_engine *eng)
         struct nfc_flow *f = nfc_workers_try_next(eng->workers);
         if (f || eng->input_done || nfc_workers_backlogged(eng->workers))
             return f ? f : nfc_workers_wait_next(eng->workers);
+        if (woken(eng))
+            return NULL;
         eng->input_done = !table_step(eng);
     }
 }
@@ -318,6 +328,8 @@ enum nfc_next nfc_engine_next(struct nfc_engine *eng, const struct nfc_flow **fl
     if (eng->limit_reached)
         return end_of_run(eng);
     struct nfc_flow *f = next_expired(eng);
+    if (!f && atomic_exchange_explicit(&eng->woken, 0, memory_order_relaxed))
+        return NFC_NEXT_WOKEN;
     if (!f)
         return end_of_run(eng);
     f->id = count(&eng->flows);
@@ -338,6 +350,16 @@ enum nfc_next nfc_engine_next(struct nfc_engine *eng, const struct nfc_flow **fl
 void nfc_engine_stop(struct nfc_engine *eng)
 {
     nfc_capture_stop(eng->capture);
+}
+
+size_t nfc_engine_plugin_times(const struct nfc_engine *eng, struct nfc_plugin_times *times, size_t n)
+{
+    return nfc_plugins_times(eng->plugins, times, n);
+}
+
+void nfc_engine_wake(struct nfc_engine *eng)
+{
+    atomic_store_explicit(&eng->woken, 1, memory_order_relaxed);
 }
 
 const char *nfc_engine_error(const struct nfc_engine *eng)

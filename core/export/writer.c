@@ -2,9 +2,12 @@
  * caller's or files of their own (chunks of flows_per_file flows, each with its header, rotated over rotate_files
  * names). */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <nfcore/nfcore.h>
 
@@ -140,21 +143,83 @@ size_t nfc_file_output_chunk_path(const char *path, enum nfc_format format, uint
     return n < 0 ? 0 : (size_t)n;
 }
 
-/* Closes the open file of a writer of its own files (the caller's FILE stays open). Returns 0, or -1 with a
- * message in err. */
-static int close_file(struct nfc_writer *w, char *err, size_t errlen)
+/* The offset just after the last newline of the first `size` bytes of the file that `in` reads (0: none). Returns
+ * -1 when the file cannot be read. */
+static off_t last_row_end(int in, off_t size)
+{
+    char block[4096];
+    for (off_t end = size; end > 0;) {
+        off_t start = end > (off_t)sizeof block ? end - (off_t)sizeof block : 0;
+        if (pread(in, block, (size_t)(end - start), start) != end - start)
+            return -1;
+        const char *nl = memrchr(block, '\n', (size_t)(end - start));
+        if (nl)
+            return start + (nl - block) + 1;
+        end = start;
+    }
+    return 0;
+}
+
+/* After a failed write, cuts a regular file back to its last complete row: a full disk takes a record's first bytes
+ * and refuses the rest, and a reader must never see half a row. Rows end in the only raw newlines the formats
+ * write. The file is read through /proc, as `fd` may be open for writing only (a shell's redirection). Returns 0,
+ * or -1 when the file could not be read or cut (the write's own error is the one reported). */
+static int trim_partial_row(int fd)
+{
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return -1;
+    char self[64];
+    snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+    int in = open(self, O_RDONLY | O_CLOEXEC);
+    off_t end = last_row_end(in >= 0 ? in : fd, st.st_size);
+    if (in >= 0)
+        close(in);
+    return end < 0 ? -1 : end < st.st_size ? ftruncate(fd, end) : 0;
+}
+
+static bool sink_failed(const struct nfc_writer *w)
+{
+    return nfc_sink_error(w->sink)[0] != '\0';
+}
+
+/* Closes the open file of a writer of its own files (the caller's FILE stays open); after a failure (`failed`: a
+ * write before), the file keeps only its complete rows, trimmed once stdio has written all it would. Returns 0, or
+ * -1 with a message in err. */
+static int close_file(struct nfc_writer *w, bool failed, char *err, size_t errlen)
 {
     if (!w->path || !w->out)
         return 0;
-    int rc = fclose(w->out) == 0 ? 0 : nfc_errorf(err, errlen, "write failed: %s", strerror(errno));
+    int rc = fflush(w->out) == 0 ? 0 : nfc_errorf(err, errlen, "write failed: %s", strerror(errno));
+    int fd = dup(fileno(w->out));
+    if (fclose(w->out) != 0 && rc == 0)
+        rc = nfc_errorf(err, errlen, "write failed: %s", strerror(errno));
     w->out = NULL;
+    if (rc < 0 || failed)
+        trim_partial_row(fd);
+    if (fd >= 0)
+        close(fd);
     return rc;
+}
+
+/* Creates (or, appending, opens) the file `name` and writes the header unless the file already holds rows. */
+static int open_file(struct nfc_writer *w, const char *name, bool append, char *err, size_t errlen)
+{
+    if (!(w->out = fopen(name, append ? "a" : "w")))
+        return nfc_errorf(err, errlen, "%s: %s", name, strerror(errno));
+    /* Live flows are written as they expire, so that a reader of the file sees them at once. */
+    setvbuf(w->out, w->buffer, w->line_buffered ? _IOLBF : _IOFBF, FILE_BUFFER);
+    w->in_file = 0;
+    struct stat st;
+    if (append && fstat(fileno(w->out), &st) == 0 && st.st_size > 0)
+        return 0;
+    return write_header(w, err, errlen);
 }
 
 /* Starts the next chunk: closes the open file, creates the chunk's (its header first). */
 static int open_next_file(struct nfc_writer *w, char *err, size_t errlen)
 {
-    if (close_file(w, err, errlen) < 0)
+    if (close_file(w, sink_failed(w), err, errlen) < 0)
         return -1;
     const struct nfc_file_output *o = &w->output;
     uint64_t k = o->rotate_files ? w->chunk % o->rotate_files : w->chunk;
@@ -163,13 +228,8 @@ static int open_next_file(struct nfc_writer *w, char *err, size_t errlen)
                                    : (size_t)snprintf(name, sizeof name, "%s", w->path);
     if (len >= sizeof name)
         return nfc_errorf(err, errlen, "%s: file name too long", w->path);
-    if (!(w->out = fopen(name, "w")))
-        return nfc_errorf(err, errlen, "%s: %s", name, strerror(errno));
-    /* Live flows are written as they expire, so that a reader of the file sees them at once. */
-    setvbuf(w->out, w->buffer, w->line_buffered ? _IOLBF : _IOFBF, FILE_BUFFER);
     w->chunk++;
-    w->in_file = 0;
-    return write_header(w, err, errlen);
+    return open_file(w, name, false, err, errlen);
 }
 
 struct nfc_writer *nfc_writer_open_files(const struct nfc_schema *schema, const struct nfc_file_output *output,
@@ -191,7 +251,7 @@ struct nfc_writer *nfc_writer_open_files(const struct nfc_schema *schema, const 
         rc = open_next_file(w, err, errlen);
     if (rc < 0) {
         nfc_sink_close(w->sink, NULL, NULL, 0);
-        close_file(w, NULL, 0);
+        close_file(w, false, NULL, 0);
         writer_free(w);
         return NULL;
     }
@@ -201,14 +261,35 @@ struct nfc_writer *nfc_writer_open_files(const struct nfc_schema *schema, const 
 
 int nfc_writer_write(struct nfc_writer *w, const struct nfc_flow *flow)
 {
+    /* After a failed write nothing more goes out: the rows after it would follow a partial one. */
+    if (w->error[0] || sink_failed(w))
+        return -1;
     bool new_file = w->path && (!w->out || (w->output.flows_per_file && w->in_file == w->output.flows_per_file));
-    if (new_file && (w->error[0] || open_next_file(w, w->error, sizeof w->error) < 0))
+    if (new_file && open_next_file(w, w->error, sizeof w->error) < 0)
         return -1;
     if (nfc_sink_put(w->sink, flow) < 0)
         return -1;
     w->flows++;
     w->in_file++;
     return 0;
+}
+
+int nfc_writer_reopen(struct nfc_writer *w)
+{
+    if (w->error[0] || sink_failed(w))
+        return -1;
+    if (!w->path || !w->out)
+        return 0;
+    int rc = -1;
+    if (w->output.flows_per_file)
+        rc = open_next_file(w, w->error, sizeof w->error);
+    else if (close_file(w, false, w->error, sizeof w->error) == 0)
+        /* Appended to: a file still there (renamed nowhere) keeps its rows, and gets no second header. */
+        rc = open_file(w, w->path, true, w->error, sizeof w->error);
+    /* The new file shows its header at once, as whoever rotated it may look. */
+    if (rc == 0 && fflush(w->out) != 0)
+        rc = nfc_errorf(w->error, sizeof w->error, "write failed: %s", strerror(errno));
+    return rc;
 }
 
 uint64_t nfc_writer_flows(const struct nfc_writer *w)
@@ -227,7 +308,10 @@ int nfc_writer_close(struct nfc_writer *w, char *err, size_t errlen)
         return 0;
     char sink_err[512], file_err[512];
     int sent = nfc_sink_close(w->sink, NULL, sink_err, sizeof sink_err);
-    int closed = close_file(w, file_err, sizeof file_err);
+    bool failed = sent < 0 || w->error[0];
+    int closed = close_file(w, failed, file_err, sizeof file_err);
+    if (!w->path && failed)
+        trim_partial_row(fileno(w->out));
     /* The first failure is the one reported: a file that did not open, a write or the flush, then the close. */
     const char *first = w->error[0] ? w->error : sent < 0 ? sink_err : closed < 0 ? file_err : NULL;
     if (first)

@@ -219,7 +219,9 @@ static void computed_value(const void *ctx, uint32_t arg, const struct nfc_flow 
 {
     const struct computed_column *c = ctx;
     (void)arg;
+    uint64_t start = hook_enter(c->owner, HOOK_COLUMN);
     c->read(c->owner->instance, state_of(c->owner, f), c->arg, v);
+    hook_leave(c->owner, HOOK_COLUMN, start);
 }
 
 static int register_computed(struct nfc_schema *schema, size_t index, struct computed_column *c)

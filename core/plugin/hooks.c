@@ -1,6 +1,8 @@
 /* The plugins' hooks, run in plugin order, and their registration with the flow layer. */
 #include "plugin/internal.h"
 
+#include <stdlib.h>
+
 #include "flow/hooks.h"
 #include "util/error.h"
 
@@ -9,8 +11,11 @@ static void on_init(void *ctx, struct nfc_flow *f, const struct nfc_packet *pkt)
     const struct nfc_plugin_host *host = ctx;
     for (size_t i = 0; i < host->n_plugins; i++) {
         const struct loaded_plugin *lp = &host->plugins[i];
-        if (lp->desc->on_init)
+        if (lp->desc->on_init) {
+            uint64_t start = hook_enter(lp, HOOK_ON_INIT);
             lp->desc->on_init(&lp->host, lp->instance, state_of(lp, f), &f->view, pkt);
+            hook_leave(lp, HOOK_ON_INIT, start);
+        }
     }
 }
 
@@ -20,8 +25,11 @@ static void on_update(void *ctx, struct nfc_flow *f, const struct nfc_packet *pk
     (void)k;
     for (size_t i = 0; i < host->n_plugins; i++) {
         const struct loaded_plugin *lp = &host->plugins[i];
-        if (lp->desc->on_update)
+        if (lp->desc->on_update) {
+            uint64_t start = hook_enter(lp, HOOK_ON_UPDATE);
             lp->desc->on_update(&lp->host, lp->instance, state_of(lp, f), &f->view, pkt);
+            hook_leave(lp, HOOK_ON_UPDATE, start);
+        }
     }
 }
 
@@ -30,8 +38,11 @@ static void on_expire(void *ctx, struct nfc_flow *f)
     const struct nfc_plugin_host *host = ctx;
     for (size_t i = 0; i < host->n_plugins; i++) {
         const struct loaded_plugin *lp = &host->plugins[i];
-        if (lp->desc->on_expire)
+        if (lp->desc->on_expire) {
+            uint64_t start = hook_enter(lp, HOOK_ON_EXPIRE);
             lp->desc->on_expire(&lp->host, lp->instance, state_of(lp, f), &f->view);
+            hook_leave(lp, HOOK_ON_EXPIRE, start);
+        }
     }
 }
 
@@ -42,8 +53,11 @@ static void release(void *ctx, struct nfc_flow *f)
     for (size_t i = 0; i < host->n_plugins; i++) {
         const struct loaded_plugin *lp = &host->plugins[i];
         nfc_state_release on_release = release_hook(lp->desc);
-        if (on_release)
+        if (on_release) {
+            uint64_t start = hook_enter(lp, HOOK_ON_RELEASE);
             on_release(lp->instance, state_of(lp, f));
+            hook_leave(lp, HOOK_ON_RELEASE, start);
+        }
     }
 }
 
@@ -75,6 +89,11 @@ static int clone_host(void *ctx, struct nfc_flow_hooks *into, char *err, size_t 
                           copy->state_size, host->state_size);
     }
     copy->slot = host->slot;
+    /* Every meter's instance adds to the first host's timing. */
+    free(copy->times);
+    copy->times = NULL;
+    for (size_t i = 0; i < copy->n_plugins; i++)
+        copy->plugins[i].times = host->plugins[i].times;
     add_hooks(copy, into);
     return 0;
 }

@@ -35,6 +35,10 @@ int nfc_plugins_register_columns(struct nfc_plugin_host *host, struct nfc_schema
 /* A plugin's state in a flow (plugin: its index in cfg->plugins); NULL for a plugin without state. */
 void *nfc_plugins_state(const struct nfc_plugin_host *host, const struct nfc_flow *f, size_t plugin);
 
+/* With cfg->plugin_timing, each plugin's hook calls and time (nfc_engine_plugin_times); returns the number of
+ * plugins, 0 when not timed. */
+size_t nfc_plugins_times(const struct nfc_plugin_host *host, struct nfc_plugin_times *times, size_t n);
+
 void nfc_plugins_describe(const struct nfc_plugin_host *host, FILE *out);
 
 #endif

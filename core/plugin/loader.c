@@ -160,6 +160,10 @@ int nfc_plugins_load(struct nfc_plugin_host **out, const struct nfc_config *cfg,
         lp->state_off = host->state_size;
         host->state_size += (lp->state_size + STATE_ALIGN - 1) & ~(size_t)(STATE_ALIGN - 1);
     }
+    if (cfg->plugin_timing && nfc_plugins_time(host) < 0) {
+        nfc_plugins_unload(host);
+        return nfc_errorf(err, errlen, "out of memory");
+    }
     *out = host;
     return 0;
 }
@@ -170,8 +174,11 @@ void nfc_plugins_unload(struct nfc_plugin_host *host)
         return;
     for (size_t i = 0; i < host->n_plugins; i++) {
         struct loaded_plugin *lp = &host->plugins[i];
-        if (lp->set_up && lp->desc->teardown)
+        if (lp->set_up && lp->desc->teardown) {
+            uint64_t start = hook_enter(lp, HOOK_TEARDOWN);
             lp->desc->teardown(lp->instance);
+            hook_leave(lp, HOOK_TEARDOWN, start);
+        }
         if (lp->dl)
             dlclose(lp->dl);
         free(lp->path);
@@ -181,6 +188,7 @@ void nfc_plugins_unload(struct nfc_plugin_host *host)
         free(lp->asked);
     }
     nfc_plugin_free_computed(host);
+    free(host->times);
     for (size_t i = 0; i < host->n_fields; i++) {
         free(host->fields[i].name);
         free(host->fields[i].column);

@@ -205,7 +205,13 @@ int nfc_plugin_set_up(struct loaded_plugin *lp, char *err, size_t errlen)
                 .data = lp->data},
         .lp = lp,
     };
-    if (lp->desc->setup && lp->desc->setup(&ctx.pub, &lp->instance) != 0)
+    int rc = 0;
+    if (lp->desc->setup) {
+        uint64_t start = hook_enter(lp, HOOK_SETUP);
+        rc = lp->desc->setup(&ctx.pub, &lp->instance);
+        hook_leave(lp, HOOK_SETUP, start);
+    }
+    if (rc != 0)
         return nfc_errorf(err, errlen, "plugin %s: %s", lp->desc->name, ctx.error[0] ? ctx.error : "setup failed");
     lp->set_up = true; /* whatever is refused next, unload tears the instance down */
     /* An argument read or a field declared at setup may have failed without the plugin noticing. */

@@ -12,7 +12,12 @@ Proves that `nfcore -i lo`, capturing a TCP connection and a UDP exchange that t
 3. expires an idle flow on the wall clock while no packet arrives: with --idle-timeout 1 --max-nflows 1 and a
    single datagram, nfcore ends by itself, no sooner than 1 s after the datagram.
 
-Usage: test_live_capture.py NFCORE [sigint|idle]: both parts by default, or only the one named.
+4. reopens its -o file on SIGHUP, as log rotation needs it: the file renamed away, SIGHUP gives a new file of the
+   same name with its header at once, though no packet comes; flows that ended before (idle timeout 1 s) are in the
+   renamed file, the later ones in the new file, each exactly once. Without -o, SIGHUP is ignored, and SIGTERM
+   ends the run as SIGINT does: every open flow written, status 0.
+
+Usage: test_live_capture.py NFCORE [sigint|idle|sighup]: every part by default, or only the one named.
 Exits 77 (skipped) when nfcore cannot capture on lo.
 """
 import csv
@@ -46,13 +51,15 @@ class Skip(Exception):
 
 
 class Nfcore:
-    """One nfcore process capturing on lo into its own CSV file."""
+    """One nfcore process capturing on lo into its own CSV file: with -o, or on its standard output."""
 
-    def __init__(self, binary, directory, name, args):
+    def __init__(self, binary, directory, name, args, to_stdout=False):
         self.path = os.path.join(directory, name + '.csv')
         self.err = open(os.path.join(directory, name + '.err'), 'w+')
-        self.proc = subprocess.Popen([binary, '-i', 'lo', '-o', self.path] + args,
-                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.err)
+        self.out = open(self.path, 'w') if to_stdout else None
+        output = [] if to_stdout else ['-o', self.path]
+        self.proc = subprocess.Popen([binary, '-i', 'lo'] + output + args, stdin=subprocess.DEVNULL,
+                                     stdout=self.out or subprocess.DEVNULL, stderr=self.err)
 
     def stderr(self):
         self.err.seek(0)
@@ -122,6 +129,8 @@ class Nfcore:
             self.proc.kill()
             self.proc.wait()
         self.err.close()
+        if self.out:
+            self.out.close()
 
 
 def bound(kind):
@@ -285,12 +294,93 @@ def test_idle_expiry(binary, directory):
                  bidirectional_bytes=64 + ETH_IP_UDP)
 
 
-PARTS = {'sigint': test_sigint_flush, 'idle': test_idle_expiry}
+def csv_rows(path):
+    """The rows of a CSV file that starts with nfcore's header and holds no other."""
+    with open(path, newline='') as f:
+        rows = list(csv.reader(f))
+    assert rows and rows[0][:2] == ['id', 'expiration_id'], f'{path} does not start with the header: {rows[:1]}'
+    assert all(row[:2] != ['id', 'expiration_id'] for row in rows[1:]), f'{path} holds a second header'
+    return [dict(zip(rows[0], row)) for row in rows[1:]]
+
+
+def wait_until(what, done):
+    start = time.monotonic()
+    while not done():
+        if time.monotonic() - start > TIMEOUT:
+            raise AssertionError(f'{what} within {TIMEOUT:.0f} s')
+        time.sleep(0.05)
+
+
+def one_datagram_flows(server, clients):
+    """A flow per client: one datagram to the server. Returns the clients' ports."""
+    for client in clients:
+        client.sendto(b'h' * 32, server.getsockname())
+        server.recv(65536)
+    return {client.getsockname()[1] for client in clients}
+
+
+def lines_in(path):
+    try:
+        with open(path) as f:
+            return f.read().count('\n')
+    except FileNotFoundError:
+        return 0
+
+
+def ports(rows):
+    return sorted(int(r['src_port']) for r in rows)
+
+
+HUP_BEFORE, HUP_AFTER = 5, 4   # flows ended before the rotation, flows still open at SIGINT
+
+
+def test_sighup_reopen(binary, directory):
+    runs = []
+    sockets = []
+    try:
+        for _ in range(1 + HUP_BEFORE + HUP_AFTER):
+            sockets.append(bound(socket.SOCK_DGRAM))
+        server, clients = sockets[0], sockets[1:]
+        bpf = f'host {LOCALHOST} and udp and port {server.getsockname()[1]}'
+        args = ['--bpf-filter', bpf, '--no-decode-tunnels']
+        run = Nfcore(binary, directory, 'rotated', args + ['--idle-timeout', '1'])
+        runs.append(run)
+        quiet = Nfcore(binary, directory, 'stdout', args, to_stdout=True)
+        runs.append(quiet)
+        run.wait_capturing()
+        quiet.wait_capturing()
+        before = one_datagram_flows(server, clients[:HUP_BEFORE])
+        wait_until('the first flows were not written on their idle timeout',
+                   lambda: lines_in(run.path) == 1 + HUP_BEFORE)
+        rotated = run.path + '.1'
+        os.rename(run.path, rotated)
+        run.proc.send_signal(signal.SIGHUP)
+        quiet.proc.send_signal(signal.SIGHUP)
+        wait_until('no new file with its header after SIGHUP', lambda: lines_in(run.path) == 1)
+        after = one_datagram_flows(server, clients[HUP_BEFORE:])
+        time.sleep(DELIVERY)
+        assert quiet.proc.poll() is None, f'nfcore without -o ended on SIGHUP: {quiet.proc.returncode}'
+        run.proc.send_signal(signal.SIGINT)
+        quiet.proc.send_signal(signal.SIGTERM)   # the same end as SIGINT: every open flow written, status 0
+        for r in runs:
+            r.wait_exit()
+        first, second, unrotated = csv_rows(rotated), csv_rows(run.path), csv_rows(quiet.path)
+    finally:
+        for s in sockets:
+            s.close()
+        for r in runs:
+            r.close()
+    assert ports(first) == sorted(before), f'renamed file: ports {ports(first)}, expected {sorted(before)}'
+    assert ports(second) == sorted(after), f'new file: ports {ports(second)}, expected {sorted(after)}'
+    assert ports(unrotated) == sorted(before | after), f'standard output: ports {ports(unrotated)}'
+
+
+PARTS = {'sigint': test_sigint_flush, 'idle': test_idle_expiry, 'sighup': test_sighup_reopen}
 
 
 def main():
     if len(sys.argv) not in (2, 3) or sys.argv[2:] and sys.argv[2] not in PARTS:
-        sys.exit('usage: test_live_capture.py NFCORE [sigint|idle]')
+        sys.exit('usage: test_live_capture.py NFCORE [sigint|idle|sighup]')
     parts = sys.argv[2:] or list(PARTS)
     start = time.monotonic()
     with tempfile.TemporaryDirectory() as directory:

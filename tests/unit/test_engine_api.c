@@ -107,6 +107,9 @@ START_TEST(writer_reports_a_failed_write)
     ck_assert_int_eq(nfc_engine_next(eng, &flow), NFC_NEXT_FLOW);
     ck_assert_int_eq(nfc_writer_write(w, flow), -1);
     ck_assert_str_eq(nfc_writer_error(w), "write failed: No space left on device");
+    /* nothing more goes out after a failure: a later row would follow a partial one */
+    ck_assert_int_eq(nfc_engine_next(eng, &flow), NFC_NEXT_FLOW);
+    ck_assert_int_eq(nfc_writer_write(w, flow), -1);
     ck_assert_int_eq(nfc_writer_close(w, err, sizeof err), -1);
     ck_assert_str_eq(err, "write failed: No space left on device");
     fclose(out);
@@ -278,6 +281,44 @@ START_TEST(stats_report_dropped_packets)
 }
 END_TEST
 
+/* Column 0, "id": the flow's place in the emission order. */
+static uint64_t flow_id(const struct nfc_engine *eng, const struct nfc_flow *flow)
+{
+    struct nfc_value v;
+    nfc_flow_value(eng, flow, 0, &v);
+    return v.as.u;
+}
+
+/* A wake before a call and one after the first flow each give NFC_NEXT_WOKEN once; every flow still comes out. */
+START_TEST(wake_returns_once_between_flows)
+{
+    struct nfc_engine *eng = open_sample((unsigned)_i, false);
+    const struct nfc_flow *flow;
+    nfc_engine_wake(eng);
+    ck_assert_int_eq(nfc_engine_next(eng, &flow), NFC_NEXT_WOKEN);
+    ck_assert_int_eq(nfc_engine_next(eng, &flow), NFC_NEXT_FLOW);
+    ck_assert_uint_eq(flow_id(eng, flow), 0);
+    /* flows already finished come first */
+    nfc_engine_wake(eng);
+    uint64_t flows = 1, woken = 0;
+    enum nfc_next next;
+    while ((next = nfc_engine_next(eng, &flow)) != NFC_NEXT_END) {
+        if (next == NFC_NEXT_WOKEN) {
+            woken++;
+            continue;
+        }
+        ck_assert_int_eq(next, NFC_NEXT_FLOW);
+        ck_assert_uint_eq(flow_id(eng, flow), flows++);
+    }
+    ck_assert_uint_eq(woken, 1);
+    struct nfc_stats st;
+    nfc_engine_stats(eng, &st);
+    ck_assert_uint_eq(flows, st.flows);
+    ck_assert_uint_gt(flows, 3);
+    nfc_engine_close(eng);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("engine_api");
@@ -298,6 +339,7 @@ int main(void)
     tcase_add_test(lifetime, retain_refuses_any_other_flow);
     tcase_add_loop_test(lifetime, retained_flows_outlive_next_and_close, 1, 3);
     tcase_add_test(lifetime, released_flows_are_reused);
+    tcase_add_loop_test(lifetime, wake_returns_once_between_flows, 1, 3);
     suite_add_tcase(s, lifetime);
 
     TCase *counters = tcase_create("counters");

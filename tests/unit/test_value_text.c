@@ -1,5 +1,5 @@
-/* nfc_value_text (a value as Python's str() writes it) for every type, nfc_file_output_chunk_path's names, and a
- * lazy nfc_writer_open_path: no flow, no file. */
+/* nfc_value_text (a value as Python's str() writes it) for every type, nfc_file_output_chunk_path's names, a
+ * lazy nfc_writer_open_path (no flow, no file), and nfc_writer_reopen (log rotation, the next chunk). */
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -177,6 +177,102 @@ START_TEST(unwritable_path)
 }
 END_TEST
 
+/* The lines of `path` and how many of them are the CSV header; -1 lines when there is no such file. */
+static int count_lines(const char *path, int *headers)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char line[8192];
+    int n = 0;
+    *headers = 0;
+    while (fgets(line, sizeof line, f)) {
+        n++;
+        *headers += strncmp(line, "id,expiration_id,", 17) == 0;
+    }
+    fclose(f);
+    return n;
+}
+
+static void assert_lines(const char *path, int lines, int headers)
+{
+    int h = 0;
+    ck_assert_int_eq(count_lines(path, &h), lines);
+    ck_assert_int_eq(h, headers);
+}
+
+/* Writes `n` more flows of the engine; fails when it has fewer. */
+static void write_flows(struct nfc_engine *eng, struct nfc_writer *w, int n)
+{
+    const struct nfc_flow *flow;
+    for (int i = 0; i < n; i++) {
+        ck_assert_int_eq(nfc_engine_next(eng, &flow), NFC_NEXT_FLOW);
+        ck_assert_int_eq(nfc_writer_write(w, flow), 0);
+    }
+}
+
+/* logrotate's way: the file renamed away, then reopened: a new file with its own header; reopened in place, the
+ * file keeps its rows and gets no second header. sample.pcap has 8 flows. */
+START_TEST(reopen_rotates)
+{
+    char dir[] = "/tmp/nfc_reopen_XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char csv[64], old[64];
+    snprintf(csv, sizeof csv, "%s/flows.csv", dir);
+    snprintf(old, sizeof old, "%s/flows.csv.1", dir);
+    char err[256];
+    struct nfc_engine *eng = open_engine(NFC_SAMPLE_PCAP);
+    struct nfc_file_output output = {.path = csv, .format = NFC_FORMAT_CSV};
+    struct nfc_writer *w = nfc_writer_open_path(eng, &output, err, sizeof err);
+    ck_assert_msg(w != NULL, "%s", err);
+    write_flows(eng, w, 3);
+    ck_assert_int_eq(rename(csv, old), 0);
+    ck_assert_int_eq(nfc_writer_reopen(w), 0);
+    assert_lines(old, 1 + 3, 1);
+    assert_lines(csv, 1, 1); /* the new file holds its header at once */
+    write_flows(eng, w, 3);
+    ck_assert_int_eq(nfc_writer_reopen(w), 0);
+    write_flows(eng, w, 2);
+    const struct nfc_flow *flow;
+    ck_assert_int_eq(nfc_engine_next(eng, &flow), NFC_NEXT_END);
+    ck_assert_int_eq(nfc_writer_close(w, err, sizeof err), 0);
+    nfc_engine_close(eng);
+    assert_lines(old, 1 + 3, 1);
+    assert_lines(csv, 1 + 5, 1);
+    unlink(csv);
+    unlink(old);
+    rmdir(dir);
+}
+END_TEST
+
+/* With chunks, a reopen starts the next chunk, which then holds its full count. */
+START_TEST(reopen_starts_the_next_chunk)
+{
+    char dir[] = "/tmp/nfc_reopen_XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char csv[64], chunk[3][64];
+    snprintf(csv, sizeof csv, "%s/flows.csv", dir);
+    for (int k = 0; k < 3; k++)
+        snprintf(chunk[k], sizeof chunk[k], "%s/flows.%d.csv", dir, k);
+    char err[256];
+    struct nfc_engine *eng = open_engine(NFC_SAMPLE_PCAP);
+    struct nfc_file_output output = {.path = csv, .format = NFC_FORMAT_CSV, .flows_per_file = 3};
+    struct nfc_writer *w = nfc_writer_open_path(eng, &output, err, sizeof err);
+    ck_assert_msg(w != NULL, "%s", err);
+    write_flows(eng, w, 2);
+    ck_assert_int_eq(nfc_writer_reopen(w), 0);
+    write_flows(eng, w, 6);
+    ck_assert_int_eq(nfc_writer_close(w, err, sizeof err), 0);
+    nfc_engine_close(eng);
+    assert_lines(chunk[0], 1 + 2, 1);
+    assert_lines(chunk[1], 1 + 3, 1);
+    assert_lines(chunk[2], 1 + 3, 1);
+    for (int k = 0; k < 3; k++)
+        unlink(chunk[k]);
+    rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("value_text");
@@ -190,6 +286,8 @@ int main(void)
     tcase_add_test(files, chunk_names);
     tcase_add_test(files, lazy_writer);
     tcase_add_test(files, unwritable_path);
+    tcase_add_test(files, reopen_rotates);
+    tcase_add_test(files, reopen_starts_the_next_chunk);
     suite_add_tcase(s, files);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -28,10 +28,10 @@
  * - Lifetime. A flow from nfc_engine_next is valid until the next call of nfc_engine_next or nfc_engine_close,
  *   unless it is retained (nfc_engine_retain); then until it is released.
  * - Threads. An engine, its flows and its writers are used from one thread at a time; on_warning runs on that
- *   thread. Only nfc_engine_stop may be called from elsewhere (a signal handler), and, for a performance report
- *   while that thread waits in nfc_engine_next, nfc_engine_worker_packets and nfc_engine_stats: of the latter,
- *   packets, ignored, flows and kernel_dropped are then read as they stand; the other fields are exact only on the
- *   engine's thread.
+ *   thread. Only nfc_engine_stop and nfc_engine_wake may be called from elsewhere (a signal handler), and, for a
+ *   performance report while that thread waits in nfc_engine_next, nfc_engine_worker_packets and
+ *   nfc_engine_stats: of the latter, packets, ignored, flows and kernel_dropped are then read as they stand; the
+ *   other fields are exact only on the engine's thread.
  */
 #ifndef NFCORE_NFCORE_H
 #define NFCORE_NFCORE_H
@@ -110,6 +110,8 @@ struct nfc_config {
     const struct nfc_plugin_link *plugin_links;
     bool community_id;     /* false: add the community_id column (Community ID v1, after the identity columns) */
     int community_id_seed; /* 0; 0 … 65535 */
+    bool plugin_timing;    /* false: measure the time inside each plugin hook (nfc_engine_plugin_times); off, no
+                              clock is read */
 };
 
 /* A plugin linked into the program (a language binding's bridge to plugins written in that language): its
@@ -177,6 +179,7 @@ enum nfc_next {
     NFC_NEXT_FLOW = 1,   /* *flow is valid until the next call, or until released once retained */
     NFC_NEXT_END = 0,    /* input exhausted (or stopped) and every flow emitted */
     NFC_NEXT_ERROR = -1, /* fatal capture error: nfc_engine_error() says which */
+    NFC_NEXT_WOKEN = 2,  /* no flow: nfc_engine_wake asked for the caller's thread back; call again to go on */
 };
 
 /* Meters packets until a flow is finished. Flows come out with ids 0, 1, 2, … in emission order. */
@@ -185,6 +188,32 @@ enum nfc_next nfc_engine_next(struct nfc_engine *eng, const struct nfc_flow **fl
 /* Ends a live capture: the flows still in the table are emitted by the next calls of nfc_engine_next.
  * Async-signal-safe. */
 void nfc_engine_stop(struct nfc_engine *eng);
+
+/* Calls of one plugin hook and the monotonic time spent inside them, every meter thread together. */
+struct nfc_plugin_hook_time {
+    uint64_t calls;
+    uint64_t ns;
+};
+
+struct nfc_plugin_times {
+    const char *plugin; /* its descriptor's name */
+    struct nfc_plugin_hook_time on_init, on_update, on_expire, on_release;
+};
+
+/* With plugin_timing, fills up to n entries, one per plugin in load order, and returns the number of plugins (0
+ * without plugin_timing or plugins). Exact once nfc_engine_next has returned NFC_NEXT_END. */
+size_t nfc_engine_plugin_times(const struct nfc_engine *eng, struct nfc_plugin_times *times, size_t n);
+
+/* The plugin code running on the calling thread, for a report from a signal handler when a plugin crashes: its
+ * descriptor's name, its path (or linked name) and the hook ("on_update", "setup", ...). Returns false when no
+ * plugin code runs on this thread. Async-signal-safe. */
+bool nfc_plugin_running(const char **name, const char **path, const char **hook);
+
+/* Makes the nfc_engine_next in progress, or the next one, return NFC_NEXT_WOKEN once without a flow, so that the
+ * caller's thread can act between two flows (the command reopens its files on SIGHUP). A live capture notices
+ * within its read timeout (250 ms) even while no packet comes; a flow already finished is handed out first.
+ * Async-signal-safe. */
+void nfc_engine_wake(struct nfc_engine *eng);
 
 /* Keeps the flow nfc_engine_next returned last beyond the next call: its values (nfc_flow_value) stay readable
  * until nfc_engine_release, also after nfc_engine_close. Returns 0, or -1 with a message on the engine when
@@ -267,7 +296,8 @@ struct nfc_writer;
  * written. The FILE stays the caller's. */
 struct nfc_writer *nfc_writer_open(const struct nfc_engine *eng, enum nfc_format format, FILE *out, char *err,
                                    size_t errlen);
-/* Returns 0, or -1 with a message on the writer ("write failed: No space left on device"). */
+/* Returns 0, or -1 with a message on the writer ("write failed: No space left on device"); after a failure every
+ * later write fails too. */
 int nfc_writer_write(struct nfc_writer *w, const struct nfc_flow *flow);
 /* The message of the writer's first failure ("" when none). */
 const char *nfc_writer_error(const struct nfc_writer *w);
@@ -296,14 +326,22 @@ size_t nfc_file_output_chunk_path(const char *path, enum nfc_format format, uint
 struct nfc_writer *nfc_writer_open_path(const struct nfc_engine *eng, const struct nfc_file_output *output, char *err,
                                         size_t errlen);
 
+/* Log rotation (the command's SIGHUP), between two writes: closes the writer's open file and opens the next one.
+ * With flows_per_file, that is the next chunk; otherwise `path` again, appended to, its header written only when
+ * the file is new or empty, so that a file renamed away is followed by a new one and a file left in place keeps
+ * its rows. Does nothing for a writer over the caller's FILE or one with no file open yet (lazy). Returns 0, or -1
+ * with a message on the writer (then every later write fails too). */
+int nfc_writer_reopen(struct nfc_writer *w);
+
 /* A value as Python's str() writes it (what nfstream's CSV holds between its quotes, and what its anonymisation
  * hashes): integers in decimal, floats as repr(float), strings as they are, addresses and MACs as text, lists as
  * Python prints them ("[1, -1]", "['a', 'b']"). Writes at most size bytes including a NUL into buf and returns
  * the length of the whole text (as snprintf does). A missing value gives "". */
 size_t nfc_value_text(const struct nfc_value *v, char *buf, size_t size);
 
-/* Flushes and frees the writer (not the caller's FILE; its own files are closed). Returns 0, or -1 with the message of its first failure (a write,
- * or this flush) in `err`. */
+/* Flushes and frees the writer (not the caller's FILE; its own files are closed). Returns 0, or -1 with the message
+ * of its first failure (a write, or this flush) in `err`. After a failure (a full disk), a regular file, the
+ * caller's included, is cut back to its last complete row: it holds only whole records. */
 int nfc_writer_close(struct nfc_writer *w, char *err, size_t errlen);
 
 #ifdef __cplusplus

@@ -1,0 +1,62 @@
+#include "crash.h"
+
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <nfcore/nfcore.h>
+
+static const struct {
+    int sig;
+    const char *name;
+} watched[] = {
+    {SIGSEGV, "SIGSEGV"}, {SIGBUS, "SIGBUS"}, {SIGFPE, "SIGFPE"}, {SIGILL, "SIGILL"}, {SIGABRT, "SIGABRT"},
+};
+
+enum { N_WATCHED = sizeof watched / sizeof watched[0] };
+
+static struct sigaction previous[N_WATCHED];
+
+/* Appends s to the line, as far as it fits (strcat is not async-signal-safe by the standard's list). */
+static size_t append(char *line, size_t len, size_t size, const char *s)
+{
+    while (*s && len + 1 < size)
+        line[len++] = *s++;
+    return len;
+}
+
+static void on_crash(int sig, siginfo_t *info, void *uctx)
+{
+    (void)uctx;
+    size_t i = 0;
+    while (i < N_WATCHED - 1 && watched[i].sig != sig)
+        i++;
+    const char *name, *path, *hook;
+    if (nfc_plugin_running(&name, &path, &hook)) {
+        char line[1024];
+        size_t len = 0;
+        const char *parts[] = {"nfcore: plugin '", name, "' (", path, ") crashed in ", hook, ": ", watched[i].name};
+        for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
+            len = append(line, len, sizeof line, parts[p]);
+        line[len++] = '\n';
+        ssize_t written = write(STDERR_FILENO, line, len);
+        (void)written;
+    }
+    sigaction(sig, &previous[i], NULL);
+    /* A fault comes back when its instruction runs again, with its own context; a signal sent (abort, kill) is
+     * sent again. Either way the previous disposition takes it. */
+    if (info->si_code <= 0)
+        raise(sig);
+}
+
+void nfc_cli_crash_report_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_crash;
+    sa.sa_flags = SA_SIGINFO;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < N_WATCHED; i++)
+        sigaction(watched[i].sig, &sa, &previous[i]);
+}
