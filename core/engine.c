@@ -442,6 +442,11 @@ void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, s
     nfc_schema_value(&eng->schema, flow, column, value);
 }
 
+bool nfc_flow_input_ended(const struct nfc_flow *flow)
+{
+    return flow->input_ended;
+}
+
 void *nfc_flow_plugin_state(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t plugin)
 {
     return nfc_plugins_state(eng->plugins, flow, plugin);

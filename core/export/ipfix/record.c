@@ -34,10 +34,12 @@ static void put_uint(uint8_t *at, uint64_t v, size_t width)
     }
 }
 
-/* flowEndReason (RFC 5102): idle 1, active 2, end of flow detected (TCP) 3, forced end (a plugin) 4, lack of
- * resources (capacity) 5. */
-static uint64_t end_reason(int64_t expiration_id)
+/* flowEndReason (RFC 5102): idle 1, active 2, end of flow detected (TCP) 3, forced end (a plugin, or the end of
+ * the input) 4, lack of resources (capacity) 5. */
+static uint64_t end_reason(const struct nfc_flow *flow, int64_t expiration_id)
 {
+    if (nfc_flow_input_ended(flow))
+        return 4;
     switch (expiration_id) {
     case NFC_EXPIRE_IDLE: return 1;
     case NFC_EXPIRE_ACTIVE: return 2;
@@ -91,7 +93,7 @@ static uint64_t uint_value(const struct nfc_ipfix_records *r, const struct nfc_i
     if (v->missing)
         return 0;
     if (f->convert == NFC_IPFIX_CONVERT_END_REASON)
-        return end_reason(v->as.i);
+        return end_reason(flow, v->as.i);
     if (f->convert == NFC_IPFIX_CONVERT_IP_OCTETS && version == NFC_IPFIX_V6) {
         struct nfc_value packets;
         nfc_flow_value(r->eng, flow, f->packets_column, &packets);

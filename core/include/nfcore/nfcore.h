@@ -251,6 +251,9 @@ struct nfc_column {
 
 size_t nfc_engine_columns(const struct nfc_engine *eng, const struct nfc_column **columns);
 void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t column, struct nfc_value *value);
+/* Whether the flow ended because the input did (the end of a capture file, a live capture stopped) rather than for
+ * its expiration_id's reason: expiration_id stays nfstream's there (0, or a plugin's -1). */
+bool nfc_flow_input_ended(const struct nfc_flow *flow);
 /* Plugin `plugin`'s (its index in nfc_config.plugins) state in a flow, for the caller that linked it and so
  * knows its layout; NULL for a plugin without state. */
 void *nfc_flow_plugin_state(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t plugin);
