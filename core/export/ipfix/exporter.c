@@ -39,7 +39,7 @@ struct exporter {
     uint8_t *message;
     uint64_t in_message;  /* flow records in the message libfixbuf is filling */
     uint64_t lost;        /* flow records in messages the collector did not get */
-    bool announce_needed; /* a new TCP connection: templates before data */
+    bool announce_needed; /* a new TCP connection: templates before data, the message filled meanwhile lost */
 };
 
 struct nfc_ipfix {
@@ -65,14 +65,10 @@ static bool put_out(struct exporter *e, uint64_t records)
 {
     if (!e->message || e->message[1] != IPFIX_VERSION)
         return false;
-    if (e->announce_needed) {
-        e->lost += records; /* data a new connection's collector cannot read before the templates */
-    } else {
-        bool fresh = false;
-        size_t len = fbExporterGetMsgLen(fBufGetExporter(e->fbuf));
-        e->lost += nfc_ipfix_link_send(&e->link, e->message, len, records, &fresh);
-        e->announce_needed = fresh;
-    }
+    if (e->announce_needed) /* filled while the collector was away: the new connection starts with templates */
+        e->lost += records;
+    else
+        e->lost += nfc_ipfix_link_send(&e->link, e->message, fbExporterGetMsgLen(fBufGetExporter(e->fbuf)), records);
     e->message[1] = 0;
     return true;
 }
@@ -89,12 +85,21 @@ static int emit(struct exporter *e, GError **gerr)
 
 static int announce(struct exporter *e, char *err, size_t errlen);
 
+/* A TCP collector that went away is tried again before records are added, so that a new connection's first
+ * message holds the templates, and only records meanwhile are lost. */
+static bool reconnected(struct exporter *e)
+{
+    if (e->message && nfc_ipfix_link_reconnect(&e->link))
+        e->announce_needed = true;
+    return e->announce_needed;
+}
+
 static int send_record(void *state, const char *bytes, size_t len, char *err, size_t errlen)
 {
     (void)len;
     struct exporter *e = state;
     bool refresh = e->refresh_ms && nfc_monotonic_ms() - e->announced_ms >= e->refresh_ms;
-    if ((refresh || e->announce_needed) && announce(e, err, errlen) < 0)
+    if ((refresh || reconnected(e)) && announce(e, err, errlen) < 0)
         return -1;
     int version = nfc_ipfix_resolve(&e->rec, bytes, e->record);
     GError *gerr = NULL;
@@ -119,7 +124,7 @@ static int send_record(void *state, const char *bytes, size_t len, char *err, si
 static int flush(void *state, char *err, size_t errlen)
 {
     struct exporter *e = state;
-    if (e->announce_needed)
+    if (reconnected(e))
         return announce(e, err, errlen);
     GError *gerr = NULL;
     if (emit(e, &gerr) < 0)

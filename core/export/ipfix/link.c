@@ -126,21 +126,26 @@ static void drop_connection(struct nfc_ipfix_link *l, const char *why)
     l->retry_ms = 0;
 }
 
-static uint64_t send_tcp(struct nfc_ipfix_link *l, const uint8_t *msg, size_t len, uint64_t records, bool *fresh)
+bool nfc_ipfix_link_reconnect(struct nfc_ipfix_link *l)
+{
+    if (!l->tcp || l->fd >= 0)
+        return false;
+    uint64_t now = nfc_monotonic_ms();
+    if (now < l->retry_ms)
+        return false;
+    l->retry_ms = now + RETRY_MS;
+    if (connect_tcp(l) < 0)
+        return false;
+    l->reconnects++;
+    return true;
+}
+
+static uint64_t send_tcp(struct nfc_ipfix_link *l, const uint8_t *msg, size_t len, uint64_t records)
 {
     if (l->fd >= 0 && peer_gone(l->fd))
         drop_connection(l, "the collector closed the connection");
-    if (l->fd < 0) {
-        uint64_t now = nfc_monotonic_ms();
-        if (now < l->retry_ms)
-            return records;
-        l->retry_ms = now + RETRY_MS;
-        if (connect_tcp(l) < 0)
-            return records;
-        l->reconnects++;
-        *fresh = true;
+    if (l->fd < 0)
         return records;
-    }
     while (len) {
         ssize_t n = send(l->fd, msg, len, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
@@ -174,9 +179,9 @@ static uint64_t send_udp(struct nfc_ipfix_link *l, const uint8_t *msg, size_t le
     return lost;
 }
 
-uint64_t nfc_ipfix_link_send(struct nfc_ipfix_link *l, const uint8_t *msg, size_t len, uint64_t records, bool *fresh)
+uint64_t nfc_ipfix_link_send(struct nfc_ipfix_link *l, const uint8_t *msg, size_t len, uint64_t records)
 {
-    return l->tcp ? send_tcp(l, msg, len, records, fresh) : send_udp(l, msg, len, records);
+    return l->tcp ? send_tcp(l, msg, len, records) : send_udp(l, msg, len, records);
 }
 
 uint64_t nfc_ipfix_link_close(struct nfc_ipfix_link *l)

@@ -30,10 +30,13 @@ int nfc_ipfix_link_open(struct nfc_ipfix_link *l, const struct nfc_ipfix_url *ur
                         size_t errlen);
 
 /* Sends one message holding `records` flow records. Returns the flow records this call knows lost: the message's
- * own, and over UDP those of the one before when the collector's port was unreachable. Sets *fresh when a TCP
- * connection was made again: the message is then not sent (lost), since the new connection needs the templates
- * first. */
-uint64_t nfc_ipfix_link_send(struct nfc_ipfix_link *l, const uint8_t *msg, size_t len, uint64_t records, bool *fresh);
+ * own (a TCP collector that went away), and over UDP those of the one before when the collector's port was
+ * unreachable. */
+uint64_t nfc_ipfix_link_send(struct nfc_ipfix_link *l, const uint8_t *msg, size_t len, uint64_t records);
+
+/* TCP, once the collector went away: connects again, at most once per second. Returns true when it did: the new
+ * connection needs the templates before any data. */
+bool nfc_ipfix_link_reconnect(struct nfc_ipfix_link *l);
 
 /* Closes the socket; returns the records of the last UDP message when its port turned out unreachable. */
 uint64_t nfc_ipfix_link_close(struct nfc_ipfix_link *l);
