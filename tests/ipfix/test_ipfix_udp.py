@@ -4,7 +4,8 @@
 - by default, messages up to the route's MTU (loopback's 65536, less the IP and UDP headers), so that a datagram
   holds many records; with --ipfix-mtu 1000, none over 972 bytes; either way ipfixDump reads back every flow of the
   CSV from the datagrams written one after the other as an IPFIX file;
-- a record that does not fit in a message (--ipfix-mtu 576 with SPLT) is counted as failed, exit 1;
+- a record that does not fit in a message (--ipfix-mtu 576 with SPLT) is counted as failed, exit 1, and so is one
+  whose SPLT gap does not fit in its 4-byte items (25 days between two packets);
 - a collector's port that is closed (ICMP port unreachable) costs every record, counted and said, exit 1.
 
 usage: test_ipfix_udp.py NFCORE
@@ -19,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 
-from test_ipfix_tcp import FLOWS, PHASES, phase
+from test_ipfix_tcp import FLOWS, PHASES, packet, phase
 
 FLOW_ID = re.compile(r'^\t\(\d+\)\s+flowId : (\d+)$', re.M)
 
@@ -78,6 +79,16 @@ def check_losses(nfcore, pcap, tmp, problems):
             f'IPFIX: 0 records sent, 0 dropped (queue full), {len(ids)} failed']
     if run.returncode != 1 or any(w not in run.stderr for w in want):
         problems.append(f'records over --ipfix-mtu: exit {run.returncode}, {run.stderr!r}')
+    slow = os.path.join(tmp, 'slow.pcap')
+    with open(slow, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1) + packet(1_000_000, 5000) +
+                packet(1_000_000 + 25 * 86400, 5000))
+    run, _, slow_ids = export(nfcore, slow, tmp, '--splt-analysis', '2', '--idle-timeout', '3000000',
+                              '--active-timeout', '3000000')
+    want = ["a value of splt_piat_ms beyond its items' 4 bytes",
+            'IPFIX: 0 records sent, 0 dropped (queue full), 1 failed']
+    if run.returncode != 1 or slow_ids != [0] or any(w not in run.stderr for w in want):
+        problems.append(f'an SPLT gap of 25 days: exit {run.returncode}, {run.stderr!r}')
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind(('127.0.0.1', 0))
         closed = s.getsockname()[1]

@@ -221,6 +221,22 @@ static int standard_field(struct nfc_ipfix_field *f, fbInfoModel_t *model, const
     return 0;
 }
 
+/* A list's items' bytes: SPLT's in fewer (RFC 7011's reduced-size encoding), so that long SPLTs fit in a datagram:
+ * a direction is 0, 1 or -1, a size at most 65535 and headers, a gap shorter than the idle timeout (a value beyond
+ * fails its record, counted). Other lists (plugins') keep 8. */
+static uint16_t item_width(const char *column)
+{
+    if (strcmp(column, "splt_direction") == 0)
+        return 1;
+    return strcmp(column, "splt_ps") == 0 || strcmp(column, "splt_piat_ms") == 0 ? 4 : 8;
+}
+
+/* A list item's signed type of `width` bytes. */
+static uint8_t item_type(uint16_t width)
+{
+    return width == 1 ? FB_INT_8 : width == 4 ? FB_INT_32 : FB_INT_64;
+}
+
 static int add_field(struct nfc_ipfix_layout *l, const struct nfc_column *c, size_t index, uint16_t id,
                      const struct nfc_ipfix_options *o, fbInfoModel_t *model, char *err, size_t errlen)
 {
@@ -250,7 +266,9 @@ static int add_field(struct nfc_ipfix_layout *l, const struct nfc_column *c, siz
     add_enterprise(l, o->pen, id, c->name, len, type, units(c->unit));
     if (f->kind == NFC_IPFIX_LIST) {
         snprintf(f->item, sizeof f->item, "%s_item", c->name);
-        add_enterprise(l, o->pen, (uint16_t)(id | LIST_ITEM_BIT), f->item, 8, FB_INT_64, units(c->unit));
+        f->item_width = item_width(c->name);
+        add_enterprise(l, o->pen, (uint16_t)(id | LIST_ITEM_BIT), f->item, f->item_width, item_type(f->item_width),
+                       units(c->unit));
     }
     l->n_fields++;
     return 0;

@@ -101,6 +101,12 @@ static int send_record(void *state, const char *bytes, size_t len, char *err, si
     bool refresh = e->refresh_ms && nfc_monotonic_ms() - e->announced_ms >= e->refresh_ms;
     if ((refresh || reconnected(e)) && announce(e, err, errlen) < 0)
         return -1;
+    size_t bad = nfc_ipfix_bad_field(bytes);
+    if (bad != SIZE_MAX) {
+        const struct nfc_ipfix_field *f = &e->layout.fields[bad];
+        return nfc_errorf(err, errlen, "%s: a value of %s beyond its items' %u bytes", e->target,
+                          e->rec.columns[f->column].name, (unsigned)f->item_width);
+    }
     int version = nfc_ipfix_resolve(&e->rec, bytes, e->record);
     GError *gerr = NULL;
     bool appended = fBufSetInternalTemplate(e->fbuf, e->tid[version], &gerr) &&
@@ -113,9 +119,10 @@ static int send_record(void *state, const char *bytes, size_t len, char *err, si
     if (appended)
         return 0;
     if (g_error_matches(gerr, FB_ERROR_DOMAIN, FB_ERROR_EOM)) {
+        nfc_errorf(err, errlen, "%s: a record larger than an IPFIX message (%zu bytes): %s", e->target,
+                   e->link.max_message, gerr->message);
         g_clear_error(&gerr);
-        return nfc_errorf(err, errlen, "%s: a record larger than an IPFIX message (%zu bytes)", e->target,
-                          e->link.max_message);
+        return -1;
     }
     return fixbuf_error(err, errlen, "IPFIX export", gerr);
 }
