@@ -98,8 +98,7 @@ static int send_record(void *state, const char *bytes, size_t len, char *err, si
 {
     (void)len;
     struct exporter *e = state;
-    bool refresh = e->refresh_ms && nfc_monotonic_ms() - e->announced_ms >= e->refresh_ms;
-    if ((refresh || reconnected(e)) && announce(e, err, errlen) < 0)
+    if (reconnected(e) && announce(e, err, errlen) < 0)
         return -1;
     size_t bad = nfc_ipfix_bad_field(bytes);
     if (bad != SIZE_MAX) {
@@ -127,11 +126,13 @@ static int send_record(void *state, const char *bytes, size_t len, char *err, si
     return fixbuf_error(err, errlen, "IPFIX export", gerr);
 }
 
-/* When the queue is empty, and at the end: what libfixbuf holds goes out. */
+/* After each batch, and at the end: what libfixbuf holds goes out, before the templates when they are due again
+ * (checked here rather than per record: a clock read per record showed in the profile). */
 static int flush(void *state, char *err, size_t errlen)
 {
     struct exporter *e = state;
-    if (reconnected(e))
+    bool refresh = e->refresh_ms && nfc_monotonic_ms() - e->announced_ms >= e->refresh_ms;
+    if (refresh || reconnected(e))
         return announce(e, err, errlen);
     GError *gerr = NULL;
     if (emit(e, &gerr) < 0)
