@@ -52,10 +52,11 @@ def start_nfcapd(directory: str) -> tuple[subprocess.Popen, int, str]:
     sys.exit("nfcapd did not start")
 
 
-def ipfix_run(nfcore: str, capture: str, port: int, mtu: list[str]) -> tuple[float, int]:
-    """nfcore's CPU seconds, and the records it sent."""
+def ipfix_run(nfcore: str, capture: str, port: int, mtu: list[str], domain: int) -> tuple[float, int]:
+    """nfcore's CPU seconds, and the records it sent. Each run is an observation domain of its own: nfcapd tells
+    exporters apart by address and domain, and a run starting its sequence numbers again would count as errors."""
     seconds, stderr = cpu_seconds([nfcore, "-r", capture, "-j", "1", "-v", "--ipfix", f"udp://127.0.0.1:{port}",
-                                   *mtu], capture)
+                                   "--observation-domain", str(domain), *mtu], capture)
     sent = re.search(r"nfcore: IPFIX: (\d+) records sent\n", stderr)
     if not sent:
         sys.exit(f"not every record was sent: {stderr.strip()[-2000:]}")
@@ -74,10 +75,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         nfcapd, port, log = start_nfcapd(tmp)
         try:
-            for _ in range(args.runs):
+            for run in range(args.runs):
                 csv.append(cpu_seconds([args.nfcore, "-r", args.capture, "-j", "1", "-o", "/dev/null"],
                                        args.capture)[0])
-                seconds, records = ipfix_run(args.nfcore, args.capture, port, mtu)
+                seconds, records = ipfix_run(args.nfcore, args.capture, port, mtu, run + 1)
                 ipfix.append(seconds)
                 sent += records
         finally:

@@ -85,6 +85,15 @@ static int emit(struct exporter *e, GError **gerr)
 
 static int announce(struct exporter *e, char *err, size_t errlen);
 
+/* " of N bytes" for a collector's messages (a file's are libfixbuf's own size). */
+static void message_size(const struct exporter *e, char *text, size_t len)
+{
+    if (e->message)
+        snprintf(text, len, " of %zu bytes", e->link.max_message);
+    else
+        text[0] = '\0';
+}
+
 /* A TCP collector that went away is tried again before records are added, so that a new connection's first
  * message holds the templates, and only records meanwhile are lost. */
 static bool reconnected(struct exporter *e)
@@ -118,8 +127,9 @@ static int send_record(void *state, const char *bytes, size_t len, char *err, si
     if (appended)
         return 0;
     if (g_error_matches(gerr, FB_ERROR_DOMAIN, FB_ERROR_EOM)) {
-        nfc_errorf(err, errlen, "%s: a record larger than an IPFIX message (%zu bytes): %s", e->target,
-                   e->link.max_message, gerr->message);
+        char size[32];
+        message_size(e, size, sizeof size);
+        nfc_errorf(err, errlen, "%s: a record larger than an IPFIX message%s: %s", e->target, size, gerr->message);
         g_clear_error(&gerr);
         return -1;
     }
@@ -228,8 +238,9 @@ static int announce_error(struct exporter *e, char *err, size_t errlen, GError *
     if (!g_error_matches(gerr, FB_ERROR_DOMAIN, FB_ERROR_EOM))
         return fixbuf_error(err, errlen, e->target, gerr);
     g_clear_error(&gerr);
-    return nfc_errorf(err, errlen, "%s: the templates do not fit in an IPFIX message of %zu bytes", e->target,
-                      e->link.max_message);
+    char size[32];
+    message_size(e, size, sizeof size);
+    return nfc_errorf(err, errlen, "%s: the templates do not fit in an IPFIX message%s", e->target, size);
 }
 
 /* Sends the type records with their options template, then the data templates, so that a collector that reads
