@@ -316,6 +316,10 @@ static int finish_ipfix(struct nfc_cli_options *opt, const struct entry *list, s
     if (opt->probe_id && !domain_given)
         opt->ipfix_options.observation_domain = nfc_ipfix_domain_of(opt->probe_id);
     opt->ipfix_options.accounting_mode = opt->cfg.accounting_mode;
+    /* octetDeltaCount is RFC 7012's IP bytes in every accounting mode: the engine counts them too, but only for an
+     * export (16 bytes a flow record) and only where mode 1's bytes are not them already. */
+    opt->cfg.ip_octets = opt->ipfix && opt->cfg.accounting_mode != NFC_ACCOUNT_IP;
+    opt->ipfix_options.ip_octets = opt->cfg.ip_octets;
     return 0;
 }
 #endif

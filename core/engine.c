@@ -188,6 +188,7 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
         .splt = (uint16_t)cfg->splt_analysis,
         .community_id = cfg->community_id,
         .community_id_seed = (uint16_t)cfg->community_id_seed,
+        .ip_octets = cfg->ip_octets,
     };
     if (cfg->community_id)
         nfc_community_id_init();
@@ -445,6 +446,14 @@ void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, s
 bool nfc_flow_input_ended(const struct nfc_flow *flow)
 {
     return flow->input_ended;
+}
+
+bool nfc_flow_ip_octets(const struct nfc_engine *eng, const struct nfc_flow *flow, uint64_t octets[2])
+{
+    if (!eng->params.ip_octets)
+        return false;
+    memcpy(octets, flow->ext + eng->params.ip_octets_off, 2 * sizeof(uint64_t));
+    return true;
 }
 
 void *nfc_flow_plugin_state(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t plugin)

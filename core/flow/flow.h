@@ -55,9 +55,11 @@ struct nfc_flow_params {
     bool statistics;
     uint16_t splt;     /* SPLT length, 0 = off */
     bool community_id; /* make each flow's Community ID, under community_id_seed */
+    bool ip_octets;    /* count RFC 7012's IP bytes per direction at ip_octets_off */
     uint16_t community_id_seed;
     size_t slots_size; /* bytes of ext[] handed out as state slots */
     size_t stats_off;  /* offsets into ext[] */
+    size_t ip_octets_off;
     size_t splt_direction_off;
     size_t splt_ps_off;
     size_t splt_piat_off;

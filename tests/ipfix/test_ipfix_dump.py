@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """An IPFIX file export read back by libfixbuf's ipfixDump --rfc5610: every column of every flow, found by its
-element's name (the enterprise ones named by the file's own RFC 5610 type records), equals the CSV of the same run.
+element's name (the enterprise ones named by the file's own RFC 5610 type records), equals the CSV of the same run;
+octetDeltaCount and its reverse, beside the default accounting mode's layer2 ones, equal RFC 7012's IP bytes (the
+CSV's of --accounting-mode 1, plus 40 per IPv6 packet).
 
 On the build's sample capture with statistics, SPLT and the splt plugin, and on conformance captures (TLS server
 names, IPv6, tunnels) when ../shared is there.
@@ -102,8 +104,24 @@ def check(nfcore, pcap, options, tmp):
             elif not same(column, expected_text(column, value, row, capture_end_ms), record[name]):
                 problems.append(f'{pcap}: flow {row["id"]}: {column} is {value!r} in the CSV, {name} is '
                                 f'{record[name]!r}')
+    problems += check_ip_octets(nfcore, pcap, options, base, records)
     if not problems:
         print(f'{os.path.basename(pcap)}: {len(rows)} flows, {len(rows[0])} columns each, equal')
+    return problems
+
+
+def check_ip_octets(nfcore, pcap, options, base, records):
+    """octetDeltaCount (default accounting mode) against the bytes of an --accounting-mode 1 run."""
+    subprocess.run([nfcore, '-r', pcap, *options, '--accounting-mode', '1', '-o', f'{base}.ip.csv'], check=True)
+    with open(f'{base}.ip.csv', newline='') as f:
+        rows = list(csv.DictReader(f))
+    problems = []
+    for row, record in zip(rows, records):
+        for direction, element in (('src2dst', 'octetDeltaCount'), ('dst2src', 'reverseOctetDeltaCount')):
+            want = int(row[f'{direction}_bytes']) + (40 * int(row[f'{direction}_packets'])
+                                                     if row['ip_version'] == '6' else 0)
+            if record.get(element) != str(want):
+                problems.append(f'{pcap}: flow {row["id"]}: {element} is {record.get(element)!r}, IP bytes {want}')
     return problems
 
 

@@ -307,11 +307,36 @@ static int find_packets(const struct nfc_column *columns, size_t n, const char *
     return -1;
 }
 
+/* octetDeltaCount and its reverse from the engine's IP bytes, beside the bytes columns' own elements, when the
+ * accounting mode's bytes are not IP bytes already. */
+static int add_counted_octets(struct nfc_ipfix_layout *l, const struct nfc_column *columns, size_t n,
+                              const struct nfc_ipfix_options *o, fbInfoModel_t *model, char *err, size_t errlen)
+{
+    static const char *const elements[2] = {"octetDeltaCount", "reverseOctetDeltaCount"};
+    static const char *const bytes[2] = {"src2dst_bytes", "dst2src_bytes"};
+    if (!o->ip_octets || o->accounting_mode == NFC_ACCOUNT_IP)
+        return 0;
+    for (int d = 0; d < 2; d++) {
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(columns[i].name, bytes[d]) != 0)
+                continue;
+            struct nfc_ipfix_field *f = &l->fields[l->n_fields++];
+            memset(f, 0, sizeof *f);
+            f->column = i;
+            f->convert = NFC_IPFIX_CONVERT_COUNTED_OCTETS;
+            f->direction = d;
+            if (standard_field(f, model, elements[d], NULL, NFC_TYPE_UINT, err, errlen) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 int nfc_ipfix_layout_build(struct nfc_ipfix_layout *l, const struct nfc_column *columns, size_t n,
                            const struct nfc_ipfix_options *o, fbInfoModel_t *model, char *err, size_t errlen)
 {
     memset(l, 0, sizeof *l);
-    l->fields = calloc(n ? n : 1, sizeof *l->fields);
+    l->fields = calloc(n + 2, sizeof *l->fields);
     l->enterprise = calloc(2 * n + 1, sizeof *l->enterprise);
     if (!l->fields || !l->enterprise)
         return nfc_errorf(err, errlen, "out of memory");
@@ -324,6 +349,8 @@ int nfc_ipfix_layout_build(struct nfc_ipfix_layout *l, const struct nfc_column *
         if (add_field(l, &columns[i], i, id, o, model, err, errlen) < 0)
             return -1;
     }
+    if (add_counted_octets(l, columns, n, o, model, err, errlen) < 0)
+        return -1;
     if (reverse_first(l) < 0)
         return nfc_errorf(err, errlen, "out of memory");
     for (size_t i = 0; i < l->n_fields; i++) {

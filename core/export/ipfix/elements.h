@@ -25,8 +25,9 @@ enum nfc_ipfix_kind {
 
 enum nfc_ipfix_convert {
     NFC_IPFIX_CONVERT_NONE,
-    NFC_IPFIX_CONVERT_END_REASON, /* expiration_id -> flowEndReason */
-    NFC_IPFIX_CONVERT_IP_OCTETS,  /* accounting mode 1's bytes + 40 per packet of an IPv6 flow */
+    NFC_IPFIX_CONVERT_END_REASON,     /* expiration_id -> flowEndReason */
+    NFC_IPFIX_CONVERT_IP_OCTETS,      /* accounting mode 1's bytes + 40 per packet of an IPv6 flow */
+    NFC_IPFIX_CONVERT_COUNTED_OCTETS, /* not the column's value: the engine's IP bytes (nfc_flow_ip_octets) */
 };
 
 struct nfc_ipfix_field {
@@ -39,6 +40,7 @@ struct nfc_ipfix_field {
     uint16_t width; /* a fixed-length value's bytes (FB_IE_VARLEN for strings and lists) */
     enum nfc_ipfix_convert convert;
     size_t packets_column; /* NFC_IPFIX_CONVERT_IP_OCTETS: the same direction's packets */
+    int direction;         /* NFC_IPFIX_CONVERT_COUNTED_OCTETS: 0 src2dst, 1 dst2src */
 };
 
 struct nfc_ipfix_enterprise {

@@ -4,6 +4,7 @@
 #ifndef NFC_EXPORT_IPFIX_H
 #define NFC_EXPORT_IPFIX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -41,6 +42,7 @@ struct nfc_ipfix_options {
     uint32_t template_refresh_s; /* UDP: templates and type records sent again this often; 0: only at the start */
     uint32_t mtu;                /* UDP: the path's MTU that messages are kept under; 0: the route's */
     int accounting_mode;         /* the engine's: says which standard element holds a direction's bytes */
+    bool ip_octets; /* the engine counts RFC 7012's IP bytes (nfc_config.ip_octets): octetDeltaCount in any mode */
 };
 
 struct nfc_ipfix_stats {

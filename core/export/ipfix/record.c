@@ -125,9 +125,15 @@ static void put_field(const struct nfc_ipfix_records *r, size_t i, const struct 
     const struct nfc_ipfix_field *f = &r->layout->fields[i];
     size_t at = NFC_IPFIX_HEADER + r->offsets[version][i];
     struct nfc_value v;
-    nfc_flow_value(r->eng, flow, f->column, &v);
-    if (v.type != r->columns[f->column].type)
-        v.missing = true; /* a computed column's value of another type than its first: the template's is fixed */
+    if (f->convert == NFC_IPFIX_CONVERT_COUNTED_OCTETS) {
+        uint64_t octets[2];
+        v = (struct nfc_value){.type = NFC_TYPE_UINT, .missing = !nfc_flow_ip_octets(r->eng, flow, octets)};
+        v.as.u = v.missing ? 0 : octets[f->direction];
+    } else {
+        nfc_flow_value(r->eng, flow, f->column, &v);
+        if (v.type != r->columns[f->column].type)
+            v.missing = true; /* a computed column's value of another type than its first: the template's is fixed */
+    }
     uint8_t fixed[16] = {0};
     switch (f->kind) {
     case NFC_IPFIX_UINT: put_uint(fixed, uint_value(r, f, flow, &v, version), f->width); break;
