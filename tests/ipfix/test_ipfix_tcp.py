@@ -3,6 +3,8 @@
 in the middle of the run: the exporter connects again, sends the templates first, and counts what it lost. The
 records received are exactly the CSV's flows less those counted lost (exit 1, said on standard error), each once,
 with flowEndReason idle (1) for the flows the idle timeout ended and forced end (4) for those the input's end did.
+A collector that accepts the connection but reads nothing neither stalls the run nor makes it hang at the end:
+what it did not take is counted.
 
 The capture is written by the test into a FIFO, in four phases of FLOWS one-packet UDP flows 100 s of packet time
 apart (--idle-timeout 10: each phase ends the one before; -j 1, so that a flow is handed out as soon as it ends):
@@ -68,6 +70,30 @@ def lines_when_settled(path, at_least, timeout=20):
     return last
 
 
+def check_stuck_collector(nfcore, tmp, problems):
+    """A listener that never reads: the socket buffers fill, the exporter gives up on it (and on the connections
+    it makes again) and counts the records; the run ends within a bounded time with exit 1."""
+    flows = 60000
+    pcap = os.path.join(tmp, 'many.pcap')
+    with open(pcap, 'wb') as f:
+        f.write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1))
+        f.write(b''.join(packet(1_000_000, 1024 + i) for i in range(flows)))
+    with socket.socket() as listener:
+        listener.bind(('127.0.0.1', 0))
+        listener.listen(8)
+        start = time.monotonic()
+        run = subprocess.run([nfcore, '-r', pcap, '--ipfix', f'tcp://127.0.0.1:{listener.getsockname()[1]}'],
+                             capture_output=True, text=True, timeout=90)
+        elapsed = time.monotonic() - start
+    counts = re.search(r'IPFIX: (\d+) records sent, (\d+) dropped \(queue full\), (\d+) failed', run.stderr)
+    if (run.returncode != 1 or not counts or sum(map(int, counts.groups())) != flows or
+            int(counts.group(1)) == flows or elapsed > 60):
+        problems.append(f'a collector that reads nothing: exit {run.returncode} after {elapsed:.1f} s, '
+                        f'{run.stderr!r}')
+    else:
+        print(f'a collector that reads nothing: {counts.group(0)} in {elapsed:.1f} s')
+
+
 def main():
     nfcore, collector = sys.argv[1], sys.argv[2]
     problems = []
@@ -99,6 +125,7 @@ def main():
                     proc.wait()
         with open(flows, newline='') as f:
             rows = list(csv.DictReader(f))
+        check_stuck_collector(nfcore, tmp, problems)
     port_of = {int(r['id']): int(r['src_port']) for r in rows}
     counts = re.search(r'IPFIX: (\d+) records sent, (\d+) dropped \(queue full\), (\d+) failed', stderr)
     received = [tuple(map(int, line.split())) for line in received_first + received_second]

@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "util/clock.h"
@@ -14,6 +15,8 @@
 
 enum {
     CONNECT_MS = 2000, /* a TCP connection attempt; the sink's thread waits, metering does not */
+    SEND_MS = 2000,    /* a TCP collector that takes no more of a message for this long is dropped: the sink's
+                          thread, and so the end of the run, never waits on it for ever */
     RETRY_MS = 1000,   /* between attempts while a TCP collector is away: messages meanwhile are lost */
     UDP_HEADER = 8,
     MAX_MESSAGE = 65535, /* IPFIX's 16-bit message length */
@@ -55,7 +58,9 @@ static int connect_tcp(struct nfc_ipfix_link *l)
     int fd = socket(l->peer.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return -1;
-    if (connect_within(fd, (const struct sockaddr *)&l->peer, l->peer_len) < 0) {
+    struct timeval send_timeout = {.tv_sec = SEND_MS / 1000, .tv_usec = SEND_MS % 1000 * 1000};
+    if (connect_within(fd, (const struct sockaddr *)&l->peer, l->peer_len) < 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send_timeout, sizeof send_timeout) < 0) {
         int saved = errno;
         close(fd);
         errno = saved;
@@ -151,7 +156,8 @@ static uint64_t send_tcp(struct nfc_ipfix_link *l, const uint8_t *msg, size_t le
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            drop_connection(l, strerror(errno));
+            drop_connection(l, n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? "the collector takes no more"
+                                                                                  : strerror(errno));
             return records;
         }
         msg += n;
