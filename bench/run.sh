@@ -2,8 +2,9 @@
 # The benchmark: builds nfcore (Release), takes a large capture — ../shared/bench's big.pcap when ../shared exists,
 # else one from the project's own generator — and runs bench.py on it next to Debian's ndpiReader, after
 # python_bench.py (the Python package against the command and ndpiReader), python_plugin_bench.py (a Python
-# plugin against ndpiReader) and, where librdkafka is installed, kafka_bench.py (--kafka to librdkafka's mock cluster
-# against JSON lines to /dev/null).
+# plugin against ndpiReader), where librdkafka is installed, kafka_bench.py (--kafka to librdkafka's mock cluster
+# against JSON lines to /dev/null) and, where nfdump is, ipfix_bench.py (--ipfix udp:// to nfcapd against the CSV to
+# /dev/null).
 # usage: bench/run.sh [RUNS]        (the capture is kept in build-bench/ for the next run)
 set -eu
 cd "$(dirname "$0")/.."
@@ -30,5 +31,8 @@ if pkg-config --exists rdkafka; then
     # The tests' mock cluster, built here: the benchmark's build has no tests.
     cc -O2 -o build-bench/kafka_mock_cluster tests/kafka/mock_cluster.c $(pkg-config --cflags --libs rdkafka)
     python3 bench/kafka_bench.py build-bench/nfcore "$capture" build-bench/kafka_mock_cluster --runs "$runs"
+fi
+if command -v nfcapd >/dev/null && build-bench/nfcore --help | grep -q -- --ipfix; then
+    python3 bench/ipfix_bench.py build-bench/nfcore "$capture" --runs "$runs"
 fi
 exec python3 bench/bench.py build-bench/nfcore "$capture" --runs "$runs"

@@ -27,10 +27,13 @@ enum own_kind {
     OWN_IPFIX_PEN,
     OWN_OBSERVATION_DOMAIN,
     OWN_IPFIX_TEMPLATE_REFRESH,
+    OWN_IPFIX_MTU,
 #endif
 #ifdef NFC_HAVE_KAFKA
     OWN_KAFKA,
     OWN_KAFKA_TIMEOUT,
+#endif
+#if defined NFC_HAVE_IPFIX || defined NFC_HAVE_KAFKA
     OWN_PROBE_ID,
 #endif
     OWN_HELP,
@@ -74,18 +77,25 @@ static const struct own_option own_options[] = {
      "bpf-filter"},
 #ifdef NFC_HAVE_IPFIX
     {{"ipfix", 0, "URL",
-      "export flows as IPFIX (RFC 5103 biflows) to file:PATH or udp://HOST:PORT; with -o, both are written", NULL,
-      OWN_IPFIX},
+      "export flows as IPFIX (RFC 5103 biflows) to file:PATH, udp://HOST:PORT or tcp://HOST:PORT; with -o, both "
+      "are written",
+      NULL, OWN_IPFIX},
      "bpf-filter"},
     {{"ipfix-pen", 0, "N", "with --ipfix: the enterprise number of nfcore's own elements (default 32473)", NULL,
       OWN_IPFIX_PEN},
      "bpf-filter"},
-    {{"observation-domain", 0, "N", "with --ipfix: the observation domain id of the messages (default 0)", NULL,
+    {{"observation-domain", 0, "N",
+      "with --ipfix: the observation domain id of the messages (default: from --probe-id, else 0)", NULL,
       OWN_OBSERVATION_DOMAIN},
      "bpf-filter"},
     {{"ipfix-template-refresh", 0, "SECONDS",
       "with --ipfix udp://: send the templates and type records again every SECONDS, 0 for never (default 600)", NULL,
       OWN_IPFIX_TEMPLATE_REFRESH},
+     "bpf-filter"},
+    {{"ipfix-mtu", 0, "BYTES",
+      "with --ipfix udp://: the path's MTU; messages are kept to it less the IP and UDP headers (default: the "
+      "route's MTU)",
+      NULL, OWN_IPFIX_MTU},
      "bpf-filter"},
 #endif
 #ifdef NFC_HAVE_KAFKA
@@ -100,8 +110,12 @@ static const struct own_option own_options[] = {
       "the deliveries (default 30)",
       NULL, OWN_KAFKA_TIMEOUT},
      "bpf-filter"},
-    {{"probe-id", 0, "NAME", "with --kafka: this probe's name, sent as the header probe_id of every message", NULL,
-      OWN_PROBE_ID},
+#endif
+#if defined NFC_HAVE_IPFIX || defined NFC_HAVE_KAFKA
+    {{"probe-id", 0, "NAME",
+      "this probe's name: Kafka's header probe_id of every message; IPFIX's observation domain unless "
+      "--observation-domain is given (a number as it is, another name hashed to 32 bits)",
+      NULL, OWN_PROBE_ID},
      "bpf-filter"},
 #endif
     {{"plugin", 'p', "PATH[:k=v,...]",
@@ -277,6 +291,49 @@ static int parse_u32(const char *name, const char *arg, uint64_t min, uint32_t *
     *value = (uint32_t)v;
     return 0;
 }
+
+/* --ipfix-mtu: at least IPv4's minimum datagram size, at most a datagram's. */
+static int parse_mtu(const char *name, const char *arg, uint32_t *value, FILE *err)
+{
+    uint64_t v;
+    if (nfc_parse_uint(arg, NFC_IPFIX_MIN_MTU, 65535, &v) != NFC_NUMBER_OK) {
+        fprintf(err, "nfcore: --%s: '%s' is not a whole number in %u..65535\n", name, arg, NFC_IPFIX_MIN_MTU);
+        return -1;
+    }
+    *value = (uint32_t)v;
+    return 0;
+}
+
+/* The checks that need every option: what needs --ipfix, what needs UDP, and the observation domain from
+ * --probe-id. */
+static int finish_ipfix(struct nfc_cli_options *opt, const struct entry *list, size_t n, const bool *given, FILE *err)
+{
+    bool domain_given = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!given[i] || list[i].config)
+            continue;
+        enum own_kind k = list[i].kind;
+        bool needs_ipfix =
+            k == OWN_IPFIX_PEN || k == OWN_OBSERVATION_DOMAIN || k == OWN_IPFIX_TEMPLATE_REFRESH || k == OWN_IPFIX_MTU;
+        if (needs_ipfix && !opt->ipfix) {
+            fprintf(err, "nfcore: --%s needs --ipfix URL\n", list[i].name);
+            return -1;
+        }
+        if (k == OWN_IPFIX_MTU && opt->ipfix_options.url.transport != NFC_IPFIX_UDP) {
+            fprintf(err, "nfcore: --%s is for --ipfix udp://HOST:PORT\n", list[i].name);
+            return -1;
+        }
+        domain_given |= k == OWN_OBSERVATION_DOMAIN;
+    }
+    if (opt->probe_id && !domain_given)
+        opt->ipfix_options.observation_domain = nfc_ipfix_domain_of(opt->probe_id);
+    opt->ipfix_options.accounting_mode = opt->cfg.accounting_mode;
+    /* octetDeltaCount is RFC 7012's IP bytes in every accounting mode: the engine counts them too, but only for an
+     * export (16 bytes a flow record) and only where mode 1's bytes are not them already. */
+    opt->cfg.ip_octets = opt->ipfix && opt->cfg.accounting_mode != NFC_ACCOUNT_IP;
+    opt->ipfix_options.ip_octets = opt->cfg.ip_octets;
+    return 0;
+}
 #endif
 
 #ifdef NFC_HAVE_KAFKA
@@ -337,11 +394,14 @@ static int set_value(struct nfc_cli_options *opt, const struct entry *e, const c
     case OWN_IPFIX_PEN: return parse_u32(e->name, arg, 1, &opt->ipfix_options.pen, err);
     case OWN_OBSERVATION_DOMAIN: return parse_u32(e->name, arg, 0, &opt->ipfix_options.observation_domain, err);
     case OWN_IPFIX_TEMPLATE_REFRESH: return parse_u32(e->name, arg, 0, &opt->ipfix_options.template_refresh_s, err);
+    case OWN_IPFIX_MTU: return parse_mtu(e->name, arg, &opt->ipfix_options.mtu, err);
 #endif
 #ifdef NFC_HAVE_KAFKA
     case OWN_KAFKA: return set_kafka(opt, arg, err);
     case OWN_KAFKA_TIMEOUT: return set_kafka_timeout(opt, e->name, arg, err);
-    case OWN_PROBE_ID: opt->kafka_options.probe_id = arg; return 0;
+#endif
+#if defined NFC_HAVE_IPFIX || defined NFC_HAVE_KAFKA
+    case OWN_PROBE_ID: opt->probe_id = arg; return 0;
 #endif
     case OWN_HELP:
     case OWN_VERSION: return 0;
@@ -411,6 +471,21 @@ static void print_version(FILE *out)
 {
     fprintf(out, "nfcore %s\nnDPI %s\n%s\n", NFC_VERSION, nfc_ndpi_version(), nfc_pcap_version());
 }
+
+#if defined NFC_HAVE_IPFIX || defined NFC_HAVE_KAFKA
+/* --probe-id names the probe to Kafka and IPFIX: meaningless without either. */
+static bool probe_id_used(const struct nfc_cli_options *opt)
+{
+    bool used = false;
+#ifdef NFC_HAVE_IPFIX
+    used |= opt->ipfix;
+#endif
+#ifdef NFC_HAVE_KAFKA
+    used |= opt->kafka;
+#endif
+    return used;
+}
+#endif
 
 enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *opt, FILE *out, FILE *err)
 {
@@ -488,24 +563,23 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
         return NFC_CLI_INVALID;
     }
 #ifdef NFC_HAVE_IPFIX
-    for (size_t i = 0; i < n; i++) {
-        bool needs_ipfix =
-            !list[i].config && (list[i].kind == OWN_IPFIX_PEN || list[i].kind == OWN_OBSERVATION_DOMAIN ||
-                                list[i].kind == OWN_IPFIX_TEMPLATE_REFRESH);
-        if (given[i] && needs_ipfix && !opt->ipfix) {
-            fprintf(err, "nfcore: --%s needs --ipfix URL\n", list[i].name);
-            return NFC_CLI_INVALID;
-        }
-    }
-    opt->ipfix_options.accounting_mode = opt->cfg.accounting_mode;
+    if (finish_ipfix(opt, list, n, given, err) < 0)
+        return NFC_CLI_INVALID;
 #endif
 #ifdef NFC_HAVE_KAFKA
     for (size_t i = 0; i < n; i++) {
-        bool needs_kafka = !list[i].config && (list[i].kind == OWN_KAFKA_TIMEOUT || list[i].kind == OWN_PROBE_ID);
+        bool needs_kafka = !list[i].config && list[i].kind == OWN_KAFKA_TIMEOUT;
         if (given[i] && needs_kafka && !opt->kafka) {
             fprintf(err, "nfcore: --%s needs --kafka\n", list[i].name);
             return NFC_CLI_INVALID;
         }
+    }
+    opt->kafka_options.probe_id = opt->probe_id;
+#endif
+#if defined NFC_HAVE_IPFIX || defined NFC_HAVE_KAFKA
+    if (opt->probe_id && !probe_id_used(opt)) {
+        fprintf(err, "nfcore: --probe-id needs --kafka or --ipfix\n");
+        return NFC_CLI_INVALID;
     }
 #endif
     if (opt->describe)

@@ -39,6 +39,7 @@ struct nfc_cli_options {
     bool kafka; /* --kafka given: produce to kafka_options' brokers */
     struct nfc_kafka_options kafka_options;
 #endif
+    const char *probe_id; /* --probe-id: Kafka's probe_id header, IPFIX's observation domain; NULL for none */
 };
 
 enum nfc_cli_parse {

@@ -189,6 +189,7 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
         .splt = (uint16_t)cfg->splt_analysis,
         .community_id = cfg->community_id,
         .community_id_seed = (uint16_t)cfg->community_id_seed,
+        .ip_octets = cfg->ip_octets,
     };
     if (cfg->community_id)
         nfc_community_id_init();
@@ -462,6 +463,19 @@ struct nfc_writer *nfc_writer_open_path(const struct nfc_engine *eng, const stru
 void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t column, struct nfc_value *value)
 {
     nfc_schema_value(&eng->schema, flow, column, value);
+}
+
+bool nfc_flow_input_ended(const struct nfc_flow *flow)
+{
+    return flow->input_ended;
+}
+
+bool nfc_flow_ip_octets(const struct nfc_engine *eng, const struct nfc_flow *flow, uint64_t octets[2])
+{
+    if (!eng->params.ip_octets)
+        return false;
+    memcpy(octets, flow->ext + eng->params.ip_octets_off, 2 * sizeof(uint64_t));
+    return true;
 }
 
 void *nfc_flow_plugin_state(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t plugin)

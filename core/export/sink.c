@@ -32,7 +32,15 @@ struct nfc_sink {
     char error[256];
 };
 
-/* Counts one record's outcome; the first failure's message is kept. Under the lock when asynchronous. */
+/* Keeps the first failure's message. Under the lock when asynchronous. */
+static void fail(struct nfc_sink *s, const char *message)
+{
+    if (!s->failed)
+        snprintf(s->error, sizeof s->error, "%s", message);
+    s->failed = true;
+}
+
+/* Counts one record's outcome. Under the lock when asynchronous. */
 static void count(struct nfc_sink *s, int rc, const char *message)
 {
     if (rc == 0) {
@@ -40,9 +48,14 @@ static void count(struct nfc_sink *s, int rc, const char *message)
         return;
     }
     s->stats.failed++;
-    if (!s->failed)
-        snprintf(s->error, sizeof s->error, "%s", message);
-    s->failed = true;
+    fail(s, message);
+}
+
+/* Pushes out what send buffered. Outside the lock when asynchronous: flush may take time. */
+static int flush(struct nfc_sink *s, char *err, size_t errlen)
+{
+    err[0] = '\0';
+    return s->ops->flush ? s->ops->flush(s->state, err, errlen) : 0;
 }
 
 /* Encodes into `slot`. Returns false (the record counted as failed) when memory ran out. */
@@ -54,10 +67,11 @@ static bool encode(struct nfc_sink *s, const struct nfc_flow *flow, struct nfc_t
     return !slot->failed;
 }
 
-/* The sink's thread is woken by the first record queued, then waits up to BATCH_WAIT_MS for a batch (BATCH records,
- * at most half the queue) or the close before sending: a wake-up per record made the sink's thread cost more than
- * the sending itself. */
-enum { BATCH = 64, BATCH_WAIT_MS = 50 };
+/* The sink's thread wakes when a batch is queued (BATCH records, at most half the queue), or the close, or after
+ * BATCH_WAIT_MS, and then sends what is there: a wake-up per record made the sink's thread cost more than the
+ * sending itself, and one more for the first record of each batch still showed in the profile. An idle sink wakes
+ * every BATCH_WAIT_MS for nothing. */
+enum { BATCH = 256, BATCH_WAIT_MS = 50 };
 
 static size_t batch(const struct nfc_sink *s)
 {
@@ -84,11 +98,11 @@ static void *sink_main(void *arg)
     char err[sizeof s->error];
     pthread_mutex_lock(&s->lock);
     for (;;) {
-        while (!s->count && !s->closing)
-            pthread_cond_wait(&s->queued, &s->lock);
         wait_for_batch(s);
-        if (s->abandon || !s->count)
+        if (s->abandon || (s->closing && !s->count))
             break;
+        if (!s->count)
+            continue;
         while (s->count && !s->abandon) {
             const struct nfc_text *slot = &s->slots[s->head];
             pthread_mutex_unlock(&s->lock);
@@ -100,6 +114,14 @@ static void *sink_main(void *arg)
             if (--s->count == 0)
                 pthread_cond_signal(&s->drained);
         }
+        if (s->abandon)
+            break;
+        /* The queue is empty: what send buffered goes out rather than waiting for the next records. */
+        pthread_mutex_unlock(&s->lock);
+        int rc = flush(s, err, sizeof err);
+        pthread_mutex_lock(&s->lock);
+        if (rc < 0)
+            fail(s, err);
     }
     pthread_mutex_unlock(&s->lock);
     return NULL;
@@ -195,7 +217,7 @@ static int put_async(struct nfc_sink *s, const struct nfc_flow *flow)
     bool encoded = encode(s, flow, slot);
     pthread_mutex_lock(&s->lock);
     if (encoded) {
-        if (++s->count == 1 || s->count == batch(s))
+        if (++s->count == batch(s))
             pthread_cond_signal(&s->queued);
     } else {
         count(s, -1, "out of memory");
@@ -229,10 +251,14 @@ int nfc_sink_close(struct nfc_sink *s, struct nfc_sink_stats *stats, char *err, 
         pthread_cond_destroy(&s->drained);
         pthread_mutex_destroy(&s->lock);
     }
-    char flush_err[sizeof s->error];
-    if (s->ops->flush && s->ops->flush(s->state, flush_err, sizeof flush_err) < 0 && !s->failed) {
-        snprintf(s->error, sizeof s->error, "%s", flush_err);
-        s->failed = true;
+    char why[sizeof s->error];
+    if (flush(s, why, sizeof why) < 0)
+        fail(s, why);
+    uint64_t lost = s->ops->lost ? s->ops->lost(s->state, why, sizeof why) : 0;
+    if (lost) {
+        s->stats.sent -= lost;
+        s->stats.failed += lost;
+        fail(s, why);
     }
     int rc = s->failed ? nfc_errorf(err, errlen, "%s", s->error) : 0;
     if (stats)

@@ -25,9 +25,12 @@ struct nfc_sink_ops {
     /* Puts one encoded record out: on the sink's thread when asynchronous. Returns 0, or -1 with a message in
      * err. */
     int (*send)(void *state, const char *bytes, size_t len, char *err, size_t errlen);
-    /* Once every record has been sent, pushes out what send buffered (may be NULL). Returns 0, or -1 with a
-     * message in err. */
+    /* Pushes out what send buffered (may be NULL): after each batch the sink's thread sent (asynchronous), and at
+     * close once every record has been sent. Returns 0, or -1 with a message in err. */
     int (*flush)(void *state, char *err, size_t errlen);
+    /* At close, after flush (may be NULL): how many records that send took were lost afterwards (a message the
+     * collector did not get), with why; they count as failed, not sent. */
+    uint64_t (*lost)(void *state, char *why, size_t whylen);
     /* Frees the state (may be NULL: the state is the caller's). */
     void (*free)(void *state);
 };

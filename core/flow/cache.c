@@ -178,8 +178,10 @@ void nfc_cache_advance(struct nfc_flow_cache *m, uint64_t now_ms)
 
 void nfc_cache_flush(struct nfc_flow_cache *m)
 {
-    for (struct nfc_flow *f; (f = nfc_flow_table_oldest(&m->table));)
+    for (struct nfc_flow *f; (f = nfc_flow_table_oldest(&m->table));) {
+        f->input_ended = true;
         expire(m, f, f->view.expiration_id);
+    }
 }
 
 struct nfc_flow *nfc_cache_pop(struct nfc_flow_cache *m)

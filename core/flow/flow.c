@@ -24,6 +24,9 @@ void nfc_flow_params_layout(struct nfc_flow_params *p)
     p->stats_off = off;
     if (p->statistics)
         off += NFC_SCOPE_COUNT * sizeof(struct nfc_scope_statistics);
+    p->ip_octets_off = off; /* zeroed with the statistics when a flow starts */
+    if (p->ip_octets)
+        off += 2 * sizeof(uint64_t);
     p->splt_piat_off = off;
     off += (size_t)p->splt * sizeof(int64_t);
     p->splt_ps_off = off;
@@ -41,6 +44,14 @@ static uint16_t packet_size(const struct nfc_flow_params *p, const struct nfc_pa
     case 3: return pkt->payload_size;
     default: return pkt->raw_size;
     }
+}
+
+/* RFC 7012's IP bytes of the packet: the whole IP packet (ip_size leaves IPv6's fixed header out). */
+static void count_ip_octets(const struct nfc_flow_params *p, struct nfc_flow *f, const struct nfc_packet *pkt,
+                            int direction)
+{
+    if (p->ip_octets)
+        ((uint64_t *)(f->ext + p->ip_octets_off))[direction] += pkt->ip_size + (pkt->ip_version == 6 ? 40u : 0u);
 }
 
 static void splt_set(const struct nfc_flow_params *p, struct nfc_flow *f, uint64_t i, int direction, uint16_t size,
@@ -107,6 +118,7 @@ void nfc_flow_init(const struct nfc_flow_params *p, struct nfc_flow *f, struct n
     }
     scope_first(&f->view.scope[NFC_BIDIRECTIONAL], pkt->time_ms, size);
     scope_first(&f->view.scope[NFC_SRC2DST], pkt->time_ms, size);
+    count_ip_octets(p, f, pkt, 0);
     if (p->statistics) {
         struct nfc_scope_statistics *st = nfc_flow_statistics(p, f);
         nfc_statistics_first(&st[NFC_BIDIRECTIONAL], size, pkt->tcp_flags);
@@ -151,6 +163,7 @@ void nfc_flow_update(const struct nfc_flow_params *p, struct nfc_flow *f, struct
         else
             nfc_statistics_add(&st[own], c->packets, size, own_piat, pkt->tcp_flags);
     }
+    count_ip_octets(p, f, pkt, direction);
     pkt->delta_time_ms = piat;
     nfc_flow_hooks_update(&p->hooks, f, pkt, bi->packets);
 }

@@ -38,9 +38,10 @@ struct nfc_flow {
     uint64_t table_last_ms;
     uint64_t table_packets;
     uint32_t hash;
-    uint16_t worker;                         /* the worker thread that does this flow's work */
-    uint8_t fins_seen;                       /* bit 0: src sent FIN, bit 1: dst sent FIN (expire_on_tcp_end) */
-    int8_t expire_requested;                 /* 0, or the expiration_id to end with after this packet step */
+    uint16_t worker;         /* the worker thread that does this flow's work */
+    uint8_t fins_seen;       /* bit 0: src sent FIN, bit 1: dst sent FIN (expire_on_tcp_end) */
+    int8_t expire_requested; /* 0, or the expiration_id to end with after this packet step */
+    bool input_ended;        /* ended because the input did, its expiration_id left as nfstream's (IPFIX's reason 4) */
     char community_id[NFC_COMMUNITY_ID_LEN]; /* made with the flow when the configuration asks for it */
     /* From here on, what a worker thread writes: away from the table's cache lines above. */
     _Alignas(64) struct nfc_flow_view view;
@@ -54,9 +55,11 @@ struct nfc_flow_params {
     bool statistics;
     uint16_t splt;     /* SPLT length, 0 = off */
     bool community_id; /* make each flow's Community ID, under community_id_seed */
+    bool ip_octets;    /* count RFC 7012's IP bytes per direction at ip_octets_off */
     uint16_t community_id_seed;
     size_t slots_size; /* bytes of ext[] handed out as state slots */
     size_t stats_off;  /* offsets into ext[] */
+    size_t ip_octets_off;
     size_t splt_direction_off;
     size_t splt_ps_off;
     size_t splt_piat_off;

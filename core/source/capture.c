@@ -101,6 +101,13 @@ static pcap_t *open_file(const char *path, const char *filter, unsigned char *bu
     return p;
 }
 
+/* A pipe (a FIFO, /dev/stdin) can be opened only once, so libpcap, which opened it, reads it. */
+static bool is_pipe(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
 /* Link types whose records libpcap allows to be longer than 262144 bytes stay with libpcap's reader. */
 static bool direct_dlt(int dlt)
 {
@@ -111,7 +118,8 @@ static bool direct_dlt(int dlt)
  * parsed and compiles the filter. */
 static void read_directly(struct nfc_capture *c)
 {
-    if (!direct_dlt(c->dlt) || nfc_pcap_reader_open(&c->reader, c->file_name, pcap_snapshot(c->pcap)) < 0)
+    if (!direct_dlt(c->dlt) || is_pipe(c->file_name) ||
+        nfc_pcap_reader_open(&c->reader, c->file_name, pcap_snapshot(c->pcap)) < 0)
         return;
     if (c->cfg->bpf_filter) {
         if (pcap_compile(c->pcap, &c->filter, c->cfg->bpf_filter, 1, BPF_NETMASK) < 0) {
@@ -215,8 +223,11 @@ struct nfc_capture *nfc_capture_open(const struct nfc_config *cfg, char *err, si
         c->dlt = pcap_datalink(c->pcap);
         return c;
     }
-    /* A missing third file should fail now, not after the first two were metered. */
+    /* A missing third file should fail now, not after the first two were metered; a pipe, read only once, when
+     * its turn comes. */
     for (size_t i = 0; i < cfg->n_files; i++) {
+        if (is_pipe(cfg->files[i]))
+            continue;
         pcap_t *p = open_file(cfg->files[i], cfg->bpf_filter, NULL, err, errlen);
         if (!p) {
             free(c);

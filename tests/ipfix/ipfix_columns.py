@@ -33,6 +33,15 @@ OCTETS = {0: ('layer2OctetDeltaCount', 'reverseLayer2OctetDeltaCount'),
           1: ('octetDeltaCount', 'reverseOctetDeltaCount')}
 # flowEndReason's codes for nfcore's expiration_id.
 END_REASON = {'0': '1', '1': '2', '2': '3', '3': '5', '-1': '4'}
+IDLE_TIMEOUT_MS = 120000  # nfstream's default
+
+
+def end_reason(row, capture_end_ms):
+    """flowEndReason of a CSV row: a flow still idle-less when the capture ended was ended by it (4, forced end),
+    its expiration_id staying nfstream's 0."""
+    if row['expiration_id'] == '0' and capture_end_ms - int(row['bidirectional_last_seen_ms']) < IDLE_TIMEOUT_MS:
+        return '4'
+    return END_REASON[row['expiration_id']]
 
 
 def element(column, row, accounting_mode=0):

@@ -6,17 +6,25 @@ usage: test_ipfix_cli.py NFCORE SAMPLE_PCAP
 """
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 
 REFUSED = [
-    (['--ipfix', 'ftp://127.0.0.1:4739'], 'expected file:PATH or udp://HOST:PORT'),
+    (['--ipfix', 'ftp://127.0.0.1:4739'], 'expected file:PATH, udp://HOST:PORT or tcp://HOST:PORT'),
     (['--ipfix', 'udp://127.0.0.1'], 'expected HOST:PORT'),
     (['--ipfix', 'udp://:4739'], 'no host'),
     (['--ipfix', 'udp://127.0.0.1:70000'], "'70000' is not a port"),
     (['--ipfix', 'udp://[::1]4739'], 'expected [ADDRESS]:PORT'),
-    (['--ipfix', 'tcp://127.0.0.1:4739'], 'TCP export is not supported yet'),
+    (['--ipfix', 'tcp://127.0.0.1:{closed}'], 'tcp://127.0.0.1:{closed}: Connection refused'),
+    (['--ipfix', 'tcp://127.0.0.1'], 'expected HOST:PORT'),
+    (['--ipfix', 'udp://127.0.0.1:4739', '--ipfix-mtu', '575'], "--ipfix-mtu: '575' is not a whole number in 576..65535"),
+    (['--ipfix', 'file:{tmp}/x.ipfix', '--ipfix-mtu', '1500'], '--ipfix-mtu is for --ipfix udp://HOST:PORT'),
+    (['--ipfix-mtu', '1500'], '--ipfix-mtu needs --ipfix URL'),
+    (['--ipfix', 'udp://127.0.0.1:4739', '--ipfix-mtu', '576', '--splt-analysis', '100', '--statistical-analysis'],
+     'udp://127.0.0.1:4739: the templates do not fit in an IPFIX message of 548 bytes'),
+    (['--probe-id', 'p'], '--probe-id needs --kafka or --ipfix'),
     (['--ipfix', 'file:'], 'expected file:PATH'),
     (['--ipfix', 'file:/nonexistent/dir/flows.ipfix'], '/nonexistent/dir/flows.ipfix: No such file or directory'),
     (['--ipfix', 'file:{tmp}/x.ipfix', '--ipfix-pen', '0'], "--ipfix-pen: '0' is not a whole number in 1..4294967295"),
@@ -29,12 +37,46 @@ REFUSED = [
 ]
 
 
+def closed_port():
+    """A TCP port of 127.0.0.1 that nothing listens on (taken free, then closed)."""
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+def fnv1a32(name):
+    h = 2166136261
+    for c in name.encode():
+        h = (h ^ c) * 16777619 % 2**32
+    return h
+
+
+def observation_domain(nfcore, pcap, ipfix, *args):
+    """The observation domain of the file's messages, as ipfixDump reads it."""
+    subprocess.run([nfcore, '-r', pcap, '--ipfix', f'file:{ipfix}', *args], check=True)
+    dump = subprocess.run(['ipfixDump', '-i', ipfix], capture_output=True, text=True).stdout
+    return {int(line.rsplit(':', 1)[1]) for line in dump.splitlines() if 'observation domain id:' in line}
+
+
+def check_probe_id(nfcore, pcap, tmp, problems):
+    """--probe-id gives the observation domain unless --observation-domain does."""
+    ipfix = os.path.join(tmp, 'probe.ipfix')
+    for args, domain in [(['--probe-id', '42'], 42), (['--probe-id', 'probe-7'], fnv1a32('probe-7')),
+                         (['--probe-id', 'probe-7', '--observation-domain', '7'], 7)]:
+        got = observation_domain(nfcore, pcap, ipfix, *args)
+        if got != {domain}:
+            problems.append(f'{args}: observation domains {got}, expected {domain}')
+
+
 def main():
     nfcore, pcap = sys.argv[1], sys.argv[2]
     problems = []
     with tempfile.TemporaryDirectory() as tmp:
+        if shutil.which('ipfixDump'):
+            check_probe_id(nfcore, pcap, tmp, problems)
         for args, message in REFUSED:
-            args = [a.format(tmp=tmp) for a in args]
+            args = [a.format(tmp=tmp, closed=closed_port()) for a in args]
+            message = message.format(closed=args[1].rsplit(':', 1)[-1])
             run = subprocess.run([nfcore, '-r', pcap, *args], capture_output=True, text=True)
             lines = run.stderr.splitlines()
             if run.returncode != 2 or len(lines) != 1 or message not in lines[0] or run.stdout:

@@ -1,6 +1,8 @@
 #!/usr/bin/python3
 """An IPFIX file export read back by libfixbuf's ipfixDump --rfc5610: every column of every flow, found by its
-element's name (the enterprise ones named by the file's own RFC 5610 type records), equals the CSV of the same run.
+element's name (the enterprise ones named by the file's own RFC 5610 type records), equals the CSV of the same run;
+octetDeltaCount and its reverse, beside the default accounting mode's layer2 ones, equal RFC 7012's IP bytes (the
+CSV's of --accounting-mode 1, plus 40 per IPv6 packet).
 
 On the build's sample capture with statistics, SPLT and the splt plugin, and on conformance captures (TLS server
 names, IPv6, tunnels) when ../shared is there.
@@ -16,7 +18,7 @@ import subprocess
 import sys
 
 import round_trip
-from ipfix_columns import END_REASON, element, ms_text
+from ipfix_columns import element, end_reason, ms_text
 
 CONFORMANCE = ['443-chrome.pcap', 'quic_0RTT.pcap', '6in6tunnel.pcap', 'teredo.pcap', 'dns_long_domainname.pcap',
                'instagram.pcap']
@@ -55,10 +57,10 @@ def data_records(text):
     return [r for r in records if 'flowId' in r]
 
 
-def expected_text(column, value, row):
+def expected_text(column, value, row, capture_end_ms):
     """The CSV value as ipfixDump prints the column's element."""
     if column == 'expiration_id':
-        return END_REASON[value]
+        return end_reason(row, capture_end_ms)
     if column.endswith('first_seen_ms') or column.endswith('last_seen_ms'):
         return ms_text(value) if column.startswith(('bidirectional', 'dst2src')) else value
     if column.endswith('_oui'):  # an octetArray of 3 bytes: ipfixDump 2.4.1 prints it as a little-endian number
@@ -93,16 +95,33 @@ def check(nfcore, pcap, options, tmp):
     if not rows or len(records) != len(rows):
         return [f'{pcap}: {len(rows)} flows in the CSV, {len(records)} records in the IPFIX file']
     problems = []
+    capture_end_ms = max(int(row['bidirectional_last_seen_ms']) for row in rows)
     for row, record in zip(rows, records):
         for column, value in row.items():
             name = element(column, row)
             if name not in record:
                 problems.append(f'{pcap}: flow {row["id"]}: no element {name} for {column}')
-            elif not same(column, expected_text(column, value, row), record[name]):
+            elif not same(column, expected_text(column, value, row, capture_end_ms), record[name]):
                 problems.append(f'{pcap}: flow {row["id"]}: {column} is {value!r} in the CSV, {name} is '
                                 f'{record[name]!r}')
+    problems += check_ip_octets(nfcore, pcap, options, base, records)
     if not problems:
         print(f'{os.path.basename(pcap)}: {len(rows)} flows, {len(rows[0])} columns each, equal')
+    return problems
+
+
+def check_ip_octets(nfcore, pcap, options, base, records):
+    """octetDeltaCount (default accounting mode) against the bytes of an --accounting-mode 1 run."""
+    subprocess.run([nfcore, '-r', pcap, *options, '--accounting-mode', '1', '-o', f'{base}.ip.csv'], check=True)
+    with open(f'{base}.ip.csv', newline='') as f:
+        rows = list(csv.DictReader(f))
+    problems = []
+    for row, record in zip(rows, records):
+        for direction, element in (('src2dst', 'octetDeltaCount'), ('dst2src', 'reverseOctetDeltaCount')):
+            want = int(row[f'{direction}_bytes']) + (40 * int(row[f'{direction}_packets'])
+                                                     if row['ip_version'] == '6' else 0)
+            if record.get(element) != str(want):
+                problems.append(f'{pcap}: flow {row["id"]}: {element} is {record.get(element)!r}, IP bytes {want}')
     return problems
 
 

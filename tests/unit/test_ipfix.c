@@ -28,6 +28,10 @@ START_TEST(urls_are_parsed)
     ck_assert_int_eq(nfc_ipfix_url_parse("udp://[2001:db8::1]:00080", &url, err, sizeof err), 0);
     ck_assert_str_eq(url.path, "2001:db8::1");
     ck_assert_str_eq(url.port, "80");
+    ck_assert_int_eq(nfc_ipfix_url_parse("tcp://127.0.0.1:4739", &url, err, sizeof err), 0);
+    ck_assert_int_eq(url.transport, NFC_IPFIX_TCP);
+    ck_assert_str_eq(url.path, "127.0.0.1");
+    ck_assert_str_eq(url.port, "4739");
 }
 END_TEST
 
@@ -40,10 +44,20 @@ static const struct {
     {"udp://h:0", "udp://h:0: '0' is not a port (1..65535)"},
     {"udp://h:65536", "udp://h:65536: '65536' is not a port (1..65535)"},
     {"udp://:53", "udp://:53: no host"},
-    {"tcp://h:4739", "tcp://h:4739: TCP export is not supported yet (use udp:// or file:)"},
+    {"tcp://h", "tcp://h: expected HOST:PORT"},
     {"file:", "file:: expected file:PATH"},
-    {"h:4739", "h:4739: expected file:PATH or udp://HOST:PORT"},
+    {"h:4739", "h:4739: expected file:PATH, udp://HOST:PORT or tcp://HOST:PORT"},
 };
+
+/* --probe-id's observation domain: a number as it is, a name its FNV-1a hash (computed by hand). */
+START_TEST(probe_ids_give_observation_domains)
+{
+    ck_assert_uint_eq(nfc_ipfix_domain_of("42"), 42);
+    ck_assert_uint_eq(nfc_ipfix_domain_of("4294967295"), 4294967295u);
+    ck_assert_uint_eq(nfc_ipfix_domain_of("probe-7"), 988652697u);
+    ck_assert_uint_eq(nfc_ipfix_domain_of("4294967296"), 0xa5d2f78fu);
+}
+END_TEST
 
 START_TEST(bad_urls_are_refused)
 {
@@ -109,7 +123,8 @@ START_TEST(columns_take_their_elements)
     ck_assert_uint_eq(splt->num, 79);
     ck_assert_uint_eq(splt->type, FB_BASIC_LIST);
     ck_assert_uint_eq(item->num, 79 | 0x4000);
-    ck_assert_uint_eq(item->type, FB_INT_64);
+    ck_assert_uint_eq(item->type, FB_INT_32); /* SPLT's sizes in 4 bytes (reduced-size encoding) */
+    ck_assert_uint_eq(item->len, 4);
     ck_assert_ptr_null(field(&l, columns, "udps.names"));
     ck_assert_uint_eq(fbInfoModelGetElementByName(model, "udps.count")->num, 1001);
     /* The reverse elements first in the templates. */
@@ -206,6 +221,7 @@ int main(void)
     Suite *s = suite_create("ipfix");
     TCase *tc = tcase_create("ipfix");
     tcase_add_test(tc, urls_are_parsed);
+    tcase_add_test(tc, probe_ids_give_observation_domains);
     tcase_add_loop_test(tc, bad_urls_are_refused, 0, (int)(sizeof refused / sizeof refused[0]));
     tcase_add_test(tc, columns_take_their_elements);
     tcase_add_loop_test(tc, octets_follow_the_accounting_mode, 0, 4);

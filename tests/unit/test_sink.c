@@ -2,8 +2,10 @@
  * caller wait for a slow send, and every record put is counted exactly once, as sent, dropped or failed. The test
  * sinks encode a sequence number and never read the flow, so records are put without one (NULL). */
 #include <check.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -18,9 +20,10 @@ struct test_sink {
     unsigned send_ms; /* the sink's thread: how long each send takes */
     bool fail_odd;    /* refuse records with an odd number */
     bool fail_encode;
+    uint64_t lost; /* what its lost operation says, at close */
     uint64_t received[MAX_RECORDS];
     size_t n_received;
-    bool flushed;
+    atomic_bool flushed; /* read by the test while the sink's thread runs */
 };
 
 static void sleep_ms(unsigned ms)
@@ -64,11 +67,19 @@ static int flush_ids(void *state, char *err, size_t errlen)
 {
     (void)err;
     (void)errlen;
-    ((struct test_sink *)state)->flushed = true;
+    atomic_store(&((struct test_sink *)state)->flushed, true);
     return 0;
 }
 
-static const struct nfc_sink_ops test_ops = {.encode = encode_id, .send = send_id, .flush = flush_ids};
+static uint64_t lost_ids(void *state, char *why, size_t whylen)
+{
+    const struct test_sink *t = state;
+    snprintf(why, whylen, "%llu records lost: the collector went away", (unsigned long long)t->lost);
+    return t->lost;
+}
+
+static const struct nfc_sink_ops test_ops = {
+    .encode = encode_id, .send = send_id, .flush = flush_ids, .lost = lost_ids};
 
 static struct nfc_sink *open_sink(struct test_sink *t, size_t queue, uint64_t drain_ms)
 {
@@ -205,6 +216,43 @@ START_TEST(encode_failure_is_counted)
 }
 END_TEST
 
+/* Records that send took but that were lost later count as failed, not sent, with the sink's reason. */
+START_TEST(lost_records_count_as_failed)
+{
+    enum { N = 10 };
+    struct test_sink t = {.lost = 3};
+    struct nfc_sink *s = open_sink(&t, 16, 10000);
+    for (int i = 0; i < N; i++)
+        ck_assert_int_eq(nfc_sink_put(s, NULL), 0);
+    struct nfc_sink_stats st;
+    char err[256] = "";
+    ck_assert_int_eq(nfc_sink_close(s, &st, err, sizeof err), -1);
+    ck_assert_str_eq(err, "3 records lost: the collector went away");
+    ck_assert_uint_eq(st.sent, N - 3);
+    ck_assert_uint_eq(st.failed, 3);
+    ck_assert_uint_eq(t.n_received, N);
+}
+END_TEST
+
+/* Fewer records than a batch still go out, and are flushed, within the batch wait (50 ms), not at close. */
+START_TEST(a_partial_batch_is_sent_and_flushed)
+{
+    struct test_sink t = {0};
+    struct nfc_sink *s = open_sink(&t, 4096, 10000);
+    for (int i = 0; i < 5; i++)
+        ck_assert_int_eq(nfc_sink_put(s, NULL), 0);
+    uint64_t start = now_ms();
+    while (!atomic_load(&t.flushed) && now_ms() - start < 2000)
+        sleep_ms(5);
+    ck_assert(atomic_load(&t.flushed));
+    ck_assert_uint_eq(t.n_received, 5);
+    struct nfc_sink_stats st;
+    char err[256] = "";
+    ck_assert_int_eq(nfc_sink_close(s, &st, err, sizeof err), 0);
+    ck_assert_uint_eq(st.sent, 5);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sink");
@@ -217,6 +265,8 @@ int main(void)
     tcase_add_test(async, close_drains_within_its_bound);
     tcase_add_test(async, async_failures_are_counted);
     tcase_add_loop_test(async, encode_failure_is_counted, 0, 2); /* queue 0 (synchronous) and 1 */
+    tcase_add_test(async, lost_records_count_as_failed);
+    tcase_add_test(async, a_partial_batch_is_sent_and_flushed);
     suite_add_tcase(s, async);
 
     SRunner *sr = srunner_create(s);

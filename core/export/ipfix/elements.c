@@ -221,6 +221,22 @@ static int standard_field(struct nfc_ipfix_field *f, fbInfoModel_t *model, const
     return 0;
 }
 
+/* A list's items' bytes: SPLT's in fewer (RFC 7011's reduced-size encoding), so that long SPLTs fit in a datagram:
+ * a direction is 0, 1 or -1, a size at most 65535 and headers, a gap shorter than the idle timeout (a value beyond
+ * fails its record, counted). Other lists (plugins') keep 8. */
+static uint16_t item_width(const char *column)
+{
+    if (strcmp(column, "splt_direction") == 0)
+        return 1;
+    return strcmp(column, "splt_ps") == 0 || strcmp(column, "splt_piat_ms") == 0 ? 4 : 8;
+}
+
+/* A list item's signed type of `width` bytes. */
+static uint8_t item_type(uint16_t width)
+{
+    return width == 1 ? FB_INT_8 : width == 4 ? FB_INT_32 : FB_INT_64;
+}
+
 static int add_field(struct nfc_ipfix_layout *l, const struct nfc_column *c, size_t index, uint16_t id,
                      const struct nfc_ipfix_options *o, fbInfoModel_t *model, char *err, size_t errlen)
 {
@@ -250,7 +266,9 @@ static int add_field(struct nfc_ipfix_layout *l, const struct nfc_column *c, siz
     add_enterprise(l, o->pen, id, c->name, len, type, units(c->unit));
     if (f->kind == NFC_IPFIX_LIST) {
         snprintf(f->item, sizeof f->item, "%s_item", c->name);
-        add_enterprise(l, o->pen, (uint16_t)(id | LIST_ITEM_BIT), f->item, 8, FB_INT_64, units(c->unit));
+        f->item_width = item_width(c->name);
+        add_enterprise(l, o->pen, (uint16_t)(id | LIST_ITEM_BIT), f->item, f->item_width, item_type(f->item_width),
+                       units(c->unit));
     }
     l->n_fields++;
     return 0;
@@ -289,11 +307,36 @@ static int find_packets(const struct nfc_column *columns, size_t n, const char *
     return -1;
 }
 
+/* octetDeltaCount and its reverse from the engine's IP bytes, beside the bytes columns' own elements, when the
+ * accounting mode's bytes are not IP bytes already. */
+static int add_counted_octets(struct nfc_ipfix_layout *l, const struct nfc_column *columns, size_t n,
+                              const struct nfc_ipfix_options *o, fbInfoModel_t *model, char *err, size_t errlen)
+{
+    static const char *const elements[2] = {"octetDeltaCount", "reverseOctetDeltaCount"};
+    static const char *const bytes[2] = {"src2dst_bytes", "dst2src_bytes"};
+    if (!o->ip_octets || o->accounting_mode == NFC_ACCOUNT_IP)
+        return 0;
+    for (int d = 0; d < 2; d++) {
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(columns[i].name, bytes[d]) != 0)
+                continue;
+            struct nfc_ipfix_field *f = &l->fields[l->n_fields++];
+            memset(f, 0, sizeof *f);
+            f->column = i;
+            f->convert = NFC_IPFIX_CONVERT_COUNTED_OCTETS;
+            f->direction = d;
+            if (standard_field(f, model, elements[d], NULL, NFC_TYPE_UINT, err, errlen) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 int nfc_ipfix_layout_build(struct nfc_ipfix_layout *l, const struct nfc_column *columns, size_t n,
                            const struct nfc_ipfix_options *o, fbInfoModel_t *model, char *err, size_t errlen)
 {
     memset(l, 0, sizeof *l);
-    l->fields = calloc(n ? n : 1, sizeof *l->fields);
+    l->fields = calloc(n + 2, sizeof *l->fields);
     l->enterprise = calloc(2 * n + 1, sizeof *l->enterprise);
     if (!l->fields || !l->enterprise)
         return nfc_errorf(err, errlen, "out of memory");
@@ -306,6 +349,8 @@ int nfc_ipfix_layout_build(struct nfc_ipfix_layout *l, const struct nfc_column *
         if (add_field(l, &columns[i], i, id, o, model, err, errlen) < 0)
             return -1;
     }
+    if (add_counted_octets(l, columns, n, o, model, err, errlen) < 0)
+        return -1;
     if (reverse_first(l) < 0)
         return nfc_errorf(err, errlen, "out of memory");
     for (size_t i = 0; i < l->n_fields; i++) {

@@ -20,24 +20,27 @@ enum nfc_ipfix_kind {
     NFC_IPFIX_BYTES,   /* width bytes as they are: a MAC, an OUI */
     NFC_IPFIX_ADDRESS, /* an IPv4 address as a native uint32 in the IPv4 template, 16 bytes in the IPv6 one */
     NFC_IPFIX_STRING,  /* fbVarfield_t */
-    NFC_IPFIX_LIST,    /* fbBasicList_t of signed64 items */
+    NFC_IPFIX_LIST,    /* fbBasicList_t of signed items of item_width bytes */
 };
 
 enum nfc_ipfix_convert {
     NFC_IPFIX_CONVERT_NONE,
-    NFC_IPFIX_CONVERT_END_REASON, /* expiration_id -> flowEndReason */
-    NFC_IPFIX_CONVERT_IP_OCTETS,  /* accounting mode 1's bytes + 40 per packet of an IPv6 flow */
+    NFC_IPFIX_CONVERT_END_REASON,     /* expiration_id -> flowEndReason */
+    NFC_IPFIX_CONVERT_IP_OCTETS,      /* accounting mode 1's bytes + 40 per packet of an IPv6 flow */
+    NFC_IPFIX_CONVERT_COUNTED_OCTETS, /* not the column's value: the engine's IP bytes (nfc_flow_ip_octets) */
 };
 
 struct nfc_ipfix_field {
     size_t column;
-    char name[96];    /* the element in the IPv4 template */
-    char name_v6[96]; /* in the IPv6 template */
-    char item[104];   /* a list's items' element */
+    char name[96];       /* the element in the IPv4 template */
+    char name_v6[96];    /* in the IPv6 template */
+    char item[104];      /* a list's items' element */
+    uint16_t item_width; /* a list's items' bytes: 1, 4 or 8 */
     enum nfc_ipfix_kind kind;
     uint16_t width; /* a fixed-length value's bytes (FB_IE_VARLEN for strings and lists) */
     enum nfc_ipfix_convert convert;
     size_t packets_column; /* NFC_IPFIX_CONVERT_IP_OCTETS: the same direction's packets */
+    int direction;         /* NFC_IPFIX_CONVERT_COUNTED_OCTETS: 0 src2dst, 1 dst2src */
 };
 
 struct nfc_ipfix_enterprise {

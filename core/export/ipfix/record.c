@@ -3,6 +3,7 @@
  * again on the sink's side. */
 #include "export/ipfix/record.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 enum { IPV6_HEADER_BYTES = 40 /* what accounting mode 1 leaves out of an IPv6 packet */ };
@@ -34,10 +35,12 @@ static void put_uint(uint8_t *at, uint64_t v, size_t width)
     }
 }
 
-/* flowEndReason (RFC 5102): idle 1, active 2, end of flow detected (TCP) 3, forced end (a plugin) 4, lack of
- * resources (capacity) 5. */
-static uint64_t end_reason(int64_t expiration_id)
+/* flowEndReason (RFC 5102): idle 1, active 2, end of flow detected (TCP) 3, forced end (a plugin, or the end of
+ * the input) 4, lack of resources (capacity) 5. */
+static uint64_t end_reason(const struct nfc_flow *flow, int64_t expiration_id)
 {
+    if (nfc_flow_input_ended(flow))
+        return 4;
     switch (expiration_id) {
     case NFC_EXPIRE_IDLE: return 1;
     case NFC_EXPIRE_ACTIVE: return 2;
@@ -66,23 +69,39 @@ static void put_string(struct nfc_text *out, size_t at, const struct nfc_value *
         memcpy(out->p + at, &field, sizeof field);
 }
 
-static void put_list(struct nfc_text *out, size_t at, const struct nfc_value *v, const fbInfoElement_t *item)
+/* Whether x fits in a signed integer of `width` bytes. */
+static bool fits(int64_t x, size_t width)
+{
+    if (width >= 8)
+        return true;
+    int64_t limit = INT64_C(1) << (8 * width - 1);
+    return x >= -limit && x < limit;
+}
+
+/* Returns false when an item does not fit in the list's item width (the record is then marked, not sent). */
+static bool put_list(struct nfc_text *out, size_t at, const struct nfc_value *v, const fbInfoElement_t *item,
+                     size_t width)
 {
     size_t n = v->missing ? 0 : v->as.list.len;
-    if (n > UINT16_MAX / 8)
-        n = UINT16_MAX / 8; /* a basicList's data length is 16 bits */
+    if (n > UINT16_MAX / width)
+        n = UINT16_MAX / width; /* a basicList's data length is 16 bits */
     size_t data = align8(out);
+    bool fit = true;
     for (size_t i = 0; i < n; i++) {
         int64_t x = nfc_list_at(v, i);
-        nfc_text_put(out, (const char *)&x, sizeof x);
+        uint8_t bytes[8];
+        fit &= fits(x, width);
+        put_uint(bytes, (uint64_t)x, width);
+        nfc_text_put(out, (const char *)bytes, width);
     }
     fbBasicList_t list = {.infoElement = item,
                           .dataPtr = (uint8_t *)(uintptr_t)data,
                           .numElements = (uint16_t)n,
-                          .dataLength = (uint16_t)(n * 8),
+                          .dataLength = (uint16_t)(n * width),
                           .semantic = FB_LIST_SEM_ORDERED};
     if (!out->failed)
         memcpy(out->p + at, &list, sizeof list);
+    return fit;
 }
 
 static uint64_t uint_value(const struct nfc_ipfix_records *r, const struct nfc_ipfix_field *f,
@@ -91,7 +110,7 @@ static uint64_t uint_value(const struct nfc_ipfix_records *r, const struct nfc_i
     if (v->missing)
         return 0;
     if (f->convert == NFC_IPFIX_CONVERT_END_REASON)
-        return end_reason(v->as.i);
+        return end_reason(flow, v->as.i);
     if (f->convert == NFC_IPFIX_CONVERT_IP_OCTETS && version == NFC_IPFIX_V6) {
         struct nfc_value packets;
         nfc_flow_value(r->eng, flow, f->packets_column, &packets);
@@ -106,9 +125,15 @@ static void put_field(const struct nfc_ipfix_records *r, size_t i, const struct 
     const struct nfc_ipfix_field *f = &r->layout->fields[i];
     size_t at = NFC_IPFIX_HEADER + r->offsets[version][i];
     struct nfc_value v;
-    nfc_flow_value(r->eng, flow, f->column, &v);
-    if (v.type != r->columns[f->column].type)
-        v.missing = true; /* a computed column's value of another type than its first: the template's is fixed */
+    if (f->convert == NFC_IPFIX_CONVERT_COUNTED_OCTETS) {
+        uint64_t octets[2];
+        v = (struct nfc_value){.type = NFC_TYPE_UINT, .missing = !nfc_flow_ip_octets(r->eng, flow, octets)};
+        v.as.u = v.missing ? 0 : octets[f->direction];
+    } else {
+        nfc_flow_value(r->eng, flow, f->column, &v);
+        if (v.type != r->columns[f->column].type)
+            v.missing = true; /* a computed column's value of another type than its first: the template's is fixed */
+    }
     uint8_t fixed[16] = {0};
     switch (f->kind) {
     case NFC_IPFIX_UINT: put_uint(fixed, uint_value(r, f, flow, &v, version), f->width); break;
@@ -130,7 +155,12 @@ static void put_field(const struct nfc_ipfix_records *r, size_t i, const struct 
                      4);
         break;
     case NFC_IPFIX_STRING: put_string(out, at, &v); return;
-    case NFC_IPFIX_LIST: put_list(out, at, &v, r->items[i]); return;
+    case NFC_IPFIX_LIST:
+        if (!put_list(out, at, &v, r->items[i], f->item_width) && !out->failed && !out->p[1] && !out->p[2]) {
+            uint16_t bad = (uint16_t)(i + 1);
+            memcpy(out->p + 1, &bad, sizeof bad);
+        }
+        return;
     }
     if (!out->failed)
         memcpy(out->p + at, fixed, nfc_ipfix_internal_len(f, version));
@@ -151,6 +181,13 @@ void nfc_ipfix_encode(const struct nfc_ipfix_records *r, const struct nfc_flow *
     out->p[0] = (char)version;
     for (size_t i = 0; i < r->layout->n_fields && !out->failed; i++)
         put_field(r, i, flow, version, out);
+}
+
+size_t nfc_ipfix_bad_field(const char *bytes)
+{
+    uint16_t bad;
+    memcpy(&bad, bytes + 1, sizeof bad);
+    return bad ? (size_t)bad - 1 : SIZE_MAX;
 }
 
 /* libfixbuf only reads what strings and lists point to, on export: the const is cast away for its types. */

@@ -17,7 +17,8 @@ enum {
     NFC_IPFIX_V4, /* the templates: IPv4's and IPv6's addresses */
     NFC_IPFIX_V6,
     NFC_IPFIX_TEMPLATES,
-    NFC_IPFIX_HEADER = 8,        /* its first byte is the template; the internal record starts aligned */
+    NFC_IPFIX_HEADER = 8,        /* the template, then 0 or the field whose value the record cannot hold + 1 (16 bits);
+                             the internal record starts aligned */
     NFC_IPFIX_MAX_RECORD = 8192, /* an internal record's bytes: 8 for most columns, 16 a string, 24 a list */
 };
 
@@ -36,6 +37,10 @@ size_t nfc_ipfix_internal_len(const struct nfc_ipfix_field *f, int version);
 
 /* Appends the flow's encoded record to `out` (the caller's thread; out->failed when memory ran out). */
 void nfc_ipfix_encode(const struct nfc_ipfix_records *r, const struct nfc_flow *flow, struct nfc_text *out);
+
+/* The field whose value the encoded record `bytes` could not hold (a list item beyond its reduced size), or
+ * SIZE_MAX when none. */
+size_t nfc_ipfix_bad_field(const char *bytes);
 
 /* Copies the internal record out of the encoded one `bytes` into `record` (NFC_IPFIX_MAX_RECORD bytes), its strings
  * and lists pointing into `bytes`, which must outlive the record's use. Returns its template. */

@@ -48,7 +48,9 @@ int nfc_ipfix_url_parse(const char *text, struct nfc_ipfix_url *url, char *err, 
         url->transport = NFC_IPFIX_UDP;
         return parse_host_port(text, text + 6, url, err, errlen);
     }
-    if (strncmp(text, "tcp://", 6) == 0)
-        return nfc_errorf(err, errlen, "%s: TCP export is not supported yet (use udp:// or file:)", text);
-    return nfc_errorf(err, errlen, "%s: expected file:PATH or udp://HOST:PORT", text);
+    if (strncmp(text, "tcp://", 6) == 0) {
+        url->transport = NFC_IPFIX_TCP;
+        return parse_host_port(text, text + 6, url, err, errlen);
+    }
+    return nfc_errorf(err, errlen, "%s: expected file:PATH, udp://HOST:PORT or tcp://HOST:PORT", text);
 }

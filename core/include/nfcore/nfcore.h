@@ -112,6 +112,10 @@ struct nfc_config {
     int community_id_seed; /* 0; 0 … 65535 */
     bool plugin_timing;    /* false: measure the time inside each plugin hook (nfc_engine_plugin_times); off, no
                               clock is read */
+    /* false: also count each direction's IP bytes as RFC 7012 defines them (the whole IP packet, IPv6's 40-byte
+     * header included), whatever accounting_mode says, for nfc_flow_ip_octets (IPFIX's octetDeltaCount). No
+     * column: the CSV stays nfstream's. 16 bytes more per flow record. */
+    bool ip_octets;
 };
 
 /* A plugin linked into the program (a language binding's bridge to plugins written in that language): its
@@ -280,6 +284,12 @@ struct nfc_column {
 
 size_t nfc_engine_columns(const struct nfc_engine *eng, const struct nfc_column **columns);
 void nfc_flow_value(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t column, struct nfc_value *value);
+/* Whether the flow ended because the input did (the end of a capture file, a live capture stopped) rather than for
+ * its expiration_id's reason: expiration_id stays nfstream's there (0, or a plugin's -1). */
+bool nfc_flow_input_ended(const struct nfc_flow *flow);
+/* The flow's IP bytes src2dst ([0]) and dst2src ([1]) as RFC 7012 counts them, when nfc_config.ip_octets asked
+ * for them; returns false (octets untouched) otherwise. */
+bool nfc_flow_ip_octets(const struct nfc_engine *eng, const struct nfc_flow *flow, uint64_t octets[2]);
 /* Plugin `plugin`'s (its index in nfc_config.plugins) state in a flow, for the caller that linked it and so
  * knows its layout; NULL for a plugin without state. */
 void *nfc_flow_plugin_state(const struct nfc_engine *eng, const struct nfc_flow *flow, size_t plugin);
