@@ -11,6 +11,7 @@
 #include "options.h"
 #include "progress.h"
 #include "report.h"
+#include "util/alloc.h"
 
 enum {
     EXIT_DAMAGED = 1, /* flows written, but the capture had damaged records or the run failed midway */
@@ -236,6 +237,11 @@ static int run(struct nfc_cli_options *opt)
 
 int main(int argc, char **argv)
 {
+    char err[200];
+    if (nfc_alloc_hook_from_env(err, sizeof err) < 0) {
+        fprintf(stderr, "nfcore: %s\n", err);
+        return EXIT_USAGE;
+    }
     struct nfc_cli_options opt;
     int status;
     switch (nfc_cli_parse(argc, argv, &opt, stdout, stderr)) {

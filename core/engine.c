@@ -20,6 +20,7 @@
 #include "plugin/host.h"
 #include "schema/schema.h"
 #include "source/capture.h"
+#include "util/alloc.h"
 #include "util/clock.h"
 #include "util/error.h"
 #include "workers/workers.h"
@@ -85,7 +86,7 @@ static int copy_config(struct nfc_engine *eng, const struct nfc_config *cfg)
     size_t size = links + (n + 2) * sizeof(char *) + strings_size(cfg->files, cfg->n_files) +
                   strings_size(cfg->plugins, cfg->n_plugins) + strings_size(cfg->anonymize, cfg->n_anonymize) +
                   strings_size(single, 2);
-    const char **ptrs = malloc(size);
+    const char **ptrs = nfc_malloc(size);
     if (!ptrs)
         return -1;
     struct nfc_plugin_link *linked = (struct nfc_plugin_link *)(ptrs + n + 2);
@@ -176,9 +177,9 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
 {
     if (nfc_config_validate(cfg, err, errlen) < 0)
         return NULL;
-    struct nfc_engine *eng = calloc(1, sizeof *eng);
+    struct nfc_engine *eng = nfc_calloc(1, sizeof *eng);
     if (!eng || copy_config(eng, cfg) < 0) {
-        free(eng);
+        nfc_free(eng);
         nfc_errorf(err, errlen, "out of memory");
         return NULL;
     }
@@ -382,8 +383,8 @@ static void free_engine(struct nfc_engine *eng)
     nfc_cache_free(&eng->cache);
     nfc_flow_hooks_close(&eng->params.hooks);
     nfc_schema_free(&eng->schema);
-    free(eng->cfg_copy);
-    free(eng);
+    nfc_free(eng->cfg_copy);
+    nfc_free(eng);
 }
 
 int nfc_engine_retain(struct nfc_engine *eng, const struct nfc_flow *flow)
