@@ -14,7 +14,8 @@
 #include "util/alloc.h"
 
 enum {
-    EXIT_DAMAGED = 1, /* flows written, but the capture had damaged records or the run failed midway */
+    EXIT_DAMAGED = 1, /* flows written, but the capture had damaged records, memory ran short or the run failed
+                       * midway */
     EXIT_USAGE = 2,   /* bad option, value, file, filter or interface: nothing was metered */
 };
 
@@ -226,7 +227,7 @@ static int run(struct nfc_cli_options *opt)
     }
     struct nfc_stats st;
     nfc_engine_stats(eng, &st);
-    if (st.damaged_records && status == EXIT_SUCCESS)
+    if ((st.damaged_records || st.alloc_failures) && status == EXIT_SUCCESS)
         status = EXIT_DAMAGED;
     if (opt->verbose)
         print_summary(eng, nfc_progress_elapsed(&progress));

@@ -50,6 +50,7 @@ struct nfc_engine {
     bool input_done; /* every packet has been metered and every flow ended */
     bool failed;     /* ... because of a capture error */
     bool limit_reached;
+    uint64_t alloc_failures; /* nfc_alloc_failures() when the engine opened */
     char error[512];
 };
 
@@ -216,6 +217,7 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
     eng->capture = nfc_capture_open(&eng->cfg, err, errlen);
     if (!eng->capture || start_workers(eng, err, errlen) < 0)
         goto fail;
+    eng->alloc_failures = nfc_alloc_failures();
     return eng;
 
 fail:
@@ -303,9 +305,14 @@ static uint64_t flows_left(const struct nfc_engine *eng)
 /* The run is over: what it could not meter is said once, after the last flow. */
 static enum nfc_next end_of_run(struct nfc_engine *eng)
 {
+    uint64_t failed = nfc_alloc_failures() - eng->alloc_failures;
     if (!eng->end_reported && eng->cache.dropped)
         nfc_warnf(eng->cfg.on_warning, eng->cfg.warning_ctx, "%llu packets dropped: no memory for their flow records",
                   (unsigned long long)eng->cache.dropped);
+    else if (!eng->end_reported && failed)
+        nfc_warnf(eng->cfg.on_warning, eng->cfg.warning_ctx,
+                  "%llu allocations failed: flows written may lack nDPI labels or plugin values",
+                  (unsigned long long)failed);
     eng->end_reported = true;
     return eng->failed ? NFC_NEXT_ERROR : NFC_NEXT_END;
 }
@@ -361,6 +368,7 @@ void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats)
     stats->dpi_flow_bytes = eng->cfg.n_dissections ? nfc_dpi_flow_size() : 0;
     stats->workers = eng->n_workers;
     stats->kernel_dropped = nfc_capture_kernel_dropped(eng->capture);
+    stats->alloc_failures = nfc_alloc_failures() - eng->alloc_failures;
 }
 
 size_t nfc_engine_worker_packets(const struct nfc_engine *eng, uint64_t *packets, size_t n)

@@ -14,6 +14,7 @@
 /* Off, an allocation costs one load and a branch more than the C library's: the hook is for tests. */
 static atomic_bool armed;
 static _Atomic uint64_t calls;
+static _Atomic uint64_t failures;
 static uint64_t fail_at;
 static int trace_fd = -1;
 
@@ -33,29 +34,42 @@ static bool injected(const char *site)
     return n == fail_at;
 }
 
+/* Counts a failed allocation, injected or not. */
+static void *counted(void *p)
+{
+    if (!p)
+        atomic_fetch_add_explicit(&failures, 1, memory_order_relaxed);
+    return p;
+}
+
 void *nfc_alloc_malloc(size_t size, const char *site)
 {
-    return injected(site) ? NULL : malloc(size);
+    return counted(injected(site) ? NULL : malloc(size));
 }
 
 void *nfc_alloc_calloc(size_t n, size_t size, const char *site)
 {
-    return injected(site) ? NULL : calloc(n, size);
+    return counted(injected(site) ? NULL : calloc(n, size));
 }
 
 void *nfc_alloc_realloc(void *p, size_t size, const char *site)
 {
-    return injected(site) ? NULL : realloc(p, size);
+    return counted(injected(site) ? NULL : realloc(p, size));
 }
 
 void *nfc_alloc_aligned(size_t alignment, size_t size, const char *site)
 {
-    return injected(site) ? NULL : aligned_alloc(alignment, size);
+    return counted(injected(site) ? NULL : aligned_alloc(alignment, size));
 }
 
 char *nfc_alloc_strndup(const char *s, size_t n, const char *site)
 {
-    return injected(site) ? NULL : strndup(s, n);
+    return counted(injected(site) ? NULL : strndup(s, n));
+}
+
+uint64_t nfc_alloc_failures(void)
+{
+    return atomic_load_explicit(&failures, memory_order_relaxed);
 }
 
 void nfc_alloc_hook(uint64_t fail, int fd)
