@@ -46,12 +46,18 @@ static void *ndpi_alloc(size_t size)
     return setting_up ? malloc(size) : nfc_alloc_malloc(size, "nDPI");
 }
 
-/* nDPI's allocator is one for the whole process: set once, before the first module. Its flow state comes from
- * ndpi_malloc too (no flow allocator is set: nDPI 4.2 frees a flow's own blocks only without one), and without a
- * free function of its own nDPI frees with free(), which fits both. */
+static void *ndpi_alloc_flow(size_t size)
+{
+    return nfc_alloc_malloc(size, "nDPI flow");
+}
+
+/* nDPI's allocator is one for the whole process: set once, before the first module. No flow free function is set:
+ * nDPI 4.2 frees a flow's own blocks only without one, and then frees the flow with free(), as it does every block
+ * when no free function is set, which fits the engine's allocator. */
 static void install_allocator(void)
 {
     set_ndpi_malloc(ndpi_alloc);
+    set_ndpi_flow_malloc(ndpi_alloc_flow);
 }
 
 struct nfc_dpi *nfc_dpi_open(uint8_t n_dissections)

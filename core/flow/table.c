@@ -70,8 +70,10 @@ static void grow(struct nfc_flow_table *t)
 {
     size_t n = (t->mask + 1) * 2;
     struct nfc_slink **b = nfc_calloc(n, sizeof *b);
-    if (!b)
+    if (!b) {
+        nfc_alloc_absorbed(); /* the chains only get longer */
         return;
+    }
     for (size_t i = 0; i <= t->mask; i++) {
         for (struct nfc_slink *l; (l = nfc_slist_pop(&t->buckets[i]));) {
             const struct nfc_flow *f = nfc_list_entry(l, struct nfc_flow, bucket);

@@ -67,6 +67,11 @@ char *nfc_alloc_strndup(const char *s, size_t n, const char *site)
     return counted(injected(site) ? NULL : strndup(s, n));
 }
 
+void nfc_alloc_absorbed(void)
+{
+    atomic_fetch_sub_explicit(&failures, 1, memory_order_relaxed);
+}
+
 uint64_t nfc_alloc_failures(void)
 {
     return atomic_load_explicit(&failures, memory_order_relaxed);

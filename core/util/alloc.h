@@ -31,9 +31,13 @@ static inline void nfc_free(void *p)
     free(p);
 }
 
-/* Allocations above (and nDPI's once set up) that have failed so far in the process, injected or not: a part that
- * carries on without the memory (a flow left unlabelled, a plugin's value left out) is accounted for here. */
+/* Allocations above (and nDPI's once set up) that have failed so far in the process, injected or not, less those
+ * absorbed: a part that carries on without the memory (a flow left unlabelled, a plugin's value left out) is
+ * accounted for here. */
 uint64_t nfc_alloc_failures(void);
+
+/* The allocation that just failed cost nothing (a faster path not taken): not counted as a failure. */
+void nfc_alloc_absorbed(void);
 
 /* The test hook, off unless set. With it on, every allocation above (and nDPI's, once its module is set up) is
  * numbered from 1 in call order across threads; the one numbered `fail_at` fails (0: none), and with trace_fd >= 0

@@ -1,20 +1,27 @@
 #!/usr/bin/env python3
-"""Every allocation of a run failed in turn, through the allocation hook (core/util/alloc.h).
+"""Allocation failures: the allocations of a run failed one at a time, through the hook of core/util/alloc.h.
 
-A counting run (NFC_ALLOC_TRACE) of the build's sample.pcap with the built-in plugins (splt, flow_slicer, dhcp,
-mdns), --statistical-analysis and --splt-analysis numbers the run's allocations, nfcore's own and nDPI's once its
-module is set up, and names each one's site. Then, for every N from 1 to that count, a run with NFC_FAIL_ALLOC=N
-must end with:
+A counting run (NFC_ALLOC_TRACE) numbers a run's allocations, nfcore's own and nDPI's once its module is set up,
+and names each one's site (file:line, "nDPI flow" for nDPI's flow states, "nDPI" for its other blocks); it is made
+twice, and must number them the same way both times (but with meter threads, whose allocations may interleave
+otherwise: then N may name another site in another run, and every run is checked all the same). Then the run that
+fails allocation N (NFC_FAIL_ALLOC=N) must end with:
 - status 0, 1 or 2, and no sanitizer report (in the ASan build LeakSanitizer checks every run for leaks);
 - with status 0, nothing on standard error and exactly the counting run's output: a failure the engine absorbs
-  (a hash table that stays smaller) loses nothing;
-- otherwise one line on standard error, "nfcore: ...";
+  (a faster path not taken) loses nothing;
+- otherwise one line on standard error, "nfcore: ..." (the error, or the warning that says what was lost);
 - every row written complete: as many fields as the header has, the header the counting run's (a failed run's
   rows may differ: a packet dropped for want of a flow record, a flow left unlabelled).
-Every N is run, as the count is small (a few hundred); the runs go in parallel, one per CPU. The N whose failure
-crashes inside nDPI 4.2 itself are skipped with the reason (KNOWN_NDPI, docs/ALLOCATION_FAILURES.md).
+Runs, with --statistical-analysis --splt-analysis 10, in parallel (one per CPU):
+- the build's sample.pcap with the built-in plugins (splt, flow_slicer, dhcp, mdns): every N (about 300);
+- sample.pcap with two meter threads, no plugins: every N (about 140);
+- a flood of one-packet flows with the plugins (about 40000 allocations): each site's first and last N and 60
+  more evenly spread;
+- mixed traffic with the plugins (about 16000): each site's first and last N and 60 more evenly spread among
+  nDPI's own allocations, to probe nDPI's handling of its failures.
+None of nDPI 4.2's failures crashed it (docs/ALLOCATION_FAILURES.md): one that does fails this test, with its stack.
 
-Usage: test_alloc_failures.py NFCORE SAMPLE_PCAP
+Usage: test_alloc_failures.py NFCORE SAMPLE_PCAP MAKE_TRAFFIC_PCAP
 """
 import collections
 import concurrent.futures
@@ -33,13 +40,12 @@ METERS = FEATURES + ['-j', '2']
 # Sanitizer reports must not pass for the command's own statuses 1 and 2.
 SANITIZER_ENV = {'ASAN_OPTIONS': 'exitcode=86:detect_leaks=1', 'LSAN_OPTIONS': 'exitcode=87',
                  'UBSAN_OPTIONS': 'exitcode=88:print_stacktrace=1'}
-# nDPI's allocations (site "nDPI") whose failure nDPI 4.2 itself does not survive, by their rank among the run's
-# nDPI allocations: {rank: reason}. See docs/ALLOCATION_FAILURES.md.
-KNOWN_NDPI = {}
 # The second capture: one-packet flows, enough for the table to double its buckets (4096) and the pool to add
-# blocks (1024 records each) while the flows are open.
+# blocks (1024 records each) while the flows are open. The third: HTTP, TLS, SSH, DNS and other flows, whose
+# dissection makes nDPI allocate blocks of its own (site "nDPI", its flow states being "nDPI flow").
 FLOOD_FLOWS = 5000
-FLOOD_SPREAD = 100
+MIXED_FLOWS = 300
+SPREAD = 60
 
 
 def run(nfcore, pcap, args, out, env):
@@ -115,11 +121,13 @@ def count(nfcore, pcap, args, tmp, threads):
     return sites, baseline
 
 
-def sample(sites, spread):
-    """Every N when spread is None; else each site's first and last allocation and `spread` N evenly apart."""
+def sample(sites, spread, among):
+    """Every N when spread is None; else each site's first and last allocation and `spread` N evenly apart, among
+    the allocations of site `among` (all of them when None)."""
     if spread is None:
         return list(range(1, len(sites) + 1))
-    chosen = {len(sites) * k // spread for k in range(1, spread + 1)}
+    pool = [n for n, site in enumerate(sites, 1) if among in (None, site)]
+    chosen = {pool[len(pool) * k // spread] for k in range(spread)}
     first, last = {}, {}
     for n, site in enumerate(sites, 1):
         first.setdefault(site, n)
@@ -127,28 +135,15 @@ def sample(sites, spread):
     return sorted(chosen | set(first.values()) | set(last.values()))
 
 
-def fail_each(nfcore, pcap, args, spread):
+def fail_each(nfcore, pcap, args, spread=None, among=None):
     """Fails the chosen N in turn for one capture and options; returns the problems."""
     with tempfile.TemporaryDirectory() as tmp:
         sites, baseline = count(nfcore, pcap, args, tmp, '-j' in args)
-        skipped, todo = [], []
-        ndpi_rank = {}
-        rank = 0
-        for n, site in enumerate(sites, 1):
-            if site == 'nDPI':
-                rank += 1
-                ndpi_rank[n] = rank
-        for n in sample(sites, spread):
-            if ndpi_rank.get(n) in KNOWN_NDPI:
-                skipped.append(f'N={n} (nDPI allocation {ndpi_rank[n]}): {KNOWN_NDPI[ndpi_rank[n]]}')
-            else:
-                todo.append((n, sites[n - 1]))
+        todo = [(n, sites[n - 1]) for n in sample(sites, spread, among)]
+        how = ('every one' if spread is None else
+               f'first and last of each site, the others evenly spread among {among or "all"}')
         print(f'{os.path.basename(pcap)} {" ".join(args)}: {len(sites)} allocations at {len(set(sites))} sites, '
-              f'{len(baseline[1])} flows; failing {len(todo)} of them '
-              f'({"every one" if spread is None else "first and last of each site, others evenly spread"}), '
-              f'{len(skipped)} skipped')
-        for line in skipped:
-            print('  skipped', line)
+              f'{len(baseline[1])} flows; failing {len(todo)} of them ({how})')
         problems, statuses = [], collections.Counter()
         with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
             for status, found in pool.map(lambda t: check(nfcore, pcap, args, t[0], t[1], baseline, tmp), todo):
@@ -161,10 +156,11 @@ def fail_each(nfcore, pcap, args, spread):
 def main():
     nfcore, sample_pcap, make_traffic_pcap = sys.argv[1:4]
     with tempfile.TemporaryDirectory() as tmp:
-        flood = os.path.join(tmp, 'flood.pcap')
+        flood, mixed = os.path.join(tmp, 'flood.pcap'), os.path.join(tmp, 'mixed.pcap')
         subprocess.run([make_traffic_pcap, '--one-packet', '--flows', str(FLOOD_FLOWS), flood], check=True)
-        problems = (fail_each(nfcore, sample_pcap, PLUGINS, None) + fail_each(nfcore, sample_pcap, METERS, None) +
-                    fail_each(nfcore, flood, PLUGINS, FLOOD_SPREAD))
+        subprocess.run([make_traffic_pcap, '--flows', str(MIXED_FLOWS), '--concurrency', '50', mixed], check=True)
+        problems = (fail_each(nfcore, sample_pcap, PLUGINS) + fail_each(nfcore, sample_pcap, METERS) +
+                    fail_each(nfcore, flood, PLUGINS, SPREAD) + fail_each(nfcore, mixed, PLUGINS, SPREAD, 'nDPI'))
     for line in problems:
         print(line)
     sys.exit(1 if problems else 0)
