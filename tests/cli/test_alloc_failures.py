@@ -49,8 +49,9 @@ SPREAD = 60
 
 
 def run(nfcore, pcap, args, out, env):
+    sanitizers = {name: ':'.join(filter(None, [os.environ.get(name), value])) for name, value in SANITIZER_ENV.items()}
     return subprocess.run([nfcore, '-r', pcap, *args, '-o', out], capture_output=True, text=True,
-                          env={**os.environ, **SANITIZER_ENV, **env})
+                          env={**os.environ, **sanitizers, **env})
 
 
 def rows_of(path):
