@@ -12,9 +12,10 @@ fails allocation N (NFC_FAIL_ALLOC=N) must end with:
 - otherwise one line on standard error, "nfcore: ..." (the error, or the warning that says what was lost);
 - every row written complete: as many fields as the header has, the header the counting run's (a failed run's
   rows may differ: a packet dropped for want of a flow record, a flow left unlabelled).
-Runs, with --statistical-analysis --splt-analysis 10, in parallel (one per CPU):
+Runs, in parallel (one per CPU), with --statistical-analysis --splt-analysis 10 unless said:
 - the build's sample.pcap with the built-in plugins (splt, flow_slicer, dhcp, mdns): every N (about 300);
 - sample.pcap with two meter threads, no plugins: every N (about 140);
+- sample.pcap with --anonymize, --community-id and --splt-analysis 3 alone, one thread: every N (about 100);
 - a flood of one-packet flows with the plugins (about 40000 allocations): each site's first and last N and 60
   more evenly spread;
 - mixed traffic with the plugins (about 16000): each site's first and last N and 60 more evenly spread among
@@ -37,6 +38,9 @@ PLUGINS = FEATURES + ['--plugin', 'splt.so', '--plugin', 'flow_slicer.so:limit=3
                       'mdns.so']
 # Without plugins, two meter threads (with flow_slicer, which may end flows, everything runs on one thread).
 METERS = FEATURES + ['-j', '2']
+# Anonymised columns (a fixed key: each run draws one otherwise) and the Community ID, on one thread.
+ANONYMIZED = ['--splt-analysis', '3', '--anonymize', 'src_ip,requested_server_name', '--community-id', '-j', '1']
+KEY = '5a' * 64
 # Sanitizer reports must not pass for the command's own statuses 1 and 2.
 SANITIZER_ENV = {'ASAN_OPTIONS': 'exitcode=86:detect_leaks=1', 'LSAN_OPTIONS': 'exitcode=87',
                  'UBSAN_OPTIONS': 'exitcode=88:print_stacktrace=1'}
@@ -136,10 +140,11 @@ def sample(sites, spread, among):
     return sorted(chosen | set(first.values()) | set(last.values()))
 
 
-def fail_each(nfcore, pcap, args, spread=None, among=None):
-    """Fails the chosen N in turn for one capture and options; returns the problems."""
+def fail_each(nfcore, pcap, args, spread=None, among=None, threads=False):
+    """Fails the chosen N in turn for one capture and options (`threads`: with meter threads); returns the
+    problems."""
     with tempfile.TemporaryDirectory() as tmp:
-        sites, baseline = count(nfcore, pcap, args, tmp, '-j' in args)
+        sites, baseline = count(nfcore, pcap, args, tmp, threads)
         todo = [(n, sites[n - 1]) for n in sample(sites, spread, among)]
         how = ('every one' if spread is None else
                f'first and last of each site, the others evenly spread among {among or "all"}')
@@ -160,8 +165,12 @@ def main():
         flood, mixed = os.path.join(tmp, 'flood.pcap'), os.path.join(tmp, 'mixed.pcap')
         subprocess.run([make_traffic_pcap, '--one-packet', '--flows', str(FLOOD_FLOWS), flood], check=True)
         subprocess.run([make_traffic_pcap, '--flows', str(MIXED_FLOWS), '--concurrency', '50', mixed], check=True)
-        problems = (fail_each(nfcore, sample_pcap, PLUGINS) + fail_each(nfcore, sample_pcap, METERS) +
-                    fail_each(nfcore, flood, PLUGINS, SPREAD) + fail_each(nfcore, mixed, PLUGINS, SPREAD, 'nDPI'))
+        key = os.path.join(tmp, 'key')
+        with open(key, 'w') as f:
+            f.write(KEY)
+        problems = (fail_each(nfcore, sample_pcap, PLUGINS) + fail_each(nfcore, sample_pcap, METERS, threads=True) +
+                    fail_each(nfcore, sample_pcap, ANONYMIZED + ['--anonymize-key-file', key]) + fail_each(nfcore, flood, PLUGINS, SPREAD) +
+                    fail_each(nfcore, mixed, PLUGINS, SPREAD, 'nDPI'))
     for line in problems:
         print(line)
     sys.exit(1 if problems else 0)
