@@ -161,13 +161,12 @@ static int close_sinks(const struct nfc_cli_options *opt, struct sinks *sinks)
 #ifdef NFC_HAVE_IPFIX
     if (sinks->ipfix) {
         struct nfc_ipfix_stats st;
-        if (nfc_ipfix_close(sinks->ipfix, &st, err, sizeof err) < 0) {
-            fprintf(stderr, "nfcore: IPFIX: %s\n", err);
-            rc = -1;
-        }
-        if (st.dropped || st.failed) {
-            fprintf(stderr, "nfcore: IPFIX: %llu records sent, %llu dropped (queue full), %llu failed\n",
-                    (unsigned long long)st.sent, (unsigned long long)st.dropped, (unsigned long long)st.failed);
+        /* One line: the counts, and the first failure's message when there was one. */
+        bool failed = nfc_ipfix_close(sinks->ipfix, &st, err, sizeof err) < 0;
+        if (failed || st.dropped || st.failed) {
+            fprintf(stderr, "nfcore: IPFIX: %llu records sent, %llu dropped (queue full), %llu failed%s%s\n",
+                    (unsigned long long)st.sent, (unsigned long long)st.dropped, (unsigned long long)st.failed,
+                    failed ? ": " : "", failed ? err : "");
             rc = -1;
         } else if (opt->verbose) {
             fprintf(stderr, "nfcore: IPFIX: %llu records sent\n", (unsigned long long)st.sent);

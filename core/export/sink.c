@@ -199,6 +199,7 @@ static int put_async(struct nfc_sink *s, const struct nfc_flow *flow)
         if (++s->count == 1 || s->count == batch(s))
             pthread_cond_signal(&s->queued);
     } else {
+        nfc_alloc_handled(); /* counted here, as a failed record */
         count(s, -1, "out of memory");
     }
     pthread_mutex_unlock(&s->lock);
@@ -211,8 +212,11 @@ int nfc_sink_put(struct nfc_sink *s, const struct nfc_flow *flow)
         return put_async(s, flow);
     char err[sizeof s->error];
     err[0] = '\0';
-    int rc = encode(s, flow, &s->slots[0]) ? s->ops->send(s->state, s->slots[0].p, s->slots[0].len, err, sizeof err)
-                                           : nfc_errorf(err, sizeof err, "out of memory");
+    bool encoded = encode(s, flow, &s->slots[0]);
+    if (!encoded)
+        nfc_alloc_handled(); /* counted here, as a failed record */
+    int rc = encoded ? s->ops->send(s->state, s->slots[0].p, s->slots[0].len, err, sizeof err)
+                     : nfc_errorf(err, sizeof err, "out of memory");
     count(s, rc, err);
     return rc;
 }

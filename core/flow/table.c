@@ -71,7 +71,7 @@ static void grow(struct nfc_flow_table *t)
     size_t n = (t->mask + 1) * 2;
     struct nfc_slink **b = nfc_calloc(n, sizeof *b);
     if (!b) {
-        nfc_alloc_absorbed(); /* the chains only get longer */
+        nfc_alloc_handled(); /* the chains only get longer */
         return;
     }
     for (size_t i = 0; i <= t->mask; i++) {

@@ -65,7 +65,7 @@ int nfc_pcap_reader_open(struct nfc_pcap_reader *r, const char *path, int snapsh
         return -1;
     r->buf = nfc_malloc(BUFFER_SIZE);
     if (!r->buf)
-        nfc_alloc_absorbed(); /* libpcap reads the file instead */
+        nfc_alloc_handled(); /* libpcap reads the file instead */
     if (!r->buf || fill(r, FILE_HEADER) < 0 || r->fill < FILE_HEADER) {
         nfc_pcap_reader_close(r);
         return -1;

@@ -67,7 +67,7 @@ char *nfc_alloc_strndup(const char *s, size_t n, const char *site)
     return counted(injected(site) ? NULL : strndup(s, n));
 }
 
-void nfc_alloc_absorbed(void)
+void nfc_alloc_handled(void)
 {
     atomic_fetch_sub_explicit(&failures, 1, memory_order_relaxed);
 }

@@ -32,12 +32,13 @@ static inline void nfc_free(void *p)
 }
 
 /* Allocations above (and nDPI's once set up) that have failed so far in the process, injected or not, less those
- * absorbed: a part that carries on without the memory (a flow left unlabelled, a plugin's value left out) is
+ * handled: a part that carries on without the memory (a flow left unlabelled, a plugin's value left out) is
  * accounted for here. */
 uint64_t nfc_alloc_failures(void);
 
-/* The allocation that just failed cost nothing (a faster path not taken): not counted as a failure. */
-void nfc_alloc_absorbed(void);
+/* The allocation that just failed is not to be counted: it cost nothing (a faster path not taken), or its caller
+ * counts and reports it itself (a sink's failed record). Once per failure seen, so that the count never wraps. */
+void nfc_alloc_handled(void);
 
 /* The test hook, off unless set. With it on, every allocation above (and nDPI's, once its module is set up) is
  * numbered from 1 in call order across threads; the one numbered `fail_at` fails (0: none), and with trace_fd >= 0

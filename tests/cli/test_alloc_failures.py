@@ -16,6 +16,7 @@ Runs, in parallel (one per CPU), with --statistical-analysis --splt-analysis 10 
 - the build's sample.pcap with the built-in plugins (splt, flow_slicer, dhcp, mdns): every N (about 300);
 - sample.pcap with two meter threads, no plugins: every N (about 140);
 - sample.pcap with --anonymize, --community-id and --splt-analysis 3 alone, one thread: every N (about 100);
+- sample.pcap with an IPFIX file besides the CSV, --splt-analysis 3 alone, one thread: every N (about 90);
 - a flood of one-packet flows with the plugins (about 40000 allocations): each site's first and last N and 60
   more evenly spread;
 - mixed traffic with the plugins (about 16000): each site's first and last N and 60 more evenly spread among
@@ -41,6 +42,8 @@ METERS = FEATURES + ['-j', '2']
 # Anonymised columns (a fixed key: each run draws one otherwise) and the Community ID, on one thread.
 ANONYMIZED = ['--splt-analysis', '3', '--anonymize', 'src_ip,requested_server_name', '--community-id', '-j', '1']
 KEY = '5a' * 64
+# An IPFIX file besides the CSV (where the build has IPFIX): its records encoded from the same flows.
+IPFIX = ['--splt-analysis', '3', '-j', '1', '--ipfix']
 # Sanitizer reports must not pass for the command's own statuses 1 and 2.
 SANITIZER_ENV = {'ASAN_OPTIONS': 'exitcode=86:detect_leaks=1', 'LSAN_OPTIONS': 'exitcode=87',
                  'UBSAN_OPTIONS': 'exitcode=88:print_stacktrace=1'}
@@ -169,8 +172,12 @@ def main():
         with open(key, 'w') as f:
             f.write(KEY)
         problems = (fail_each(nfcore, sample_pcap, PLUGINS) + fail_each(nfcore, sample_pcap, METERS, threads=True) +
-                    fail_each(nfcore, sample_pcap, ANONYMIZED + ['--anonymize-key-file', key]) + fail_each(nfcore, flood, PLUGINS, SPREAD) +
-                    fail_each(nfcore, mixed, PLUGINS, SPREAD, 'nDPI'))
+                    fail_each(nfcore, sample_pcap, ANONYMIZED + ['--anonymize-key-file', key]) +
+                    fail_each(nfcore, flood, PLUGINS, SPREAD) + fail_each(nfcore, mixed, PLUGINS, SPREAD, 'nDPI'))
+        if '--ipfix' in subprocess.run([nfcore, '--help'], capture_output=True, text=True).stdout:
+            problems += fail_each(nfcore, sample_pcap, IPFIX + [f'file:{os.path.join(tmp, "flows.ipfix")}'])
+        else:
+            print('IPFIX not built: its allocations not tried')
     for line in problems:
         print(line)
     sys.exit(1 if problems else 0)

@@ -192,6 +192,7 @@ int nfc_kafka_put(struct nfc_kafka *k, const struct nfc_flow *flow)
 {
     k->put++;
     if (!encode(k, flow)) {
+        nfc_alloc_handled(); /* counted here, as a failed message */
         note_failure(k, "", "out of memory");
         return -1;
     }
