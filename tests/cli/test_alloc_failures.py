@@ -119,7 +119,10 @@ def count(nfcore, pcap, args, tmp, threads):
         if r.returncode != 0 or r.stderr:
             sys.exit(f'the counting run of {pcap} failed: status {r.returncode}\n{r.stderr}')
         with open(trace) as f:
-            again = [line.split(' ', 1)[1].strip() for line in f]
+            numbered = sorted((int(n), site.strip()) for n, site in (line.split(' ', 1) for line in f))
+        if [n for n, _ in numbered] != list(range(1, len(numbered) + 1)):
+            sys.exit(f'the trace of {pcap} misses allocation numbers')
+        again = [site for _, site in numbered]
         if sites is not None and again != sites and not threads:
             sys.exit(f'two counting runs of {pcap} numbered their allocations differently')
         sites = again
