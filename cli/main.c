@@ -14,9 +14,11 @@
 #include "privileges.h"
 #include "progress.h"
 #include "report.h"
+#include "util/alloc.h"
 
 enum {
-    EXIT_DAMAGED = 1, /* flows written, but the capture had damaged records or the run failed midway */
+    EXIT_DAMAGED = 1, /* flows written, but the capture had damaged records, memory ran short or the run failed
+                       * midway */
     EXIT_USAGE = 2,   /* bad option, value, file, filter or interface: nothing was metered */
 };
 
@@ -218,13 +220,12 @@ static int close_sinks(const struct nfc_cli_options *opt, struct sinks *sinks)
 #ifdef NFC_HAVE_IPFIX
     if (sinks->ipfix) {
         struct nfc_ipfix_stats st;
-        if (nfc_ipfix_close(sinks->ipfix, &st, err, sizeof err) < 0) {
-            fprintf(stderr, "nfcore: IPFIX: %s\n", err);
-            rc = -1;
-        }
-        if (st.dropped || st.failed) {
-            fprintf(stderr, "nfcore: IPFIX: %llu records sent, %llu dropped (queue full), %llu failed\n",
-                    (unsigned long long)st.sent, (unsigned long long)st.dropped, (unsigned long long)st.failed);
+        /* One line: the counts, and the first failure's message when there was one. */
+        bool failed = nfc_ipfix_close(sinks->ipfix, &st, err, sizeof err) < 0;
+        if (failed || st.dropped || st.failed) {
+            fprintf(stderr, "nfcore: IPFIX: %llu records sent, %llu dropped (queue full), %llu failed%s%s\n",
+                    (unsigned long long)st.sent, (unsigned long long)st.dropped, (unsigned long long)st.failed,
+                    failed ? ": " : "", failed ? err : "");
             rc = -1;
         } else if (opt->verbose) {
             fprintf(stderr, "nfcore: IPFIX: %llu records sent\n", (unsigned long long)st.sent);
@@ -300,7 +301,7 @@ static int run(struct nfc_cli_options *opt)
     }
     struct nfc_stats st;
     nfc_engine_stats(eng, &st);
-    if (st.damaged_records && status == EXIT_SUCCESS)
+    if ((st.damaged_records || st.alloc_failures) && status == EXIT_SUCCESS)
         status = EXIT_DAMAGED;
     if (opt->verbose)
         print_summary(eng, nfc_progress_elapsed(&progress));
@@ -314,6 +315,11 @@ int main(int argc, char **argv)
     /* A write to a closed pipe or socket fails with EPIPE, handled where it happens, rather than killing nfcore. */
     signal(SIGPIPE, SIG_IGN);
     nfc_cli_crash_report_install();
+    char err[200];
+    if (nfc_alloc_hook_from_env(err, sizeof err) < 0) {
+        fprintf(stderr, "nfcore: %s\n", err);
+        return EXIT_USAGE;
+    }
     struct nfc_cli_options opt;
     int status;
     switch (nfc_cli_parse(argc, argv, &opt, stdout, stderr)) {

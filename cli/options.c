@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
 #include "util/number.h"
 
 /* The command's own options; the engine's come from its table (nfc_options). */
@@ -230,18 +231,18 @@ static int parse_count(const char *name, const char *arg, uint64_t *value, FILE 
 /* Appends the comma-separated column names of one --anonymize to cfg.anonymize. */
 static int add_anonymized(struct nfc_cli_options *opt, const char *arg, FILE *err)
 {
-    char *names = strdup(arg);
+    char *names = nfc_strdup(arg);
     size_t n = 1;
     for (const char *c = arg; *c; c++)
         n += *c == ',';
-    const char **columns = realloc(opt->anonymize, (opt->cfg.n_anonymize + n) * sizeof *columns);
-    char **texts = realloc(opt->anonymize_texts, (opt->n_anonymize_texts + 1) * sizeof *texts);
+    const char **columns = nfc_realloc(opt->anonymize, (opt->cfg.n_anonymize + n) * sizeof *columns);
+    char **texts = nfc_realloc(opt->anonymize_texts, (opt->n_anonymize_texts + 1) * sizeof *texts);
     if (columns)
         opt->anonymize = columns;
     if (texts)
         opt->anonymize_texts = texts;
     if (!names || !columns || !texts) {
-        free(names);
+        nfc_free(names);
         fprintf(err, "nfcore: out of memory\n");
         return -1;
     }
@@ -491,8 +492,8 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
 {
     memset(opt, 0, sizeof *opt);
     nfc_config_defaults(&opt->cfg);
-    opt->files = calloc((size_t)argc + 1, sizeof *opt->files);
-    opt->plugins = calloc((size_t)argc + 1, sizeof *opt->plugins);
+    opt->files = nfc_calloc((size_t)argc + 1, sizeof *opt->files);
+    opt->plugins = nfc_calloc((size_t)argc + 1, sizeof *opt->plugins);
     if (!opt->files || !opt->plugins) {
         fprintf(err, "nfcore: out of memory\n");
         return NFC_CLI_INVALID;
@@ -594,12 +595,12 @@ enum nfc_cli_parse nfc_cli_parse(int argc, char **argv, struct nfc_cli_options *
 
 void nfc_cli_options_free(struct nfc_cli_options *opt)
 {
-    free(opt->files);
-    free(opt->plugins);
+    nfc_free(opt->files);
+    nfc_free(opt->plugins);
     for (size_t i = 0; i < opt->n_anonymize_texts; i++)
-        free(opt->anonymize_texts[i]);
-    free(opt->anonymize_texts);
-    free(opt->anonymize);
+        nfc_free(opt->anonymize_texts[i]);
+    nfc_free(opt->anonymize_texts);
+    nfc_free(opt->anonymize);
 #ifdef NFC_HAVE_KAFKA
     nfc_kafka_options_free(&opt->kafka_options);
 #endif

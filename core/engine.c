@@ -20,6 +20,7 @@
 #include "plugin/host.h"
 #include "schema/schema.h"
 #include "source/capture.h"
+#include "util/alloc.h"
 #include "util/clock.h"
 #include "util/error.h"
 #include "workers/workers.h"
@@ -50,6 +51,7 @@ struct nfc_engine {
     bool input_done;   /* every packet has been metered and every flow ended */
     bool failed;       /* ... because of a capture error */
     bool limit_reached;
+    uint64_t alloc_failures; /* nfc_alloc_failures() when the engine opened */
     char error[512];
 };
 
@@ -86,7 +88,7 @@ static int copy_config(struct nfc_engine *eng, const struct nfc_config *cfg)
     size_t size = links + (n + 2) * sizeof(char *) + strings_size(cfg->files, cfg->n_files) +
                   strings_size(cfg->plugins, cfg->n_plugins) + strings_size(cfg->anonymize, cfg->n_anonymize) +
                   strings_size(single, 2);
-    const char **ptrs = malloc(size);
+    const char **ptrs = nfc_malloc(size);
     if (!ptrs)
         return -1;
     struct nfc_plugin_link *linked = (struct nfc_plugin_link *)(ptrs + n + 2);
@@ -177,9 +179,9 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
 {
     if (nfc_config_validate(cfg, err, errlen) < 0)
         return NULL;
-    struct nfc_engine *eng = calloc(1, sizeof *eng);
+    struct nfc_engine *eng = nfc_calloc(1, sizeof *eng);
     if (!eng || copy_config(eng, cfg) < 0) {
-        free(eng);
+        nfc_free(eng);
         nfc_errorf(err, errlen, "out of memory");
         return NULL;
     }
@@ -217,6 +219,7 @@ struct nfc_engine *nfc_engine_open(const struct nfc_config *cfg, char *err, size
     eng->capture = nfc_capture_open(&eng->cfg, err, errlen);
     if (!eng->capture || start_workers(eng, err, errlen) < 0)
         goto fail;
+    eng->alloc_failures = nfc_alloc_failures();
     return eng;
 
 fail:
@@ -313,9 +316,14 @@ static uint64_t flows_left(const struct nfc_engine *eng)
 /* The run is over: what it could not meter is said once, after the last flow. */
 static enum nfc_next end_of_run(struct nfc_engine *eng)
 {
+    uint64_t failed = nfc_alloc_failures() - eng->alloc_failures;
     if (!eng->end_reported && eng->cache.dropped)
         nfc_warnf(eng->cfg.on_warning, eng->cfg.warning_ctx, "%llu packets dropped: no memory for their flow records",
                   (unsigned long long)eng->cache.dropped);
+    else if (!eng->end_reported && failed)
+        nfc_warnf(eng->cfg.on_warning, eng->cfg.warning_ctx,
+                  "%llu allocations failed: flows written may lack nDPI labels or plugin values",
+                  (unsigned long long)failed);
     eng->end_reported = true;
     return eng->failed ? NFC_NEXT_ERROR : NFC_NEXT_END;
 }
@@ -383,6 +391,7 @@ void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats)
     stats->dpi_flow_bytes = eng->cfg.n_dissections ? nfc_dpi_flow_size() : 0;
     stats->workers = eng->n_workers;
     stats->kernel_dropped = nfc_capture_kernel_dropped(eng->capture);
+    stats->alloc_failures = nfc_alloc_failures() - eng->alloc_failures;
 }
 
 size_t nfc_engine_worker_packets(const struct nfc_engine *eng, uint64_t *packets, size_t n)
@@ -405,8 +414,8 @@ static void free_engine(struct nfc_engine *eng)
     nfc_cache_free(&eng->cache);
     nfc_flow_hooks_close(&eng->params.hooks);
     nfc_schema_free(&eng->schema);
-    free(eng->cfg_copy);
-    free(eng);
+    nfc_free(eng->cfg_copy);
+    nfc_free(eng);
 }
 
 int nfc_engine_retain(struct nfc_engine *eng, const struct nfc_flow *flow)

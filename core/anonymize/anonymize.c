@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "export/format.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 enum { DIGEST_BYTES = 64, HEX_SIZE = 2 * DIGEST_BYTES + 1 };
@@ -97,10 +98,10 @@ static void hook_close(void *ctx)
     nfc_text_free(&in->text);
     if (in->owned) {
         sodium_memzero(in->owned->key, sizeof in->owned->key);
-        free(in->owned->columns);
-        free(in->owned);
+        nfc_free(in->owned->columns);
+        nfc_free(in->owned);
     }
-    free(in);
+    nfc_free(in);
 }
 
 static void add_hook(struct instance *in, struct nfc_flow_hooks *hooks);
@@ -109,7 +110,7 @@ static void add_hook(struct instance *in, struct nfc_flow_hooks *hooks);
 static int hook_clone(void *ctx, struct nfc_flow_hooks *into, char *err, size_t errlen)
 {
     const struct instance *in = ctx;
-    struct instance *copy = calloc(1, sizeof *copy);
+    struct instance *copy = nfc_calloc(1, sizeof *copy);
     if (!copy)
         return nfc_errorf(err, errlen, "out of memory");
     copy->shared = in->shared;
@@ -158,20 +159,20 @@ int nfc_anonymize_register(struct nfc_schema *schema, struct nfc_flow_params *pa
         return 0;
     if (sodium_init() < 0)
         return nfc_errorf(err, errlen, "anonymize: cannot initialise libsodium");
-    size_t *indexes = calloc(n, sizeof *indexes);
-    struct anonymizer *a = calloc(1, sizeof *a);
-    struct instance *in = calloc(1, sizeof *in);
-    int rc = indexes && a && in && (a->columns = calloc(n, sizeof *a->columns))
+    size_t *indexes = nfc_calloc(n, sizeof *indexes);
+    struct anonymizer *a = nfc_calloc(1, sizeof *a);
+    struct instance *in = nfc_calloc(1, sizeof *in);
+    int rc = indexes && a && in && (a->columns = nfc_calloc(n, sizeof *a->columns))
                  ? 0
                  : nfc_errorf(err, errlen, "out of memory");
     if (rc == 0)
         rc = find_columns(schema, columns, n, indexes, &a->n, err, errlen);
     if (rc < 0) {
-        free(indexes);
-        free(in);
+        nfc_free(indexes);
+        nfc_free(in);
         if (a)
-            free(a->columns);
-        free(a);
+            nfc_free(a->columns);
+        nfc_free(a);
         return -1;
     }
     if (key)
@@ -184,7 +185,7 @@ int nfc_anonymize_register(struct nfc_schema *schema, struct nfc_flow_params *pa
         a->columns[j].type = schema->columns[indexes[j]].type;
         a->columns[j].original = nfc_schema_replace_getter(schema, indexes[j], NFC_TYPE_STRING, digest);
     }
-    free(indexes);
+    nfc_free(indexes);
     in->shared = in->owned = a;
     add_hook(in, &params->hooks);
     return 0;

@@ -1,5 +1,6 @@
 #include "dpi/dpi.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <ndpi/ndpi_api.h>
 #include <nfcore/utf8.h>
 
+#include "util/alloc.h"
 #include "util/error.h"
 
 struct nfc_dpi {
@@ -35,20 +37,49 @@ static const uint16_t text_limit[NFC_DPI_TEXT_COUNT] = {
     [NFC_DPI_CONTENT_TYPE] = 63,
 };
 
+/* While this thread sets a module up, nDPI's allocations bypass the engine's: nDPI 4.2 does not check them all
+ * there, and a module it could not set up is no failure path of the engine's. */
+static _Thread_local bool setting_up;
+
+static void *ndpi_alloc(size_t size)
+{
+    return setting_up ? malloc(size) : nfc_alloc_malloc(size, "nDPI");
+}
+
+static void *ndpi_alloc_flow(size_t size)
+{
+    return nfc_alloc_malloc(size, "nDPI flow");
+}
+
+/* nDPI's allocator is one for the whole process: set once, before the first module. No flow free function is set:
+ * nDPI 4.2 frees a flow's own blocks only without one, and then frees the flow with free(), as it does every block
+ * when no free function is set, which fits the engine's allocator. */
+static void install_allocator(void)
+{
+    set_ndpi_malloc(ndpi_alloc);
+    set_ndpi_flow_malloc(ndpi_alloc_flow);
+}
+
 struct nfc_dpi *nfc_dpi_open(uint8_t n_dissections)
 {
-    struct nfc_dpi *dpi = calloc(1, sizeof *dpi);
+    static pthread_once_t installed = PTHREAD_ONCE_INIT;
+    pthread_once(&installed, install_allocator);
+    struct nfc_dpi *dpi = nfc_calloc(1, sizeof *dpi);
     if (!dpi)
         return NULL;
+    setting_up = true;
     dpi->module = ndpi_init_detection_module(ndpi_no_prefs);
+    if (dpi->module) {
+        NDPI_PROTOCOL_BITMASK all;
+        NDPI_BITMASK_SET_ALL(all);
+        ndpi_set_protocol_detection_bitmask2(dpi->module, &all);
+        ndpi_finalize_initialization(dpi->module);
+    }
+    setting_up = false;
     if (!dpi->module) {
-        free(dpi);
+        nfc_free(dpi);
         return NULL;
     }
-    NDPI_PROTOCOL_BITMASK all;
-    NDPI_BITMASK_SET_ALL(all);
-    ndpi_set_protocol_detection_bitmask2(dpi->module, &all);
-    ndpi_finalize_initialization(dpi->module);
     dpi->n_dissections = n_dissections;
     return dpi;
 }
@@ -57,7 +88,7 @@ static void close_module(void *ctx)
 {
     struct nfc_dpi *dpi = ctx;
     ndpi_exit_detection_module(dpi->module);
-    free(dpi);
+    nfc_free(dpi);
 }
 
 size_t nfc_dpi_flow_size(void)
@@ -121,7 +152,7 @@ static size_t drop_invalid_utf8(char *s, size_t n)
 static void drop_text(struct nfc_dpi_result *r)
 {
     if (r->text != r->inline_text)
-        free(r->text);
+        nfc_free(r->text);
     r->text = NULL;
 }
 
@@ -159,7 +190,7 @@ static void collect(struct nfc_dpi *dpi, struct nfc_dpi_flow *f)
         total += len[i] + 1;
     }
     drop_text(&f->result);
-    char *text = total <= sizeof f->result.inline_text ? f->result.inline_text : malloc(total);
+    char *text = total <= sizeof f->result.inline_text ? f->result.inline_text : nfc_malloc(total);
     if (!text)
         return;
     size_t pos = 0;

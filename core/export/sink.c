@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "util/alloc.h"
 #include "util/error.h"
 
 /* Asynchronous, the queue is a ring of `queue` slots, slots[(head + i) % queue] for i < count. The caller's thread
@@ -172,16 +173,16 @@ static void free_sink(struct nfc_sink *s)
     size_t n = s->options.queue ? s->options.queue : 1;
     for (size_t i = 0; s->slots && i < n; i++)
         nfc_text_free(&s->slots[i]);
-    free(s->slots);
+    nfc_free(s->slots);
     if (s->ops->free)
         s->ops->free(s->state);
-    free(s);
+    nfc_free(s);
 }
 
 struct nfc_sink *nfc_sink_open(const struct nfc_sink_ops *ops, void *state, const struct nfc_sink_options *options,
                                char *err, size_t errlen)
 {
-    struct nfc_sink *s = calloc(1, sizeof *s);
+    struct nfc_sink *s = nfc_calloc(1, sizeof *s);
     if (!s) {
         if (ops->free)
             ops->free(state);
@@ -191,7 +192,7 @@ struct nfc_sink *nfc_sink_open(const struct nfc_sink_ops *ops, void *state, cons
     s->ops = ops;
     s->state = state;
     s->options = *options;
-    s->slots = calloc(options->queue ? options->queue : 1, sizeof *s->slots);
+    s->slots = nfc_calloc(options->queue ? options->queue : 1, sizeof *s->slots);
     if (!s->slots) {
         nfc_errorf(err, errlen, "out of memory");
         free_sink(s);
@@ -220,6 +221,7 @@ static int put_async(struct nfc_sink *s, const struct nfc_flow *flow)
         if (++s->count == batch(s))
             pthread_cond_signal(&s->queued);
     } else {
+        nfc_alloc_handled(); /* counted here, as a failed record */
         count(s, -1, "out of memory");
     }
     pthread_mutex_unlock(&s->lock);
@@ -232,8 +234,11 @@ int nfc_sink_put(struct nfc_sink *s, const struct nfc_flow *flow)
         return put_async(s, flow);
     char err[sizeof s->error];
     err[0] = '\0';
-    int rc = encode(s, flow, &s->slots[0]) ? s->ops->send(s->state, s->slots[0].p, s->slots[0].len, err, sizeof err)
-                                           : nfc_errorf(err, sizeof err, "out of memory");
+    bool encoded = encode(s, flow, &s->slots[0]);
+    if (!encoded)
+        nfc_alloc_handled(); /* counted here, as a failed record */
+    int rc = encoded ? s->ops->send(s->state, s->slots[0].p, s->slots[0].len, err, sizeof err)
+                     : nfc_errorf(err, sizeof err, "out of memory");
     count(s, rc, err);
     return rc;
 }

@@ -4,10 +4,11 @@
 #include <string.h>
 
 #include "export/float_format.h"
+#include "util/alloc.h"
 
 void nfc_text_free(struct nfc_text *t)
 {
-    free(t->p);
+    nfc_free(t->p);
     t->p = NULL;
     t->len = t->cap = 0;
 }
@@ -19,7 +20,7 @@ static bool reserve(struct nfc_text *t, size_t extra)
     size_t cap = t->cap ? t->cap : 1024;
     while (cap < t->len + extra)
         cap *= 2;
-    char *p = realloc(t->p, cap);
+    char *p = nfc_realloc(t->p, cap);
     if (!p) {
         t->failed = true;
         return false;

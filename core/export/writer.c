@@ -15,6 +15,7 @@
 #include "export/sink.h"
 #include "export/writer.h"
 #include "schema/schema.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 struct nfc_writer {
@@ -97,7 +98,7 @@ static struct nfc_writer *writer_new(const struct nfc_schema *schema, enum nfc_f
         nfc_errorf(err, errlen, "unknown output format %d", (int)format);
         return NULL;
     }
-    struct nfc_writer *w = calloc(1, sizeof *w);
+    struct nfc_writer *w = nfc_calloc(1, sizeof *w);
     if (!w) {
         nfc_errorf(err, errlen, "out of memory");
         return NULL;
@@ -105,7 +106,7 @@ static struct nfc_writer *writer_new(const struct nfc_schema *schema, enum nfc_f
     *w = (struct nfc_writer){.schema = schema, .format = ops, .columns = schema->columns, .n_columns = schema->count};
     static const struct nfc_sink_options synchronous = {.queue = 0};
     if (!(w->sink = nfc_sink_open(&file_sink, w, &synchronous, err, errlen))) {
-        free(w);
+        nfc_free(w);
         return NULL;
     }
     return w;
@@ -113,9 +114,9 @@ static struct nfc_writer *writer_new(const struct nfc_schema *schema, enum nfc_f
 
 static void writer_free(struct nfc_writer *w)
 {
-    free(w->path);
-    free(w->buffer);
-    free(w);
+    nfc_free(w->path);
+    nfc_free(w->buffer);
+    nfc_free(w);
 }
 
 struct nfc_writer *nfc_writer_open_schema(const struct nfc_schema *schema, enum nfc_format format, FILE *out, char *err,
@@ -244,8 +245,8 @@ struct nfc_writer *nfc_writer_open_files(const struct nfc_schema *schema, const 
         return NULL;
     w->output = *output;
     w->line_buffered = line_buffered;
-    w->path = strdup(output->path);
-    w->buffer = malloc(FILE_BUFFER);
+    w->path = nfc_strdup(output->path);
+    w->buffer = nfc_malloc(FILE_BUFFER);
     int rc = w->path && w->buffer ? 0 : nfc_errorf(err, errlen, "out of memory");
     if (rc == 0 && !output->lazy)
         rc = open_next_file(w, err, errlen);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
 #include "util/invariant.h"
 
 enum { RECORDS_PER_BLOCK = 1024 };
@@ -27,7 +28,7 @@ void nfc_flow_pool_free(struct nfc_flow_pool *pool)
 {
     while (pool->blocks) {
         struct nfc_pool_block *next = pool->blocks->next;
-        free(pool->blocks);
+        nfc_free(pool->blocks);
         pool->blocks = next;
     }
     pool->free_list = NULL;
@@ -36,7 +37,7 @@ void nfc_flow_pool_free(struct nfc_flow_pool *pool)
 static int add_block(struct nfc_flow_pool *pool)
 {
     size_t size = sizeof(struct nfc_pool_block) + RECORDS_PER_BLOCK * pool->record_size;
-    struct nfc_pool_block *b = aligned_alloc(_Alignof(struct nfc_pool_block), size);
+    struct nfc_pool_block *b = nfc_aligned_alloc(_Alignof(struct nfc_pool_block), size);
     if (!b)
         return -1;
     b->next = pool->blocks;

@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
+
 enum { INITIAL_BUCKETS = 1 << 12 };
 
 int nfc_flow_table_init(struct nfc_flow_table *t, bool track_lru)
 {
     memset(t, 0, sizeof *t);
-    t->buckets = calloc(INITIAL_BUCKETS, sizeof *t->buckets);
+    t->buckets = nfc_calloc(INITIAL_BUCKETS, sizeof *t->buckets);
     if (!t->buckets)
         return -1;
     t->mask = INITIAL_BUCKETS - 1;
@@ -19,7 +21,7 @@ int nfc_flow_table_init(struct nfc_flow_table *t, bool track_lru)
 
 void nfc_flow_table_free(struct nfc_flow_table *t)
 {
-    free(t->buckets);
+    nfc_free(t->buckets);
     t->buckets = NULL;
 }
 
@@ -67,16 +69,18 @@ struct nfc_flow *nfc_flow_table_find(const struct nfc_flow_table *t, const struc
 static void grow(struct nfc_flow_table *t)
 {
     size_t n = (t->mask + 1) * 2;
-    struct nfc_slink **b = calloc(n, sizeof *b);
-    if (!b)
+    struct nfc_slink **b = nfc_calloc(n, sizeof *b);
+    if (!b) {
+        nfc_alloc_handled(); /* the chains only get longer */
         return;
+    }
     for (size_t i = 0; i <= t->mask; i++) {
         for (struct nfc_slink *l; (l = nfc_slist_pop(&t->buckets[i]));) {
             const struct nfc_flow *f = nfc_list_entry(l, struct nfc_flow, bucket);
             nfc_slist_push(&b[f->hash & (n - 1)], l);
         }
     }
-    free(t->buckets);
+    nfc_free(t->buckets);
     t->buckets = b;
     t->mask = n - 1;
 }

@@ -4,6 +4,7 @@
 
 #include "plugin/internal.h"
 #include "schema/schema.h"
+#include "util/alloc.h"
 
 static struct nfc_flow *flow_of(const struct nfc_flow_view *view)
 {
@@ -21,7 +22,7 @@ static int host_string_set(const struct nfc_host *h, struct nfc_string *s, const
     if (len >= UINT32_MAX)
         return -1;
     if (s->cap < len + 1) {
-        char *p = realloc(s->buf, len + 1);
+        char *p = nfc_realloc(s->buf, len + 1);
         if (!p)
             return -1;
         s->buf = p;
@@ -40,7 +41,7 @@ static bool grow_items(void **items, uint32_t len, uint32_t *cap, size_t size)
     if (len < *cap)
         return true;
     uint32_t n = *cap ? *cap * 2 : 4;
-    void *p = realloc(*items, (size_t)n * size);
+    void *p = nfc_realloc(*items, (size_t)n * size);
     if (!p)
         return false;
     *items = p;
@@ -75,7 +76,7 @@ static void host_string_list_clear(const struct nfc_host *h, struct nfc_string_l
 {
     (void)h;
     for (uint32_t i = 0; i < list->len; i++)
-        free(list->items[i].buf);
+        nfc_free(list->items[i].buf);
     list->len = 0;
 }
 
@@ -183,13 +184,13 @@ void nfc_plugin_release_fields(const struct nfc_plugin_host *host, struct nfc_fl
         const struct field_entry *e = &host->fields[i];
         char *p = (char *)state_of(e->owner, f) + e->field.offset;
         switch (e->field.type) {
-        case NFC_FIELD_STRING: free(((struct nfc_string *)p)->buf); break;
-        case NFC_FIELD_INT_LIST: free(((struct nfc_int_list *)p)->items); break;
+        case NFC_FIELD_STRING: nfc_free(((struct nfc_string *)p)->buf); break;
+        case NFC_FIELD_INT_LIST: nfc_free(((struct nfc_int_list *)p)->items); break;
         case NFC_FIELD_STRING_LIST: {
             struct nfc_string_list *l = (struct nfc_string_list *)p;
             for (uint32_t k = 0; k < l->len; k++)
-                free(l->items[k].buf);
-            free(l->items);
+                nfc_free(l->items[k].buf);
+            nfc_free(l->items);
             break;
         }
         default: break;
@@ -307,23 +308,23 @@ int nfc_plugin_add_column(struct loaded_plugin *lp, const char *name, nfc_column
         return -1;
     if (host->n_computed == host->cap_computed) {
         size_t cap = host->cap_computed ? host->cap_computed * 2 : 8;
-        struct computed_column **p = realloc(host->computed, cap * sizeof *p);
+        struct computed_column **p = nfc_realloc(host->computed, cap * sizeof *p);
         if (!p)
             return -1;
         host->computed = p;
         host->cap_computed = cap;
     }
-    struct computed_column *c = calloc(1, sizeof *c);
-    if (!c || !(c->name = strdup(name))) {
-        free(c);
+    struct computed_column *c = nfc_calloc(1, sizeof *c);
+    if (!c || !(c->name = nfc_strdup(name))) {
+        nfc_free(c);
         return -1;
     }
     c->owner = lp;
     c->read = read;
     c->arg = arg;
     if (running && register_computed(host->columns, insertion_point(lp, host->columns), c) < 0) {
-        free(c->name);
-        free(c);
+        nfc_free(c->name);
+        nfc_free(c);
         return -1;
     }
     host->computed[host->n_computed++] = c;
@@ -333,10 +334,10 @@ int nfc_plugin_add_column(struct loaded_plugin *lp, const char *name, nfc_column
 void nfc_plugin_free_computed(struct nfc_plugin_host *host)
 {
     for (size_t i = 0; i < host->n_computed; i++) {
-        free(host->computed[i]->name);
-        free(host->computed[i]);
+        nfc_free(host->computed[i]->name);
+        nfc_free(host->computed[i]);
     }
-    free(host->computed);
+    nfc_free(host->computed);
 }
 
 static const char *const type_name[] = {

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "flow/hooks.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 static void on_init(void *ctx, struct nfc_flow *f, const struct nfc_packet *pkt)
@@ -90,7 +91,7 @@ static int clone_host(void *ctx, struct nfc_flow_hooks *into, char *err, size_t 
     }
     copy->slot = host->slot;
     /* Every meter's instance adds to the first host's timing. */
-    free(copy->times);
+    nfc_free(copy->times);
     copy->times = NULL;
     for (size_t i = 0; i < copy->n_plugins; i++)
         copy->plugins[i].times = host->plugins[i].times;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "plugin/internal.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 #ifndef NFC_PLUGIN_DIR
@@ -19,9 +20,9 @@ static char *resolve_path(const char *name)
 {
     struct stat st;
     if (strchr(name, '/'))
-        return strdup(name);
+        return nfc_strdup(name);
     if (stat(name, &st) == 0) { /* dlopen would search the library path for a name without a slash */
-        char *local = malloc(strlen(name) + 3);
+        char *local = nfc_malloc(strlen(name) + 3);
         if (local) {
             strcpy(local, "./");
             strcat(local, name);
@@ -34,7 +35,7 @@ static char *resolve_path(const char *name)
         const char *dirs = lists[l];
         while (*dirs) {
             size_t n = strcspn(dirs, ":");
-            char *candidate = malloc(n + strlen(name) + 2);
+            char *candidate = nfc_malloc(n + strlen(name) + 2);
             if (!candidate)
                 return NULL;
             memcpy(candidate, dirs, n);
@@ -42,31 +43,31 @@ static char *resolve_path(const char *name)
             strcpy(candidate + n + 1, name);
             if (n && stat(candidate, &st) == 0)
                 return candidate;
-            free(candidate);
+            nfc_free(candidate);
             dirs += n + (dirs[n] == ':');
         }
     }
-    return strdup(name);
+    return nfc_strdup(name);
 }
 
 /* "PATH:key=value,key=value" -> path and argument pairs. */
 static int parse_spec(struct loaded_plugin *lp, const char *spec, char *err, size_t errlen)
 {
     const char *colon = strchr(spec, ':');
-    char *name = colon ? strndup(spec, (size_t)(colon - spec)) : strdup(spec);
-    lp->args = strdup(colon ? colon + 1 : "");
+    char *name = colon ? nfc_strndup(spec, (size_t)(colon - spec)) : nfc_strdup(spec);
+    lp->args = nfc_strdup(colon ? colon + 1 : "");
     if (!name || !lp->args) {
-        free(name);
+        nfc_free(name);
         return nfc_errorf(err, errlen, "out of memory");
     }
     lp->path = resolve_path(name);
-    free(name);
+    nfc_free(name);
     size_t max = 1;
     for (const char *p = lp->args; *p; p++)
         max += *p == ',';
-    lp->keys = calloc(max, sizeof *lp->keys);
-    lp->values = calloc(max, sizeof *lp->values);
-    lp->asked = calloc(max, sizeof *lp->asked);
+    lp->keys = nfc_calloc(max, sizeof *lp->keys);
+    lp->values = nfc_calloc(max, sizeof *lp->values);
+    lp->asked = nfc_calloc(max, sizeof *lp->asked);
     if (!lp->path || !lp->keys || !lp->values || !lp->asked)
         return nfc_errorf(err, errlen, "out of memory");
     for (char *save = NULL, *tok = strtok_r(lp->args, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -115,11 +116,11 @@ static int open_plugin(struct loaded_plugin *lp, char *err, size_t errlen)
 static int link_plugin(struct loaded_plugin *lp, const char *name, const struct nfc_plugin_link *link, char *err,
                        size_t errlen)
 {
-    lp->path = strdup(name ? name : "(linked plugin)");
-    lp->args = strdup("");
-    lp->keys = calloc(1, sizeof *lp->keys);
-    lp->values = calloc(1, sizeof *lp->values);
-    lp->asked = calloc(1, sizeof *lp->asked);
+    lp->path = nfc_strdup(name ? name : "(linked plugin)");
+    lp->args = nfc_strdup("");
+    lp->keys = nfc_calloc(1, sizeof *lp->keys);
+    lp->values = nfc_calloc(1, sizeof *lp->values);
+    lp->asked = nfc_calloc(1, sizeof *lp->asked);
     if (!lp->path || !lp->args || !lp->keys || !lp->values || !lp->asked)
         return nfc_errorf(err, errlen, "out of memory");
     lp->desc = link->plugin;
@@ -140,14 +141,14 @@ int nfc_plugins_load(struct nfc_plugin_host **out, const struct nfc_config *cfg,
     *out = NULL;
     if (cfg->n_plugins == 0)
         return 0;
-    struct nfc_plugin_host *host = calloc(1, sizeof *host);
+    struct nfc_plugin_host *host = nfc_calloc(1, sizeof *host);
     if (!host)
         return nfc_errorf(err, errlen, "out of memory");
     host->cfg = cfg;
     host->schema = schema;
-    host->plugins = calloc(cfg->n_plugins, sizeof *host->plugins);
+    host->plugins = nfc_calloc(cfg->n_plugins, sizeof *host->plugins);
     if (!host->plugins) {
-        free(host);
+        nfc_free(host);
         return nfc_errorf(err, errlen, "out of memory");
     }
     for (size_t i = 0; i < cfg->n_plugins; i++) {
@@ -181,19 +182,19 @@ void nfc_plugins_unload(struct nfc_plugin_host *host)
         }
         if (lp->dl)
             dlclose(lp->dl);
-        free(lp->path);
-        free(lp->args);
-        free(lp->keys);
-        free(lp->values);
-        free(lp->asked);
+        nfc_free(lp->path);
+        nfc_free(lp->args);
+        nfc_free(lp->keys);
+        nfc_free(lp->values);
+        nfc_free(lp->asked);
     }
     nfc_plugin_free_computed(host);
-    free(host->times);
+    nfc_free(host->times);
     for (size_t i = 0; i < host->n_fields; i++) {
-        free(host->fields[i].name);
-        free(host->fields[i].column);
+        nfc_free(host->fields[i].name);
+        nfc_free(host->fields[i].column);
     }
-    free(host->fields);
-    free(host->plugins);
-    free(host);
+    nfc_free(host->fields);
+    nfc_free(host->plugins);
+    nfc_free(host);
 }

@@ -6,6 +6,7 @@
 
 #include "plugin/internal.h"
 #include "schema/schema.h"
+#include "util/alloc.h"
 #include "util/error.h"
 #include "util/number.h"
 
@@ -137,7 +138,7 @@ static int add_field(struct loaded_plugin *lp, const struct nfc_plugin_field *fi
     }
     if (host->n_fields == host->cap_fields) {
         size_t cap = host->cap_fields ? host->cap_fields * 2 : 16;
-        struct field_entry *p = realloc(host->fields, cap * sizeof *p);
+        struct field_entry *p = nfc_realloc(host->fields, cap * sizeof *p);
         if (!p)
             return nfc_errorf(err, errlen, "out of memory");
         host->fields = p;
@@ -146,12 +147,12 @@ static int add_field(struct loaded_plugin *lp, const struct nfc_plugin_field *fi
     struct field_entry *e = &host->fields[host->n_fields];
     memset(e, 0, sizeof *e);
     e->field = *field;
-    e->name = strdup(field->name);
-    e->column = malloc(strlen(field->name) + 6);
+    e->name = nfc_strdup(field->name);
+    e->column = nfc_malloc(strlen(field->name) + 6);
     e->owner = lp;
     if (!e->name || !e->column) {
-        free(e->name);
-        free(e->column);
+        nfc_free(e->name);
+        nfc_free(e->column);
         return nfc_errorf(err, errlen, "out of memory");
     }
     strcpy(e->column, "udps.");

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "plugin/internal.h"
+#include "util/alloc.h"
 
 _Thread_local struct running_hook nfc_plugin_now __attribute__((tls_model("initial-exec")));
 
@@ -25,7 +26,7 @@ bool nfc_plugin_running(const char **name, const char **path, const char **hook)
 
 int nfc_plugins_time(struct nfc_plugin_host *host)
 {
-    host->times = calloc(host->n_plugins * TIMED_HOOKS, sizeof *host->times);
+    host->times = nfc_calloc(host->n_plugins * TIMED_HOOKS, sizeof *host->times);
     if (!host->times)
         return -1;
     for (size_t i = 0; i < host->n_plugins; i++)

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
+
 void nfc_schema_init(struct nfc_schema *s)
 {
     memset(s, 0, sizeof *s);
@@ -11,20 +13,20 @@ void nfc_schema_init(struct nfc_schema *s)
 void nfc_schema_free(struct nfc_schema *s)
 {
     for (size_t i = 0; i < s->count; i++)
-        free((char *)(uintptr_t)s->columns[i].name);
-    free(s->columns);
-    free(s->getters);
+        nfc_free((char *)(uintptr_t)s->columns[i].name);
+    nfc_free(s->columns);
+    nfc_free(s->getters);
     memset(s, 0, sizeof *s);
 }
 
 static int grow(struct nfc_schema *s)
 {
     size_t cap = s->cap ? s->cap * 2 : 128;
-    struct nfc_column *columns = realloc(s->columns, cap * sizeof *columns);
+    struct nfc_column *columns = nfc_realloc(s->columns, cap * sizeof *columns);
     if (!columns)
         return -1;
     s->columns = columns;
-    struct nfc_column_getter *getters = realloc(s->getters, cap * sizeof *getters);
+    struct nfc_column_getter *getters = nfc_realloc(s->getters, cap * sizeof *getters);
     if (!getters)
         return -1;
     s->getters = getters;
@@ -37,7 +39,7 @@ int nfc_schema_insert(struct nfc_schema *s, size_t index, const struct nfc_colum
 {
     if (s->count == s->cap && grow(s) < 0)
         return -1;
-    char *name = strdup(column->name);
+    char *name = nfc_strdup(column->name);
     if (!name)
         return -1;
     size_t after = s->count - index;

@@ -1,6 +1,7 @@
 #include "source/capture.h"
 
 #include "source/pcap_reader.h"
+#include "util/alloc.h"
 #include "util/clock.h"
 #include "util/error.h"
 
@@ -207,7 +208,7 @@ static pcap_t *open_live(const struct nfc_config *cfg, char *err, size_t errlen)
 
 struct nfc_capture *nfc_capture_open(const struct nfc_config *cfg, char *err, size_t errlen)
 {
-    struct nfc_capture *c = calloc(1, sizeof *c);
+    struct nfc_capture *c = nfc_calloc(1, sizeof *c);
     if (!c) {
         nfc_errorf(err, errlen, "out of memory");
         return NULL;
@@ -216,7 +217,7 @@ struct nfc_capture *nfc_capture_open(const struct nfc_config *cfg, char *err, si
     if (cfg->interface) {
         c->pcap = open_live(cfg, err, errlen);
         if (!c->pcap) {
-            free(c);
+            nfc_free(c);
             return NULL;
         }
         c->file_name = cfg->interface;
@@ -230,12 +231,12 @@ struct nfc_capture *nfc_capture_open(const struct nfc_config *cfg, char *err, si
             continue;
         pcap_t *p = open_file(cfg->files[i], cfg->bpf_filter, NULL, err, errlen);
         if (!p) {
-            free(c);
+            nfc_free(c);
             return NULL;
         }
         pcap_close(p);
     }
-    c->file_buffer = malloc(FILE_BUFFER_SIZE);
+    c->file_buffer = nfc_malloc(FILE_BUFFER_SIZE);
     if (!c->file_buffer || !next_file(c)) {
         nfc_errorf(err, errlen, "%s", c->file_buffer ? c->error : "out of memory");
         nfc_capture_close(c);
@@ -419,6 +420,6 @@ void nfc_capture_close(struct nfc_capture *c)
     if (!c)
         return;
     close_file(c);
-    free(c->file_buffer);
-    free(c);
+    nfc_free(c->file_buffer);
+    nfc_free(c);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/alloc.h"
 #include "util/error.h"
 
 enum {
@@ -62,7 +63,9 @@ int nfc_pcap_reader_open(struct nfc_pcap_reader *r, const char *path, int snapsh
     r->fd = open(path, O_RDONLY | O_CLOEXEC);
     if (r->fd < 0)
         return -1;
-    r->buf = malloc(BUFFER_SIZE);
+    r->buf = nfc_malloc(BUFFER_SIZE);
+    if (!r->buf)
+        nfc_alloc_handled(); /* libpcap reads the file instead */
     if (!r->buf || fill(r, FILE_HEADER) < 0 || r->fill < FILE_HEADER) {
         nfc_pcap_reader_close(r);
         return -1;
@@ -151,7 +154,7 @@ void nfc_pcap_reader_close(struct nfc_pcap_reader *r)
 {
     if (r->fd >= 0)
         close(r->fd);
-    free(r->buf);
+    nfc_free(r->buf);
     memset(r, 0, sizeof *r);
     r->fd = -1;
 }

@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "util/alloc.h"
 #include "util/invariant.h"
 
 enum {
@@ -74,13 +75,13 @@ int nfc_ring_init(struct nfc_ring *r, size_t slot_size, uint64_t capacity, uint6
     r->slot_size = (slot_size + 7) & ~(size_t)7;
     r->capacity = capacity;
     r->batch = batch;
-    r->slots = aligned_alloc(64, (r->slot_size * capacity + 63) & ~(size_t)63);
+    r->slots = nfc_aligned_alloc(64, (r->slot_size * capacity + 63) & ~(size_t)63);
     return r->slots ? 0 : -1;
 }
 
 void nfc_ring_free(struct nfc_ring *r)
 {
-    free(r->slots);
+    nfc_free(r->slots);
     r->slots = NULL;
 }
 
@@ -176,13 +177,13 @@ int nfc_bytes_init(struct nfc_bytes *b, uint64_t capacity)
     nfc_invariant(capacity > 0);
     memset(b, 0, sizeof *b);
     b->capacity = capacity;
-    b->buf = malloc(capacity);
+    b->buf = nfc_malloc(capacity);
     return b->buf ? 0 : -1;
 }
 
 void nfc_bytes_free(struct nfc_bytes *b)
 {
-    free(b->buf);
+    nfc_free(b->buf);
     b->buf = NULL;
 }
 

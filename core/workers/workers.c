@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
 #include "util/error.h"
 #include "workers/spsc_ring.h"
 
@@ -242,12 +243,13 @@ static int start_worker(struct nfc_workers *ws, unsigned i, const struct nfc_flo
 
 struct nfc_workers *nfc_workers_start(unsigned n, const struct nfc_flow_params *params, char *err, size_t errlen)
 {
-    struct nfc_workers *ws = calloc(1, sizeof *ws);
-    if (!ws || !(ws->workers = calloc(n, sizeof *ws->workers)) || !(ws->packets = calloc(n, sizeof *ws->packets))) {
+    struct nfc_workers *ws = nfc_calloc(1, sizeof *ws);
+    if (!ws || !(ws->workers = nfc_calloc(n, sizeof *ws->workers)) ||
+        !(ws->packets = nfc_calloc(n, sizeof *ws->packets))) {
         nfc_errorf(err, errlen, "out of memory");
         if (ws)
-            free(ws->workers);
-        free(ws);
+            nfc_free(ws->workers);
+        nfc_free(ws);
         return NULL;
     }
     ws->n = n;
@@ -499,9 +501,9 @@ void nfc_workers_stop(struct nfc_workers *ws, void (*release)(void *ctx, struct 
         if (wk->own_hooks)
             nfc_flow_hooks_close(&wk->params.hooks);
     }
-    free(ws->workers);
-    free(ws->packets);
-    free(ws);
+    nfc_free(ws->workers);
+    nfc_free(ws->packets);
+    nfc_free(ws);
 }
 
 size_t nfc_workers_packets(const struct nfc_workers *ws, uint64_t *packets, size_t n)

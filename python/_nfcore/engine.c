@@ -462,11 +462,12 @@ static PyObject *engine_stats(NfcEngineObject *self, PyObject *unused)
     PyObject *workers = worker_packets(self);
     if (!workers)
         return NULL;
-    return Py_BuildValue("{sKsKsKsKsKsKsKsN}", "packets", (unsigned long long)st.packets, "ignored",
+    return Py_BuildValue("{sKsKsKsKsKsKsKsKsN}", "packets", (unsigned long long)st.packets, "ignored",
                          (unsigned long long)st.ignored, "dropped", (unsigned long long)st.dropped, "flows",
                          (unsigned long long)st.flows, "kernel_dropped", (unsigned long long)st.kernel_dropped,
-                         "damaged_records", (unsigned long long)st.damaged_records, "workers",
-                         (unsigned long long)st.workers, "worker_packets", workers);
+                         "damaged_records", (unsigned long long)st.damaged_records, "alloc_failures",
+                         (unsigned long long)st.alloc_failures, "workers", (unsigned long long)st.workers,
+                         "worker_packets", workers);
 }
 
 static PyObject *engine_get_names(NfcEngineObject *self, void *closure)
@@ -509,7 +510,8 @@ static PyMethodDef engine_methods[] = {
      "The remaining flows as (names, arrays, texts): one numpy array per column; texts lists the columns whose "
      "str values pandas' read_csv would convert. None when there is no flow."},
     {"stats", (PyCFunction)engine_stats, METH_NOARGS,
-     "The engine's counters, as a dict (worker_packets: the packets each meter thread was given)."},
+     "The engine's counters, as a dict (worker_packets: the packets each meter thread was given; alloc_failures: "
+     "allocations that failed since the engine opened, process-wide)."},
     {NULL, NULL, 0, NULL},
 };
 

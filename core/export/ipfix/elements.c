@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
 #include "util/error.h"
 
 #define REVERSE_PEN 29305u /* RFC 5103's reverse elements */
@@ -279,7 +280,7 @@ static int add_field(struct nfc_ipfix_layout *l, const struct nfc_column *c, siz
  * element as its forward one, the last in a record winning) then keeps the forward values. */
 static int reverse_first(struct nfc_ipfix_layout *l)
 {
-    struct nfc_ipfix_field *sorted = malloc((l->n_fields ? l->n_fields : 1) * sizeof *sorted);
+    struct nfc_ipfix_field *sorted = nfc_malloc((l->n_fields ? l->n_fields : 1) * sizeof *sorted);
     if (!sorted)
         return -1;
     size_t n = 0;
@@ -287,7 +288,7 @@ static int reverse_first(struct nfc_ipfix_layout *l)
         for (size_t i = 0; i < l->n_fields; i++)
             if ((strncmp(l->fields[i].name, "reverse", 7) == 0) == reverse)
                 sorted[n++] = l->fields[i];
-    free(l->fields);
+    nfc_free(l->fields);
     l->fields = sorted;
     return 0;
 }
@@ -336,8 +337,8 @@ int nfc_ipfix_layout_build(struct nfc_ipfix_layout *l, const struct nfc_column *
                            const struct nfc_ipfix_options *o, fbInfoModel_t *model, char *err, size_t errlen)
 {
     memset(l, 0, sizeof *l);
-    l->fields = calloc(n + 2, sizeof *l->fields);
-    l->enterprise = calloc(2 * n + 1, sizeof *l->enterprise);
+    l->fields = nfc_calloc(n + 2, sizeof *l->fields);
+    l->enterprise = nfc_calloc(2 * n + 1, sizeof *l->enterprise);
     if (!l->fields || !l->enterprise)
         return nfc_errorf(err, errlen, "out of memory");
     uint16_t next_plugin_id = FIRST_PLUGIN_ID;
@@ -366,7 +367,7 @@ int nfc_ipfix_layout_build(struct nfc_ipfix_layout *l, const struct nfc_column *
 
 void nfc_ipfix_layout_free(struct nfc_ipfix_layout *l)
 {
-    free(l->fields);
-    free(l->enterprise);
+    nfc_free(l->fields);
+    nfc_free(l->enterprise);
     memset(l, 0, sizeof *l);
 }

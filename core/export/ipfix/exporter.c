@@ -12,6 +12,7 @@
 #include "export/ipfix/link.h"
 #include "export/ipfix/record.h"
 #include "export/sink.h"
+#include "util/alloc.h"
 #include "util/clock.h"
 #include "util/error.h"
 
@@ -171,13 +172,13 @@ static void free_exporter(void *state)
         fbInfoModelFree(e->model);
     if (e->message)
         nfc_ipfix_link_close(&e->link);
-    free(e->message);
+    nfc_free(e->message);
     nfc_ipfix_layout_free(&e->layout);
     for (int v = 0; v < NFC_IPFIX_TEMPLATES; v++)
-        free(e->rec.offsets[v]);
-    free(e->rec.items);
-    free(e->record);
-    free(e);
+        nfc_free(e->rec.offsets[v]);
+    nfc_free(e->rec.items);
+    nfc_free(e->record);
+    nfc_free(e);
 }
 
 static const struct nfc_sink_ops ops = {
@@ -292,7 +293,7 @@ static fbExporter_t *open_exporter(struct exporter *e, const struct nfc_ipfix_op
         nfc_ipfix_link_close(&e->link);
         return NULL;
     }
-    e->message = calloc(1, e->link.max_message);
+    e->message = nfc_calloc(1, e->link.max_message);
     if (!e->message) {
         nfc_ipfix_link_close(&e->link);
         nfc_errorf(err, errlen, "out of memory");
@@ -338,10 +339,10 @@ static int prepare(struct exporter *e, const struct nfc_ipfix_options *o, char *
         return -1;
     e->rec.layout = &e->layout;
     size_t nf = e->layout.n_fields;
-    e->rec.offsets[NFC_IPFIX_V4] = calloc(nf + 1, sizeof *e->rec.offsets[NFC_IPFIX_V4]);
-    e->rec.offsets[NFC_IPFIX_V6] = calloc(nf + 1, sizeof *e->rec.offsets[NFC_IPFIX_V6]);
-    e->rec.items = calloc(nf + 1, sizeof *e->rec.items);
-    e->record = malloc(NFC_IPFIX_MAX_RECORD);
+    e->rec.offsets[NFC_IPFIX_V4] = nfc_calloc(nf + 1, sizeof *e->rec.offsets[NFC_IPFIX_V4]);
+    e->rec.offsets[NFC_IPFIX_V6] = nfc_calloc(nf + 1, sizeof *e->rec.offsets[NFC_IPFIX_V6]);
+    e->rec.items = nfc_calloc(nf + 1, sizeof *e->rec.items);
+    e->record = nfc_malloc(NFC_IPFIX_MAX_RECORD);
     if (!e->rec.offsets[NFC_IPFIX_V4] || !e->rec.offsets[NFC_IPFIX_V6] || !e->rec.items || !e->record)
         return nfc_errorf(err, errlen, "out of memory");
     for (size_t i = 0; i < nf; i++)
@@ -353,18 +354,18 @@ static int prepare(struct exporter *e, const struct nfc_ipfix_options *o, char *
 struct nfc_ipfix *nfc_ipfix_open(const struct nfc_engine *eng, const struct nfc_ipfix_options *options, char *err,
                                  size_t errlen)
 {
-    struct exporter *e = calloc(1, sizeof *e);
-    struct nfc_ipfix *x = calloc(1, sizeof *x);
+    struct exporter *e = nfc_calloc(1, sizeof *e);
+    struct nfc_ipfix *x = nfc_calloc(1, sizeof *x);
     if (!e || !x) {
-        free(e);
-        free(x);
+        nfc_free(e);
+        nfc_free(x);
         nfc_errorf(err, errlen, "out of memory");
         return NULL;
     }
     e->rec.eng = eng;
     if (prepare(e, options, err, errlen) < 0) {
         free_exporter(e);
-        free(x);
+        nfc_free(x);
         return NULL;
     }
     /* A file takes records as they come; a collector is sent to from a thread of its own. */
@@ -372,7 +373,7 @@ struct nfc_ipfix *nfc_ipfix_open(const struct nfc_engine *eng, const struct nfc_
     struct nfc_sink_options sink = {.queue = collector ? QUEUE : 0, .drain_ms = DRAIN_MS};
     x->sink = nfc_sink_open(&ops, e, &sink, err, errlen);
     if (!x->sink) {
-        free(x);
+        nfc_free(x);
         return NULL;
     }
     return x;
@@ -389,6 +390,6 @@ int nfc_ipfix_close(struct nfc_ipfix *x, struct nfc_ipfix_stats *stats, char *er
     int rc = nfc_sink_close(x->sink, &st, err, errlen);
     if (stats)
         *stats = (struct nfc_ipfix_stats){.sent = st.sent, .dropped = st.dropped, .failed = st.failed};
-    free(x);
+    nfc_free(x);
     return rc;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "export/kafka/kafka.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 /* Whether the item that starts at `s` (up to the next comma) is NAME=VALUE rather than the previous value's
@@ -43,8 +44,8 @@ int nfc_kafka_options_parse(const char *text, struct nfc_kafka_options *o, char 
     size_t n_items = 1;
     for (const char *c = text; *c; c++)
         n_items += *c == ',';
-    o->text = strdup(text);
-    o->properties = calloc(n_items, sizeof *o->properties);
+    o->text = nfc_strdup(text);
+    o->properties = nfc_calloc(n_items, sizeof *o->properties);
     if (!o->text || !o->properties)
         return nfc_errorf(err, errlen, "out of memory");
     if (!starts_field(o->text))
@@ -71,8 +72,8 @@ int nfc_kafka_options_parse(const char *text, struct nfc_kafka_options *o, char 
 
 void nfc_kafka_options_free(struct nfc_kafka_options *o)
 {
-    free(o->properties);
-    free(o->text);
+    nfc_free(o->properties);
+    nfc_free(o->text);
     o->properties = NULL;
     o->text = NULL;
     o->n_properties = 0;

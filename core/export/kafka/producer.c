@@ -10,6 +10,7 @@
 #include "export/format.h"
 #include "export/kafka/kafka.h"
 #include "export/text_buffer.h"
+#include "util/alloc.h"
 #include "util/error.h"
 
 struct nfc_kafka {
@@ -131,14 +132,14 @@ static void kafka_free(struct nfc_kafka *k)
     if (k->rk)
         rd_kafka_destroy(k->rk);
     nfc_text_free(&k->line);
-    free(k->probe_id);
-    free(k);
+    nfc_free(k->probe_id);
+    nfc_free(k);
 }
 
 struct nfc_kafka *nfc_kafka_open(const struct nfc_engine *eng, const struct nfc_kafka_options *options, char *err,
                                  size_t errlen)
 {
-    struct nfc_kafka *k = calloc(1, sizeof *k);
+    struct nfc_kafka *k = nfc_calloc(1, sizeof *k);
     if (!k) {
         nfc_errorf(err, errlen, "out of memory");
         return NULL;
@@ -146,7 +147,7 @@ struct nfc_kafka *nfc_kafka_open(const struct nfc_engine *eng, const struct nfc_
     k->eng = eng;
     k->n_columns = nfc_engine_columns(eng, &k->columns);
     k->timeout_ms = options->timeout_ms;
-    if (options->probe_id && !(k->probe_id = strdup(options->probe_id))) {
+    if (options->probe_id && !(k->probe_id = nfc_strdup(options->probe_id))) {
         nfc_errorf(err, errlen, "out of memory");
         kafka_free(k);
         return NULL;
@@ -191,6 +192,7 @@ int nfc_kafka_put(struct nfc_kafka *k, const struct nfc_flow *flow)
 {
     k->put++;
     if (!encode(k, flow)) {
+        nfc_alloc_handled(); /* counted here, as a failed message */
         note_failure(k, "", "out of memory");
         return -1;
     }

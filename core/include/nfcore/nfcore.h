@@ -247,6 +247,9 @@ struct nfc_stats {
                                 * the caller's thread did it all: one meter, or a plugin that may end flows */
     uint64_t kernel_dropped;  /* live: packets the kernel dropped (libpcap's ps_drop + ps_ifdrop), as of at most a
                                 * read timeout (250 ms) or 16384 packets ago */
+    uint64_t alloc_failures;  /* allocations that failed since the engine opened, the drops' included: flows written
+                               * may then lack nDPI labels or plugin values. Counted for the whole process: engines
+                               * running side by side see each other's */
 };
 void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats);
 
