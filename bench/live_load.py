@@ -268,7 +268,7 @@ def main() -> None:
     capturers = []
     for spec in args.config or ["nfcore="]:
         name, _, extra = spec.partition("=")
-        capturers.append((name, [args.nfcore, "-i", veth.rx, "-v", "-o", "/dev/null", *shlex.split(extra)], nfcore_counts))
+        capturers.append((name, [args.nfcore, *shlex.split(extra), "-i", veth.rx, "-v", "-o", "/dev/null"], nfcore_counts))
     if args.ndpireader != "none":
         if not os.access(args.ndpireader, os.X_OK):
             sys.exit(f"live_load: {args.ndpireader} not found (Debian: libndpi-bin), or --ndpireader none")
