@@ -21,11 +21,11 @@ if [ -n "$missing" ]; then
 fi
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DNFC_BUILD_TESTS=OFF >/dev/null
 cmake --build build-bench -j"$(nproc)" --target nfcore make_traffic_pcap >/dev/null
-python3 bench/live_load.py build-bench/nfcore build-bench/tools/make_traffic_pcap --repeats "$repeats" \
+/usr/bin/python3 bench/live_load.py build-bench/nfcore build-bench/tools/make_traffic_pcap --repeats "$repeats" \
     --config 'nfcore-2MiB=--socket-buffer-size 2097152' --config 'nfcore='
-python3 bench/soak.py build-bench/nfcore --duration "$soak"
+/usr/bin/python3 bench/soak.py build-bench/nfcore --duration "$soak"
 if pkg-config --exists rdkafka; then
     # The tests' mock cluster, built here: the benchmark's build has no tests.
     cc -O2 -o build-bench/kafka_mock_cluster tests/kafka/mock_cluster.c $(pkg-config --cflags --libs rdkafka)
-    python3 bench/soak.py build-bench/nfcore --duration "$soak" --kafka build-bench/kafka_mock_cluster
+    /usr/bin/python3 bench/soak.py build-bench/nfcore --duration "$soak" --kafka build-bench/kafka_mock_cluster
 fi

@@ -2,7 +2,7 @@
 """Soak: nfcore capturing live traffic on lo for a long time loses no flow and does not grow.
 
 usage: python3 bench/soak.py NFCORE [--duration S] [--rate N] [--long K] [--idle-timeout S] [--active-timeout S]
-                             [--kafka MOCK_CLUSTER] [--check] [--json FILE]
+                             [--nfcore-args ARGS] [--kafka MOCK_CLUSTER] [--check] [--json FILE]
 
 The script is its own traffic: a UDP and a TCP echo server on free ports of 127.0.0.1, N short flows a second
 (alternately a UDP request and its answer, and a TCP connection with one request, its answer and a clean close),
@@ -21,7 +21,8 @@ port and server port, one to one; each long flow must have records whose packets
 exchanged (UDP: two a message; TCP: the segments the kernel counted for the client socket, TCP_INFO).
 Reported: flows generated and exported, missing and extra ones, the kernel's drops, and nfcore's resident memory
 (VmRSS, sampled every second): start, end, peak and the slope after the warm-up (a least-squares line over the
-samples after the first quarter of the run, at most 120 s), in KB per minute.
+samples after the first quarter of the run, at most 120 s), in KB per minute; and the same for its anonymous part
+(RssAnon: the heap, without the capture buffer's mapping).
 
 --check (the test suite's use) exits 1 when a flow is missing or extra or a packet was dropped, and 77 when
 nfcore may not capture on lo.
@@ -33,6 +34,7 @@ import csv
 import json
 import os
 import selectors
+import shlex
 import signal
 import socket
 import struct
@@ -224,7 +226,7 @@ class Nfcore:
     def __init__(self, argv: list[str], directory: str) -> None:
         self.err = open(os.path.join(directory, "nfcore.err"), "w+")
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.err)
-        self.rss: list[tuple[float, int]] = []
+        self.rss: list[tuple[float, int, int]] = []  # (seconds, VmRSS KB, RssAnon KB)
         self.sampling = True
         self.sampler = threading.Thread(target=self.sample, daemon=True)
 
@@ -263,10 +265,10 @@ class Nfcore:
         while self.sampling:
             try:
                 with open(f"/proc/{self.proc.pid}/status") as f:
-                    kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-            except (OSError, StopIteration):
+                    kb = {line.split(":")[0]: int(line.split()[1]) for line in f if line.startswith(("VmRSS", "RssAnon"))}
+                self.rss.append((time.monotonic() - start, kb["VmRSS"], kb["RssAnon"]))
+            except (OSError, KeyError):
                 return
-            self.rss.append((time.monotonic() - start, kb))
             time.sleep(1.0)
 
     def stop(self) -> str:
@@ -291,6 +293,9 @@ class Nfcore:
 
 
 class MockCluster:
+    """librdkafka's mock cluster, and a consumer reading the flows from the start of the run: the mock cluster keeps
+    only the latest few MB of each partition, so the flows are read while they come."""
+
     TOPIC, PARTITIONS = "flows", 6
 
     def __init__(self, binary: str) -> None:
@@ -299,29 +304,49 @@ class MockCluster:
         self.bootstrap = self.proc.stdout.readline().strip()
         if not self.bootstrap:
             raise SystemExit("the mock cluster did not start")
+        self.flows: list[dict] = []
+        self.failure: str | None = None
+        self.produced = threading.Event()  # set once the producer is done: read up to the end, then stop
+        self.reader = threading.Thread(target=self.consume, daemon=True)
+        self.reader.start()
+
+    def consume(self) -> None:
+        from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition  # checked in main
+        c = Consumer({"bootstrap.servers": self.bootstrap, "group.id": "nfcore-soak", "enable.auto.commit": False})
+        parts = [TopicPartition(self.TOPIC, p, OFFSET_BEGINNING) for p in range(self.PARTITIONS)]
+        c.assign(parts)
+        next_offset = [0] * self.PARTITIONS
+        try:
+            while True:
+                for m in c.consume(10000, 0.5):
+                    if m.error():
+                        raise RuntimeError(str(m.error()))
+                    if m.offset() != next_offset[m.partition()]:  # the cluster dropped what was not yet read
+                        raise RuntimeError(f"partition {m.partition()}: offset {m.offset()} read after "
+                                           f"{next_offset[m.partition()] - 1}")
+                    next_offset[m.partition()] = m.offset() + 1
+                    self.flows.append(json.loads(m.value()))
+                if self.produced.is_set() and all(
+                        next_offset[p.partition] >= c.get_watermark_offsets(p, 10)[1] for p in parts):
+                    return
+        except Exception as e:  # noqa: BLE001 (reported by messages(), on the main thread)
+            self.failure = f"consumer: {e}"
+        finally:
+            c.close()
 
     def messages(self) -> list[dict]:
-        from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, TopicPartition  # checked in main
-        c = Consumer({"bootstrap.servers": self.bootstrap, "group.id": "nfcore-soak", "enable.auto.commit": False,
-                      "enable.partition.eof": True})
-        c.assign([TopicPartition(self.TOPIC, p, OFFSET_BEGINNING) for p in range(self.PARTITIONS)])
-        at_end, flows = set(), []
-        deadline = time.monotonic() + 300
-        while len(at_end) < self.PARTITIONS:
-            if time.monotonic() > deadline:
-                raise SystemExit("the consumer did not reach the end of every partition")
-            for m in c.consume(10000, 1):
-                if m.error():
-                    if m.error().code() != KafkaError._PARTITION_EOF:
-                        raise SystemExit(f"consumer: {m.error()}")
-                    at_end.add(m.partition())
-                    continue
-                at_end.discard(m.partition())
-                flows.append(json.loads(m.value()))
-        c.close()
-        return flows
+        """Every flow produced, once nfcore has exited (it waits for its deliveries)."""
+        self.produced.set()
+        self.reader.join(300)
+        if self.reader.is_alive():
+            raise SystemExit("the consumer did not reach the end of every partition within 300 s")
+        if self.failure:
+            raise SystemExit(self.failure)
+        return self.flows
 
     def stop(self) -> None:
+        self.produced.set()
+        self.reader.join(60)
         self.proc.stdin.close()
         self.proc.wait(60)
 
@@ -386,7 +411,7 @@ def soak(args: argparse.Namespace, directory: str) -> dict:
     out_path = os.path.join(directory, "flows.csv")
     bpf = f"host {LOCALHOST} and (udp port {servers.udp_port} or tcp port {servers.tcp_port})"
     argv = [args.nfcore, "-i", "lo", "-v", "--bpf-filter", bpf, "--idle-timeout", str(args.idle_timeout),
-            "--active-timeout", str(args.active_timeout)]
+            "--active-timeout", str(args.active_timeout), *shlex.split(args.nfcore_args)]
     argv += ["--kafka", f"brokers={cluster.bootstrap},topic={cluster.TOPIC}"] if cluster else ["-o", out_path]
     nf = Nfcore(argv, directory)
     try:
@@ -415,9 +440,11 @@ def soak(args: argparse.Namespace, directory: str) -> dict:
         "idle_timeout": args.idle_timeout, "active_timeout": args.active_timeout, "exported": len(rows),
         **match(gen, rows), "kernel_dropped": kernel_drops(out), "kafka": kafka_line(out),
         "rss_start_kb": rss[0][1] if rss else None, "rss_end_kb": rss[-1][1] if rss else None,
-        "rss_peak_kb": max(kb for _, kb in rss) if rss else None,
-        "rss_slope_kb_per_min": slope_kb_per_min(rss, warmup), "warmup_s": warmup,
-        "summary": [line for line in out.splitlines() if line.startswith("nfcore:")],
+        "rss_peak_kb": max(r[1] for r in rss) if rss else None,
+        "rss_slope_kb_per_min": slope_kb_per_min([(t, kb) for t, kb, _ in rss], warmup),
+        "anon_start_kb": rss[0][2] if rss else None, "anon_end_kb": rss[-1][2] if rss else None,
+        "anon_slope_kb_per_min": slope_kb_per_min([(t, kb) for t, _, kb in rss], warmup), "warmup_s": warmup,
+        "summary": [line for line in out.splitlines() if line.startswith("nfcore:")], "rss_kb": rss,
     }
     return result
 
@@ -430,6 +457,7 @@ def main() -> None:
     parser.add_argument("--long", type=int, default=8, help="long flows")
     parser.add_argument("--idle-timeout", type=int, default=3)
     parser.add_argument("--active-timeout", type=int, default=30)
+    parser.add_argument("--nfcore-args", default="", help="more arguments for nfcore (shell-split), e.g. '-j 1'")
     parser.add_argument("--kafka", metavar="MOCK_CLUSTER", help="export to librdkafka's mock cluster")
     parser.add_argument("--check", action="store_true", help="exit 1 on a lost or extra flow or a drop")
     parser.add_argument("--json", help="write the figures here")
@@ -448,7 +476,7 @@ def main() -> None:
         except Skip as e:
             print(f"SKIP: nfcore may not capture on lo here: {e}")
             sys.exit(SKIP)
-    slope = r["rss_slope_kb_per_min"]
+    slope, anon = r["rss_slope_kb_per_min"], r["anon_slope_kb_per_min"]
     print(f"soak ({r['sink']}): {r['duration_s']:g} s, {r['rate']:g} short flows/s, idle timeout "
           f"{r['idle_timeout']} s, active timeout {r['active_timeout']} s")
     print(f"short flows: {r['short_generated']} generated, {r['short_matched']} exported one to one, "
@@ -456,7 +484,9 @@ def main() -> None:
           f"complete in {r['long_records']} records; {r['exported']} records in all; kernel drops "
           f"{r['kernel_dropped']}" + (f"; Kafka delivered/dropped/failed {r['kafka']}" if r["kafka"] else ""))
     print(f"VmRSS: {r['rss_start_kb']} KB at start, {r['rss_end_kb']} KB at the end, peak {r['rss_peak_kb']} KB; "
-          f"slope after {r['warmup_s']:g} s: {'n/a' if slope is None else f'{slope:+.1f}'} KB/min")
+          f"slope after {r['warmup_s']:g} s: {'n/a' if slope is None else f'{slope:+.1f}'} KB/min; of which "
+          f"anonymous memory (the heap; the rest is mostly the capture buffer's mapping): {r['anon_start_kb']} -> "
+          f"{r['anon_end_kb']} KB, {'n/a' if anon is None else f'{anon:+.1f}'} KB/min")
     for line in r["summary"]:
         print("  " + line)
     if r["missing"] or r["extra"] or r["long_complete"] != r["long_generated"]:
