@@ -12,7 +12,7 @@ about S seconds of replay; every step runs N times, the capturers alternating, s
 
 A step is lossless when the capturer counted every packet tcpreplay sent: nfcore's count is its summary's (-v),
 ndpiReader's its "packets total"; nfcore also says how many of them libpcap's counters (ps_drop + ps_ifdrop) saw
-dropped. A rate is held when every repeat of its step is lossless. The namespace and the veth pair are removed on
+dropped. A rate is held when every repeat of its step, and of every step before it, is lossless. The namespace and the veth pair are removed on
 every way out (end, error, Ctrl+C, SIGTERM, SIGHUP), and a run killed outright leaves them to the next run, which
 removes the ones whose process is gone.
 
@@ -213,19 +213,20 @@ def step(veth: Veth, name: str, argv: list[str], counts, capture: str, packets: 
 
 
 def summarise(name: str, rates: list[int], results: dict) -> dict:
-    """The highest rate held (every repeat lossless), and the loss at each rate."""
+    """The highest rate held (every repeat of it and of every step before it lossless), and the loss at each
+    rate."""
     print(f"\n{name}:")
     print(f"  {'rate (pps)':>11} {'sent pps':>9} {'sent':>9} {'lost':>8} {'loss %':>7} {'pcap drop':>9} "
           f"{'backlog':>7} {'CPU s':>6}  repeats")
-    held, rows = None, []
+    held, rows, losing = None, [], False
     for rate in rates:
         runs = results[rate]
         loss = [r["lost"] / r["sent"] for r in runs]
         row = {"rate": rate, "pps": statistics.median(r["pps"] for r in runs),
                "loss_median": statistics.median(loss), "loss_max": max(loss), "runs": runs}
         rows.append(row)
-        lossless = all(r["lost"] == 0 for r in runs)
-        if lossless and (held is None or row["pps"] > held["pps"]):
+        losing = losing or any(r["lost"] for r in runs)
+        if not losing:
             held = row
         label = "top" if rate == 0 else str(rate)
         pcap = ",".join(str(r["pcap_dropped"]) for r in runs) if runs[0]["pcap_dropped"] >= 0 else "n/a"
@@ -234,7 +235,7 @@ def summarise(name: str, rates: list[int], results: dict) -> dict:
               f"{statistics.median(r['backlog_dropped'] for r in runs):>7.0f} "
               f"{statistics.median(r['cpu'] for r in runs):>6.2f}  "
               + " ".join(f"{r['lost']}/{r['sent']}" for r in runs))
-    above = [r for r in rows if held is None or r["pps"] > held["pps"]]
+    above = rows[rows.index(held) + 1:] if held else rows
     if held:
         print(f"  highest lossless: {held['pps']:.0f} pps (step {'top' if held['rate'] == 0 else held['rate']})")
     else:
