@@ -101,7 +101,7 @@ static void print_plugin_times(const struct nfc_engine *eng)
     }
 }
 
-static void print_summary(const struct nfc_engine *eng, double seconds)
+static void print_summary(const struct nfc_engine *eng, bool live, double seconds)
 {
     struct nfc_stats st;
     nfc_engine_stats(eng, &st);
@@ -110,6 +110,9 @@ static void print_summary(const struct nfc_engine *eng, double seconds)
             "(%.2f M packets/s)\n",
             (unsigned long long)st.packets, (unsigned long long)st.ignored, (unsigned long long)st.dropped,
             (unsigned long long)st.flows, seconds, seconds > 0 ? (double)st.packets / seconds / 1e6 : 0.0);
+    if (live)
+        fprintf(stderr, "nfcore: %llu packets dropped by the kernel (libpcap's ps_drop + ps_ifdrop)\n",
+                (unsigned long long)st.kernel_dropped);
     fprintf(stderr,
             "nfcore: at most %llu flows at once; %llu bytes per flow record, +%llu of nDPI state while it "
             "dissects\n",
@@ -304,7 +307,7 @@ static int run(struct nfc_cli_options *opt)
     if ((st.damaged_records || st.alloc_failures) && status == EXIT_SUCCESS)
         status = EXIT_DAMAGED;
     if (opt->verbose)
-        print_summary(eng, nfc_progress_elapsed(&progress));
+        print_summary(eng, opt->cfg.interface != NULL, nfc_progress_elapsed(&progress));
     running = NULL;
     nfc_engine_close(eng);
     return status;

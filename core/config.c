@@ -24,7 +24,7 @@ static const struct nfc_option options[] = {
     {"snapshot-length", 0, NFC_OPTION_INT64, FIELD(snapshot_length), 1, INT32_MAX, 1536, true, "BYTES",
      "bytes captured per packet"},
     {"socket-buffer-size", 0, NFC_OPTION_INT64, FIELD(socket_buffer_size), 0, INT32_MAX, 0, true, "BYTES",
-     "capture buffer size, 0 for libpcap's default"},
+     "capture buffer size, 0 for 32 MiB"},
     /* seconds that still fit in milliseconds */
     {"idle-timeout", 0, NFC_OPTION_UINT64, FIELD(idle_timeout), 0, UINT64_MAX / 1000, 120, false, "SECONDS",
      "expire a flow idle this long"},

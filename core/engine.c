@@ -324,6 +324,12 @@ static enum nfc_next end_of_run(struct nfc_engine *eng)
         nfc_warnf(eng->cfg.on_warning, eng->cfg.warning_ctx,
                   "%llu allocations failed: flows written may lack nDPI labels or plugin values",
                   (unsigned long long)failed);
+    uint64_t kernel_dropped = nfc_capture_kernel_dropped(eng->capture);
+    if (!eng->end_reported && kernel_dropped)
+        nfc_warnf(eng->cfg.on_warning, eng->cfg.warning_ctx,
+                  "%llu packets dropped by the kernel before they were read (capture buffer full: see "
+                  "socket-buffer-size)",
+                  (unsigned long long)kernel_dropped);
     eng->end_reported = true;
     return eng->failed ? NFC_NEXT_ERROR : NFC_NEXT_END;
 }

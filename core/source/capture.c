@@ -19,6 +19,12 @@
 enum {
     LIVE_READ_TIMEOUT_MS = 250,               /* how often a quiet live capture returns, so idle flows expire on time */
     LIVE_DRAIN_MS = 2 * LIVE_READ_TIMEOUT_MS, /* reading on after a stop: the kernel's last block comes out */
+    LIVE_DRAIN_MAX_MS = 10000, /* and what the buffer held at the stop, unless traffic keeps it from emptying */
+    /* The capture buffer when none is asked for: libpcap's 2 MiB holds ~10 ms of a busy link, less than a busy
+     * machine may keep the reading thread waiting. On a shared 2-core machine 32 MiB held the highest rate it
+     * could replay (0.22-0.33 M packets/s) without a drop, where 2 MiB lost up to 0.8 % from 0.2 M
+     * (bench/live_load.py, docs/PLAN.md); 256 MiB doubled a 4 s run's CPU time (first touches of the ring). */
+    LIVE_BUFFER_BYTES = 32 << 20,
     KERNEL_STATS_FRAMES = 16384, /* a busy capture asks for the kernel's drops this often (a system call or more) */
     FILE_BUFFER_SIZE = 1 << 20,
     PCAP_RECORD_HEADER = 16,
@@ -180,8 +186,8 @@ static pcap_t *open_live(const struct nfc_config *cfg, char *err, size_t errlen)
         nfc_errorf(err, errlen, "%s: cannot open interface: %s", cfg->interface, pcap_err);
         return NULL;
     }
-    if (cfg->socket_buffer_size > 0)
-        CHECK_PCAP(pcap_set_buffer_size(p, (int)cfg->socket_buffer_size), "socket buffer size");
+    CHECK_PCAP(pcap_set_buffer_size(p, cfg->socket_buffer_size > 0 ? (int)cfg->socket_buffer_size : LIVE_BUFFER_BYTES),
+               "socket buffer size");
     CHECK_PCAP(pcap_set_timeout(p, LIVE_READ_TIMEOUT_MS), "read timeout");
     CHECK_PCAP(pcap_set_promisc(p, cfg->promiscuous_mode), "promiscuous mode");
     CHECK_PCAP(pcap_set_snaplen(p, (int)cfg->snapshot_length), "snapshot length");
@@ -281,21 +287,25 @@ static void update_kernel_dropped(struct nfc_capture *c)
         atomic_store_explicit(&c->kernel_dropped, (uint64_t)st.ps_drop + st.ps_ifdrop, memory_order_relaxed);
 }
 
+static enum nfc_capture_status end_live(struct nfc_capture *c)
+{
+    update_kernel_dropped(c);
+    return NFC_CAPTURE_END;
+}
+
 static enum nfc_capture_status next_live(struct nfc_capture *c, struct nfc_frame *frame)
 {
     if (++c->frames >= KERNEL_STATS_FRAMES)
         update_kernel_dropped(c);
     for (;;) {
-        int wait_ms = LIVE_READ_TIMEOUT_MS;
-        if (atomic_load_explicit(&c->stop, memory_order_relaxed)) {
-            uint64_t now = nfc_monotonic_ms();
+        bool stopping = atomic_load_explicit(&c->stop, memory_order_relaxed);
+        uint64_t now = 0;
+        if (stopping) {
+            now = nfc_monotonic_ms();
             if (!c->drain_until)
                 c->drain_until = now + LIVE_DRAIN_MS;
-            if (now >= c->drain_until) {
-                update_kernel_dropped(c);
-                return NFC_CAPTURE_END;
-            }
-            wait_ms = (int)(c->drain_until - now);
+            if (now >= c->drain_until - LIVE_DRAIN_MS + LIVE_DRAIN_MAX_MS)
+                return end_live(c);
         }
         struct pcap_pkthdr *hdr;
         const u_char *data;
@@ -307,6 +317,13 @@ static enum nfc_capture_status next_live(struct nfc_capture *c, struct nfc_frame
         if (rc < 0) {
             nfc_errorf(c->error, sizeof c->error, "%s: capture failed: %s", c->file_name, pcap_geterr(c->pcap));
             return NFC_CAPTURE_ERROR;
+        }
+        /* Stopped: the end comes once the last block is out and the buffer is read empty. */
+        int wait_ms = LIVE_READ_TIMEOUT_MS;
+        if (stopping) {
+            if (now >= c->drain_until)
+                return end_live(c);
+            wait_ms = (int)(c->drain_until - now);
         }
         struct pollfd pfd = {.fd = pcap_get_selectable_fd(c->pcap), .events = POLLIN};
         /* A signal (the stop, usually) interrupts the wait: the loop then drains. */

@@ -31,8 +31,9 @@ struct nfc_capture *nfc_capture_open(const struct nfc_config *cfg, char *err, si
 
 enum nfc_capture_status nfc_capture_next(struct nfc_capture *c, struct nfc_frame *frame);
 
-/* Ends the source: a file stops at once; a live capture reads on for half a second, so that the packets the
- * kernel still holds are counted, then ends. Async-signal-safe. */
+/* Ends the source: a file stops at once; a live capture reads on for half a second, and then until the capture
+ * buffer is empty (10 s at most), so that the packets the kernel still holds are counted, then ends.
+ * Async-signal-safe. */
 void nfc_capture_stop(struct nfc_capture *c);
 
 const char *nfc_capture_error(const struct nfc_capture *c);

@@ -82,7 +82,7 @@ struct nfc_config {
     bool decode_tunnels;        /* true */
     bool promiscuous_mode;      /* true (live only) */
     int64_t snapshot_length;    /* 1536 (live only), > 0 */
-    int64_t socket_buffer_size; /* 0 = libpcap's default (live only), 0 … 2^31−1 */
+    int64_t socket_buffer_size; /* capture buffer (live only), 0 … 2^31−1; 0 = 32 MiB (libpcap's own is 2) */
     uint64_t idle_timeout;      /* 120 s */
     uint64_t active_timeout;    /* 1800 s */
     int accounting_mode;        /* enum nfc_accounting_mode, 0 */
