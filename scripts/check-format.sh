@@ -5,7 +5,7 @@ set -eu
 cd "${1:-$(dirname "$0")/..}"
 command -v clang-format >/dev/null 2>&1 || { echo "clang-format not found: skipped"; exit 77; }
 unformatted=0
-for f in $(find core cli plugins examples sdk tools python tests/unit tests/sdk -name '*.[ch]' | sort); do
+for f in $(find core cli plugins examples sdk tools python tests/unit tests/sdk fuzz -name '*.[ch]' | sort); do
     if ! clang-format --style=file "$f" | cmp -s "$f" -; then
         echo "not formatted: $f"
         unformatted=$((unformatted + 1))

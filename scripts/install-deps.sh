@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs the Debian packages nfcore needs to build and test, when any is missing. Run as root.
 set -eu
-packages="build-essential cmake pkg-config libpcap-dev libndpi-dev libsodium-dev libgcrypt20-dev check python3 clang-format
+packages="build-essential cmake pkg-config libpcap-dev libndpi-dev libsodium-dev libgcrypt20-dev check python3 clang-format clang-14 libclang-rt-14-dev
 python3-dev python3-numpy python3-pandas python3-pytest python3-dpkt
 python3-sklearn python3-onnx python3-ipykernel jupyter-nbconvert python3-dask python3-distributed
 libfixbuf-dev libfixbuf-tools nfdump librdkafka-dev kcat python3-confluent-kafka"
