@@ -36,10 +36,11 @@ END_REASON = {'0': '1', '1': '2', '2': '3', '3': '5', '-1': '4'}
 IDLE_TIMEOUT_MS = 120000  # nfstream's default
 
 
-def end_reason(row, capture_end_ms):
+def end_reason(row, capture_end_ms, idle_timeout_ms=IDLE_TIMEOUT_MS):
     """flowEndReason of a CSV row: a flow still idle-less when the capture ended was ended by it (4, forced end),
-    its expiration_id staying nfstream's 0."""
-    if row['expiration_id'] == '0' and capture_end_ms - int(row['bidirectional_last_seen_ms']) < IDLE_TIMEOUT_MS:
+    its expiration_id staying nfstream's 0. (A flow idle for longer but queued behind a busy older one, spec 5.4,
+    also ends with the capture: a run whose idle timeout outlasts the capture has no such flow.)"""
+    if row['expiration_id'] == '0' and capture_end_ms - int(row['bidirectional_last_seen_ms']) < idle_timeout_ms:
         return '4'
     return END_REASON[row['expiration_id']]
 

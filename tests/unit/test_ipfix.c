@@ -117,7 +117,7 @@ START_TEST(columns_take_their_elements)
     ck_assert_uint_eq(src_ip->ent, 4242);
     ck_assert_uint_eq(src_ip->num, 3);
     ck_assert_uint_eq(src_ip->type, FB_STRING);
-    /* A list and its items; plugin columns from 1000 in column order; a list of strings left out. */
+    /* A list and its items; plugin columns from 1000 in column order. */
     const fbInfoElement_t *splt = fbInfoModelGetElementByName(model, "splt_ps");
     const fbInfoElement_t *item = fbInfoModelGetElementByName(model, "splt_ps_item");
     ck_assert_uint_eq(splt->num, 79);
@@ -125,12 +125,20 @@ START_TEST(columns_take_their_elements)
     ck_assert_uint_eq(item->num, 79 | 0x4000);
     ck_assert_uint_eq(item->type, FB_INT_32); /* SPLT's sizes in 4 bytes (reduced-size encoding) */
     ck_assert_uint_eq(item->len, 4);
-    ck_assert_ptr_null(field(&l, columns, "udps.names"));
+    /* A list of strings: a basicList of string items. */
+    const fbInfoElement_t *names = fbInfoModelGetElementByName(model, "udps.names");
+    const fbInfoElement_t *name = fbInfoModelGetElementByName(model, "udps.names_item");
+    ck_assert_int_eq(field(&l, columns, "udps.names")->kind, NFC_IPFIX_STRINGS);
+    ck_assert_uint_eq(names->num, 1000);
+    ck_assert_uint_eq(names->type, FB_BASIC_LIST);
+    ck_assert_uint_eq(name->num, 1000 | 0x4000);
+    ck_assert_uint_eq(name->type, FB_STRING);
+    ck_assert_uint_eq(name->len, FB_IE_VARLEN);
     ck_assert_uint_eq(fbInfoModelGetElementByName(model, "udps.count")->num, 1001);
     /* The reverse elements first in the templates. */
     ck_assert_str_eq(l.fields[0].name, "reversePacketDeltaCount");
     ck_assert_str_eq(l.fields[1].name, "reverseOctetDeltaCount");
-    ck_assert_uint_eq(l.n_fields, N_COLUMNS - 1);
+    ck_assert_uint_eq(l.n_fields, N_COLUMNS);
     nfc_ipfix_layout_free(&l);
     fbInfoModelFree(model);
 }

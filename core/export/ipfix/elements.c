@@ -171,7 +171,7 @@ static uint32_t units(const char *unit)
 }
 
 /* An enterprise element for a value of this type: its IPFIX type, length and internal kind. Returns false for the
- * types left out: a list of strings, and an address without a standard element (no core column is one). */
+ * type left out: an address without a standard element (no core column is one). */
 static bool enterprise_type(enum nfc_type type, uint8_t *ipfix_type, uint16_t *len, enum nfc_ipfix_kind *kind)
 {
     switch (type) {
@@ -180,9 +180,9 @@ static bool enterprise_type(enum nfc_type type, uint8_t *ipfix_type, uint16_t *l
     case NFC_TYPE_FLOAT: *ipfix_type = FB_FLOAT_64, *len = 8, *kind = NFC_IPFIX_FLOAT; return true;
     case NFC_TYPE_STRING: *ipfix_type = FB_STRING, *len = FB_IE_VARLEN, *kind = NFC_IPFIX_STRING; return true;
     case NFC_TYPE_INT_LIST: *ipfix_type = FB_BASIC_LIST, *len = FB_IE_VARLEN, *kind = NFC_IPFIX_LIST; return true;
+    case NFC_TYPE_STRING_LIST: *ipfix_type = FB_BASIC_LIST, *len = FB_IE_VARLEN, *kind = NFC_IPFIX_STRINGS; return true;
     case NFC_TYPE_MAC: *ipfix_type = FB_OCTET_ARRAY, *len = 6, *kind = NFC_IPFIX_BYTES; return true;
-    case NFC_TYPE_IP:
-    case NFC_TYPE_STRING_LIST: return false;
+    case NFC_TYPE_IP: return false;
     }
     return false;
 }
@@ -270,6 +270,9 @@ static int add_field(struct nfc_ipfix_layout *l, const struct nfc_column *c, siz
         f->item_width = item_width(c->name);
         add_enterprise(l, o->pen, (uint16_t)(id | LIST_ITEM_BIT), f->item, f->item_width, item_type(f->item_width),
                        units(c->unit));
+    } else if (f->kind == NFC_IPFIX_STRINGS) {
+        snprintf(f->item, sizeof f->item, "%s_item", c->name);
+        add_enterprise(l, o->pen, (uint16_t)(id | LIST_ITEM_BIT), f->item, FB_IE_VARLEN, FB_STRING, 0);
     }
     l->n_fields++;
     return 0;

@@ -21,6 +21,7 @@ enum nfc_ipfix_kind {
     NFC_IPFIX_ADDRESS, /* an IPv4 address as a native uint32 in the IPv4 template, 16 bytes in the IPv6 one */
     NFC_IPFIX_STRING,  /* fbVarfield_t */
     NFC_IPFIX_LIST,    /* fbBasicList_t of signed items of item_width bytes */
+    NFC_IPFIX_STRINGS, /* fbBasicList_t of fbVarfield_t items (strings) */
 };
 
 enum nfc_ipfix_convert {

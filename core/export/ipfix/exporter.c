@@ -117,6 +117,9 @@ static int send_record(void *state, const char *bytes, size_t len, char *err, si
                           e->rec.columns[f->column].name, (unsigned)f->item_width);
     }
     int version = nfc_ipfix_resolve(&e->rec, bytes, e->record);
+    if (version < 0)
+        return nfc_errorf(err, errlen, "%s: a record whose lists of strings hold more than %d bytes", e->target,
+                          NFC_IPFIX_MAX_RECORD);
     GError *gerr = NULL;
     bool appended = fBufSetInternalTemplate(e->fbuf, e->tid[version], &gerr) &&
                     fBufSetExportTemplate(e->fbuf, e->tid[version], &gerr) &&
@@ -205,8 +208,11 @@ static int add_template(struct exporter *e, int version, char *err, size_t errle
     for (size_t i = 0; i < e->layout.n_fields; i++) {
         const struct nfc_ipfix_field *f = &e->layout.fields[i];
         size_t len = nfc_ipfix_internal_len(f, version);
-        fbInfoElementSpec_t spec = {version == NFC_IPFIX_V6 ? (char *)f->name_v6 : (char *)f->name,
-                                    (uint16_t)(f->kind == NFC_IPFIX_STRING || f->kind == NFC_IPFIX_LIST ? 0 : len), 0};
+        fbInfoElementSpec_t spec = {
+            version == NFC_IPFIX_V6 ? (char *)f->name_v6 : (char *)f->name,
+            (uint16_t)(f->kind == NFC_IPFIX_STRING || f->kind == NFC_IPFIX_LIST || f->kind == NFC_IPFIX_STRINGS ? 0
+                                                                                                                : len),
+            0};
         if (!fbTemplateAppendSpec(t, &spec, 0, &gerr)) {
             fbTemplateFreeUnused(t);
             return fixbuf_error(err, errlen, spec.name, gerr);
@@ -346,7 +352,7 @@ static int prepare(struct exporter *e, const struct nfc_ipfix_options *o, char *
     if (!e->rec.offsets[NFC_IPFIX_V4] || !e->rec.offsets[NFC_IPFIX_V6] || !e->rec.items || !e->record)
         return nfc_errorf(err, errlen, "out of memory");
     for (size_t i = 0; i < nf; i++)
-        if (e->layout.fields[i].kind == NFC_IPFIX_LIST)
+        if (e->layout.fields[i].kind == NFC_IPFIX_LIST || e->layout.fields[i].kind == NFC_IPFIX_STRINGS)
             e->rec.items[i] = fbInfoModelGetElementByName(e->model, e->layout.fields[i].item);
     return start(e, o, err, errlen);
 }

@@ -13,7 +13,8 @@ size_t nfc_ipfix_internal_len(const struct nfc_ipfix_field *f, int version)
     switch (f->kind) {
     case NFC_IPFIX_ADDRESS: return version == NFC_IPFIX_V6 ? 16 : 4;
     case NFC_IPFIX_STRING: return sizeof(fbVarfield_t);
-    case NFC_IPFIX_LIST: return sizeof(fbBasicList_t);
+    case NFC_IPFIX_LIST:
+    case NFC_IPFIX_STRINGS: return sizeof(fbBasicList_t);
     case NFC_IPFIX_INT:
     case NFC_IPFIX_FLOAT: return 8;
     case NFC_IPFIX_UINT:
@@ -104,6 +105,32 @@ static bool put_list(struct nfc_text *out, size_t at, const struct nfc_value *v,
     return fit;
 }
 
+/* A list of strings: its fbVarfield_t items, then their bytes, each addressed by offset. */
+static void put_strings(struct nfc_text *out, size_t at, const struct nfc_value *v, const fbInfoElement_t *item)
+{
+    size_t n = v->missing ? 0 : v->as.strings.len;
+    if (n > UINT16_MAX / sizeof(fbVarfield_t))
+        n = UINT16_MAX / sizeof(fbVarfield_t); /* a basicList's data length is 16 bits */
+    static const char empty[sizeof(fbVarfield_t)];
+    size_t items = align8(out);
+    for (size_t i = 0; i < n; i++)
+        nfc_text_put(out, empty, sizeof empty);
+    for (size_t i = 0; i < n && !out->failed; i++) {
+        const struct nfc_string *s = &v->as.strings.ptr[i];
+        fbVarfield_t field = {.len = s->text ? s->len : 0, .buf = (uint8_t *)(uintptr_t)out->len};
+        nfc_text_put(out, s->text, field.len);
+        if (!out->failed)
+            memcpy(out->p + items + i * sizeof field, &field, sizeof field);
+    }
+    fbBasicList_t list = {.infoElement = item,
+                          .dataPtr = (uint8_t *)(uintptr_t)items,
+                          .numElements = (uint16_t)n,
+                          .dataLength = (uint16_t)(n * sizeof(fbVarfield_t)),
+                          .semantic = FB_LIST_SEM_ORDERED};
+    if (!out->failed)
+        memcpy(out->p + at, &list, sizeof list);
+}
+
 static uint64_t uint_value(const struct nfc_ipfix_records *r, const struct nfc_ipfix_field *f,
                            const struct nfc_flow *flow, const struct nfc_value *v, int version)
 {
@@ -161,6 +188,7 @@ static void put_field(const struct nfc_ipfix_records *r, size_t i, const struct 
             memcpy(out->p + 1, &bad, sizeof bad);
         }
         return;
+    case NFC_IPFIX_STRINGS: put_strings(out, at, &v, r->items[i]); return;
     }
     if (!out->failed)
         memcpy(out->p + at, fixed, nfc_ipfix_internal_len(f, version));
@@ -194,18 +222,32 @@ size_t nfc_ipfix_bad_field(const char *bytes)
 int nfc_ipfix_resolve(const struct nfc_ipfix_records *r, const char *bytes, uint8_t *record)
 {
     int version = bytes[0];
-    memcpy(record, bytes + NFC_IPFIX_HEADER, r->record_len[version]);
+    size_t len = r->record_len[version];
+    memcpy(record, bytes + NFC_IPFIX_HEADER, len);
+    size_t spare = (len + 7) / 8 * 8; /* a list of strings' items, resolved, go after the record */
     for (size_t i = 0; i < r->layout->n_fields; i++) {
+        enum nfc_ipfix_kind kind = r->layout->fields[i].kind;
         uint8_t *at = record + r->offsets[version][i];
-        if (r->layout->fields[i].kind == NFC_IPFIX_STRING) {
+        if (kind == NFC_IPFIX_STRING) {
             fbVarfield_t field;
             memcpy(&field, at, sizeof field);
             field.buf = (uint8_t *)(uintptr_t)(bytes + (uintptr_t)field.buf);
             memcpy(at, &field, sizeof field);
-        } else if (r->layout->fields[i].kind == NFC_IPFIX_LIST) {
+        } else if (kind == NFC_IPFIX_LIST || kind == NFC_IPFIX_STRINGS) {
             fbBasicList_t list;
             memcpy(&list, at, sizeof list);
-            list.dataPtr = (uint8_t *)(uintptr_t)(bytes + (uintptr_t)list.dataPtr);
+            const char *data = bytes + (uintptr_t)list.dataPtr;
+            list.dataPtr = (uint8_t *)(uintptr_t)data;
+            if (kind == NFC_IPFIX_STRINGS) {
+                if (spare + list.dataLength > NFC_IPFIX_MAX_RECORD)
+                    return -1;
+                fbVarfield_t *items = (fbVarfield_t *)(record + spare);
+                memcpy(items, data, list.dataLength);
+                for (size_t k = 0; k < list.numElements; k++)
+                    items[k].buf = (uint8_t *)(uintptr_t)(bytes + (uintptr_t)items[k].buf);
+                list.dataPtr = (uint8_t *)items;
+                spare += list.dataLength;
+            }
             memcpy(at, &list, sizeof list);
         }
     }

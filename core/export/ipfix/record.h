@@ -43,7 +43,8 @@ void nfc_ipfix_encode(const struct nfc_ipfix_records *r, const struct nfc_flow *
 size_t nfc_ipfix_bad_field(const char *bytes);
 
 /* Copies the internal record out of the encoded one `bytes` into `record` (NFC_IPFIX_MAX_RECORD bytes), its strings
- * and lists pointing into `bytes`, which must outlive the record's use. Returns its template. */
+ * and lists pointing into `bytes`, which must outlive the record's use (a list of strings' items are copied after
+ * the record). Returns its template, or -1 when those items do not fit in `record`. */
 int nfc_ipfix_resolve(const struct nfc_ipfix_records *r, const char *bytes, uint8_t *record);
 
 #endif
