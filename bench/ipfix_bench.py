@@ -15,41 +15,17 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 
 from kafka_bench import cpu_seconds
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "ipfix"))
+import nfcapd  # noqa: E402 (the round trip test's collector)
+
 TARGET = 1.15
-
-
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_nfcapd(directory: str) -> tuple[subprocess.Popen, int, str]:
-    """nfcapd on a free port, once it says it is bound."""
-    log = os.path.join(directory, "nfcapd.log")
-    os.mkdir(os.path.join(directory, "flows"))
-    port = free_udp_port()
-    with open(log, "w") as out:
-        proc = subprocess.Popen(["nfcapd", "-b", "127.0.0.1", "-p", str(port), "-w", os.path.join(directory, "flows"),
-                                 "-B", "8388608", "-t", "3600"], stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and proc.poll() is None:
-        with open(log) as f:
-            if "Startup nfcapd." in f.read():
-                return proc, port, log
-        time.sleep(0.05)
-    proc.kill()
-    sys.exit("nfcapd did not start")
 
 
 def ipfix_run(nfcore: str, capture: str, port: int, mtu: list[str], domain: int) -> tuple[float, int]:
@@ -73,7 +49,9 @@ def main() -> None:
     mtu = ["--ipfix-mtu", str(args.mtu)] if args.mtu else []
     csv, ipfix, sent = [], [], 0
     with tempfile.TemporaryDirectory() as tmp:
-        nfcapd, port, log = start_nfcapd(tmp)
+        flows = os.path.join(tmp, "flows")
+        os.mkdir(flows)
+        collector, port, log = nfcapd.start(flows)
         try:
             for run in range(args.runs):
                 csv.append(cpu_seconds([args.nfcore, "-r", args.capture, "-j", "1", "-o", "/dev/null"],
@@ -82,8 +60,7 @@ def main() -> None:
                 ipfix.append(seconds)
                 sent += records
         finally:
-            nfcapd.send_signal(signal.SIGTERM)
-            nfcapd.wait()
+            nfcapd.stop(collector)
         with open(log) as f:
             stats = re.findall(r"Flows: (\d+),.*Sequence Errors: (\d+)", f.read())
     received = sum(int(flows) for flows, _ in stats)

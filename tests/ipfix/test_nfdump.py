@@ -14,48 +14,17 @@ import ipaddress
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
+import nfcapd
 import round_trip
 
 CONFORMANCE = ['443-chrome.pcap', 'quic_0RTT.pcap', '6in6tunnel.pcap', 'teredo.pcap', 'skype_udp.pcap',
                'mongodb.pcap', 'ipv6_in_gtp.pcap', 'synscan.pcap', 'skype.pcap']
 FORMAT = 'fmt:%ts|%te|%pr|%sa|%da|%sp|%dp|%ipkt|%ibyt|%opkt|%obyt'
-
-
-def free_udp_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-def start_collector(directory):
-    """nfcapd on a free port writing into `directory`, once it says it is bound; returns (process, port, log)."""
-    for _ in range(5):
-        port = free_udp_port()
-        log = os.path.join(os.path.dirname(directory), 'nfcapd.log')
-        with open(log, 'w') as out:
-            proc = subprocess.Popen(['nfcapd', '-b', '127.0.0.1', '-p', str(port), '-w', directory, '-B', '8388608',
-                                     '-t', '3600'], stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and proc.poll() is None:
-            with open(log) as f:
-                if 'Startup nfcapd.' in f.read():
-                    return proc, port, log
-            time.sleep(0.05)
-        proc.kill()
-        proc.wait()
-    raise RuntimeError('nfcapd did not start')
-
-
-def stop_collector(proc):
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=20)
 
 
 def ms(text):
@@ -97,12 +66,12 @@ def check(nfcore, pcap, tmp):
     work = tempfile.mkdtemp(dir=tmp)
     directory = os.path.join(work, 'nfcapd')
     os.mkdir(directory)
-    proc, port, log = start_collector(directory)
+    proc, port, log = nfcapd.start(directory)
     try:
         run = subprocess.run([nfcore, '-r', pcap, '--accounting-mode', '1', '--ipfix', f'udp://127.0.0.1:{port}',
                               '-o', os.path.join(work, 'flows.csv')], capture_output=True, text=True)
     finally:
-        stop_collector(proc)
+        nfcapd.stop(proc)
     name = os.path.basename(pcap)
     if run.returncode != 0:
         return [f'{name}: nfcore exited {run.returncode}: {run.stderr.strip()}']
