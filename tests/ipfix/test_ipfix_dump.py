@@ -4,7 +4,7 @@ element's name (the enterprise ones named by the file's own RFC 5610 type record
 octetDeltaCount and its reverse, beside the default accounting mode's layer2 ones, equal RFC 7012's IP bytes (the
 CSV's of --accounting-mode 1, plus 40 per IPv6 packet).
 
-On the build's sample capture with statistics, SPLT and the splt, dhcp and mdns plugins, and on conformance captures
+On the build's sample capture with statistics, SPLT, community_id and the splt, dhcp and mdns plugins, and on conformance captures
 (TLS server names, IPv6, tunnels, DHCP and mDNS: plugin lists of integers and of strings) when ../shared is there.
 
 usage: test_ipfix_dump.py NFCORE SAMPLE_PCAP [SHARED_DIR]
@@ -23,8 +23,8 @@ from ipfix_columns import IDLE_TIMEOUT_MS, element, end_reason, ms_text
 
 CONFORMANCE = ['443-chrome.pcap', 'quic_0RTT.pcap', '6in6tunnel.pcap', 'teredo.pcap', 'dns_long_domainname.pcap',
                'instagram.pcap', 'dhcp.pcap', 'mdns.pcap']
-OPTIONS = ['--statistical-analysis', '--splt-analysis', '5', '--plugin', 'splt.so', '--plugin', 'dhcp.so', '--plugin',
-           'mdns.so']
+OPTIONS = ['--statistical-analysis', '--splt-analysis', '5', '--community-id', '--plugin', 'splt.so', '--plugin',
+           'dhcp.so', '--plugin', 'mdns.so']
 # mdns.pcap's idle flows wait behind a busy older one (spec 5.4) and so end with the capture: with an idle timeout
 # longer than the capture, every flow still open at its end is one the input ended.
 PER_CAPTURE = {'mdns.pcap': ['--idle-timeout', '1000']}

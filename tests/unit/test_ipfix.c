@@ -87,6 +87,7 @@ static const struct nfc_column columns[] = {
     {.name = "dst2src_packets", .type = NFC_TYPE_UINT},
     {.name = "dst2src_bytes", .type = NFC_TYPE_UINT},
     {.name = "splt_ps", .type = NFC_TYPE_INT_LIST},
+    {.name = "community_id", .type = NFC_TYPE_STRING},
     {.name = "udps.names", .type = NFC_TYPE_STRING_LIST},
     {.name = "udps.count", .type = NFC_TYPE_UINT},
 };
@@ -125,6 +126,8 @@ START_TEST(columns_take_their_elements)
     ck_assert_uint_eq(item->num, 79 | 0x4000);
     ck_assert_uint_eq(item->type, FB_INT_32); /* SPLT's sizes in 4 bytes (reduced-size encoding) */
     ck_assert_uint_eq(item->len, 4);
+    /* A core column that a run may leave out keeps its id: plugin columns number from 1000 all the same. */
+    ck_assert_uint_eq(fbInfoModelGetElementByName(model, "community_id")->num, 90);
     /* A list of strings: a basicList of string items. */
     const fbInfoElement_t *names = fbInfoModelGetElementByName(model, "udps.names");
     const fbInfoElement_t *name = fbInfoModelGetElementByName(model, "udps.names_item");

@@ -120,6 +120,7 @@ static const struct core_element {
     {"server_fingerprint", 87, NULL, NULL, STANDARD_NONE},
     {"user_agent", 88, NULL, NULL, STANDARD_NONE},
     {"content_type", 89, NULL, NULL, STANDARD_NONE},
+    {"community_id", 90, NULL, NULL, STANDARD_NONE},
 };
 
 enum { N_CORE = sizeof core_elements / sizeof core_elements[0] };
