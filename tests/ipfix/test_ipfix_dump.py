@@ -4,8 +4,9 @@ element's name (the enterprise ones named by the file's own RFC 5610 type record
 octetDeltaCount and its reverse, beside the default accounting mode's layer2 ones, equal RFC 7012's IP bytes (the
 CSV's of --accounting-mode 1, plus 40 per IPv6 packet).
 
-On the build's sample capture with statistics, SPLT, community_id and the splt, dhcp and mdns plugins, and on conformance captures
-(TLS server names, IPv6, tunnels, DHCP and mDNS: plugin lists of integers and of strings) when ../shared is there.
+On the build's sample capture with statistics, SPLT, community_id and the splt, dhcp and mdns plugins, and on
+conformance captures (TLS server names, IPv6, tunnels, DHCP and mDNS: plugin lists of integers and of strings) when
+../shared is there.
 
 usage: test_ipfix_dump.py NFCORE SAMPLE_PCAP [SHARED_DIR]
 """
