@@ -124,8 +124,8 @@ static const struct own_option own_options[] = {
      "n-meters"},
     {{"describe", 0, NULL, "print the plugins' name, version and fields, then exit", NULL, OWN_DESCRIBE}, "n-meters"},
     {{"user", 'Z', "USER",
-      "once the capture is open (the interface, or -r's files), run on as USER: its groups, then its user id; "
-      "output files are created after, as USER (needs root)",
+      "once the capture is open (the interface, or -r's first file: later ones open as USER), run on as USER: "
+      "its groups, then its user id; output files are created after, as USER (needs root)",
       NULL, OWN_USER},
      "n-meters"},
     {{"performance-report", 0, "SECONDS",

@@ -313,10 +313,18 @@ static uint64_t flows_left(const struct nfc_engine *eng)
     return eng->workers ? left + nfc_workers_in_flight(eng->workers) : left;
 }
 
+/* Allocations failed since the engine opened. The count is the process's: one handled after this engine opened
+ * may have failed before it, hence the floor. */
+static uint64_t alloc_failures_since_open(const struct nfc_engine *eng)
+{
+    uint64_t now = nfc_alloc_failures();
+    return now > eng->alloc_failures ? now - eng->alloc_failures : 0;
+}
+
 /* The run is over: what it could not meter is said once, after the last flow. */
 static enum nfc_next end_of_run(struct nfc_engine *eng)
 {
-    uint64_t failed = nfc_alloc_failures() - eng->alloc_failures;
+    uint64_t failed = alloc_failures_since_open(eng);
     if (!eng->end_reported && eng->cache.dropped)
         nfc_warnf(eng->cfg.on_warning, eng->cfg.warning_ctx, "%llu packets dropped: no memory for their flow records",
                   (unsigned long long)eng->cache.dropped);
@@ -397,7 +405,7 @@ void nfc_engine_stats(const struct nfc_engine *eng, struct nfc_stats *stats)
     stats->dpi_flow_bytes = eng->cfg.n_dissections ? nfc_dpi_flow_size() : 0;
     stats->workers = eng->n_workers;
     stats->kernel_dropped = nfc_capture_kernel_dropped(eng->capture);
-    stats->alloc_failures = nfc_alloc_failures() - eng->alloc_failures;
+    stats->alloc_failures = alloc_failures_since_open(eng);
 }
 
 size_t nfc_engine_worker_packets(const struct nfc_engine *eng, uint64_t *packets, size_t n)

@@ -69,9 +69,8 @@ static bool encode(struct nfc_sink *s, const struct nfc_flow *flow, struct nfc_t
 }
 
 /* The sink's thread wakes when a batch is queued (BATCH records, at most half the queue), or the close, or after
- * BATCH_WAIT_MS, and then sends what is there: a wake-up per record made the sink's thread cost more than the
- * sending itself, and one more for the first record of each batch still showed in the profile. An idle sink wakes
- * every BATCH_WAIT_MS for nothing. */
+ * BATCH_WAIT_MS, and then sends what is there: a wake-up costs more than sending a record. An idle sink wakes every
+ * BATCH_WAIT_MS for nothing. */
 enum { BATCH = 256, BATCH_WAIT_MS = 50 };
 
 static size_t batch(const struct nfc_sink *s)

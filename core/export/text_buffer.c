@@ -17,6 +17,8 @@ static bool reserve(struct nfc_text *t, size_t extra)
 {
     if (t->len + extra <= t->cap)
         return true;
+    if (t->failed)
+        return false; /* the text is lost already: one failed allocation is enough */
     size_t cap = t->cap ? t->cap : 1024;
     while (cap < t->len + extra)
         cap *= 2;

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -311,8 +313,11 @@ int nfc_writer_close(struct nfc_writer *w, char *err, size_t errlen)
     int sent = nfc_sink_close(w->sink, NULL, sink_err, sizeof sink_err);
     bool failed = sent < 0 || w->error[0];
     int closed = close_file(w, failed, file_err, sizeof file_err);
-    if (!w->path && failed)
+    if (!w->path && failed) {
+        /* Nothing more of this output may reach the file, not even what stdio still holds for the caller's close. */
+        __fpurge(w->out);
         trim_partial_row(fileno(w->out));
+    }
     /* The first failure is the one reported: a file that did not open, a write or the flush, then the close. */
     const char *first = w->error[0] ? w->error : sent < 0 ? sink_err : closed < 0 ? file_err : NULL;
     if (first)

@@ -21,9 +21,8 @@ enum {
     LIVE_DRAIN_MS = 2 * LIVE_READ_TIMEOUT_MS, /* reading on after a stop: the kernel's last block comes out */
     LIVE_DRAIN_MAX_MS = 10000, /* and what the buffer held at the stop, unless traffic keeps it from emptying */
     /* The capture buffer when none is asked for: libpcap's 2 MiB holds ~10 ms of a busy link, less than a busy
-     * machine may keep the reading thread waiting. On a shared 2-core machine 32 MiB held the highest rate it
-     * could replay (0.22-0.33 M packets/s) without a drop, where 2 MiB lost up to 0.8 % from 0.2 M
-     * (bench/live_load.py, docs/PLAN.md); 256 MiB doubled a 4 s run's CPU time (first touches of the ring). */
+     * machine may keep the reading thread waiting; much larger ones cost the first touches of their pages
+     * (bench/live_load.py measures both). */
     LIVE_BUFFER_BYTES = 32 << 20,
     KERNEL_STATS_FRAMES = 16384, /* a busy capture asks for the kernel's drops this often (a system call or more) */
     FILE_BUFFER_SIZE = 1 << 20,

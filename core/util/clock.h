@@ -1,5 +1,5 @@
-/* Shared machinery: the clocks, in milliseconds (nanoseconds for the plugins' timing). Wall-clock time drives live expiry (packets carry wall-clock
- * times); monotonic time measures intervals that a clock change must not distort. */
+/* Shared machinery: the clocks, in milliseconds (nanoseconds for the plugins' timing). Wall-clock time drives live
+ * expiry (packets carry wall-clock times); monotonic time measures intervals that a clock change must not distort. */
 #ifndef NFC_UTIL_CLOCK_H
 #define NFC_UTIL_CLOCK_H
 

@@ -99,15 +99,25 @@ int nfc_ipfix_link_open(struct nfc_ipfix_link *l, const struct nfc_ipfix_url *ur
     int rc = getaddrinfo(url->path, url->port, &hints, &ai);
     if (rc != 0)
         return nfc_errorf(err, errlen, "%s://%s:%s: %s", scheme, url->path, url->port, gai_strerror(rc));
-    memcpy(&l->peer, ai->ai_addr, ai->ai_addrlen);
-    l->peer_len = ai->ai_addrlen;
-    freeaddrinfo(ai);
     if (l->tcp) {
-        if (connect_tcp(l) < 0)
-            return nfc_errorf(err, errlen, "tcp://%s:%s: %s", url->path, url->port, strerror(errno));
+        /* Each address in turn (a name's IPv6 address may come first where the collector listens on IPv4 only);
+         * the one that answered is where a reconnection goes. */
+        int connected = -1;
+        for (const struct addrinfo *a = ai; a && connected < 0; a = a->ai_next) {
+            memcpy(&l->peer, a->ai_addr, a->ai_addrlen);
+            l->peer_len = a->ai_addrlen;
+            connected = connect_tcp(l);
+        }
+        int saved = errno;
+        freeaddrinfo(ai);
+        if (connected < 0)
+            return nfc_errorf(err, errlen, "tcp://%s:%s: %s", url->path, url->port, strerror(saved));
         l->max_message = MAX_MESSAGE;
         return 0;
     }
+    memcpy(&l->peer, ai->ai_addr, ai->ai_addrlen);
+    l->peer_len = ai->ai_addrlen;
+    freeaddrinfo(ai);
     /* Connected, so that the collector's port unreachable comes back as ECONNREFUSED on a later send. */
     l->fd = socket(l->peer.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (l->fd < 0 || connect(l->fd, (const struct sockaddr *)&l->peer, l->peer_len) < 0)
