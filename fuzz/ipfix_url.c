@@ -1,4 +1,4 @@
-/* The --ipfix URL parser (core/export/ipfix/url.c): file:PATH or udp://HOST:PORT. */
+/* The --ipfix URL parser (core/export/ipfix/url.c): file:PATH, udp://HOST:PORT or tcp://HOST:PORT. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct nfc_ipfix_url url;
     char err[256] = "";
     if (nfc_ipfix_url_parse(text, &url, err, sizeof err) == 0) {
-        fuzz_check(url.transport == NFC_IPFIX_FILE || url.transport == NFC_IPFIX_UDP, "transport");
+        fuzz_check(url.transport == NFC_IPFIX_FILE || url.transport == NFC_IPFIX_UDP || url.transport == NFC_IPFIX_TCP,
+                   "transport");
         fuzz_check(memchr(url.path, '\0', sizeof url.path) && memchr(url.port, '\0', sizeof url.port),
                    "host, path and port are terminated");
     } else {
