@@ -1,6 +1,7 @@
 #include "crash.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,7 +34,9 @@ static void on_crash(int sig, siginfo_t *info, void *uctx)
     while (i < N_WATCHED - 1 && watched[i].sig != sig)
         i++;
     const char *name, *path, *hook;
-    if (nfc_plugin_running(&name, &path, &hook)) {
+    /* Meters that crash together (a plugin's instances fed alike) say it once: the first one's line. */
+    static atomic_flag said = ATOMIC_FLAG_INIT;
+    if (nfc_plugin_running(&name, &path, &hook) && !atomic_flag_test_and_set(&said)) {
         char line[1024];
         size_t len = 0;
         const char *parts[] = {"nfcore: plugin '", name, "' (", path, ") crashed in ", hook, ": ", watched[i].name};
@@ -52,10 +55,16 @@ static void on_crash(int sig, siginfo_t *info, void *uctx)
 
 void nfc_cli_crash_report_install(void)
 {
+    /* With -j 1 plugins run on this thread: a plugin that overflows its stack is reported from this one (the
+     * library's threads have theirs). A stack already set (a sanitizer's) is kept. */
+    static char signal_stack[64 * 1024];
+    stack_t ours = {.ss_sp = signal_stack, .ss_size = sizeof signal_stack}, current;
+    if (sigaltstack(NULL, &current) == 0 && (current.ss_flags & SS_DISABLE))
+        sigaltstack(&ours, NULL);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = on_crash;
-    sa.sa_flags = SA_SIGINFO;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < N_WATCHED; i++)
         sigaction(watched[i].sig, &sa, &previous[i]);

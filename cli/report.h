@@ -10,11 +10,13 @@
 
 #include <nfcore/nfcore.h>
 
+#include "util/thread.h"
+
 struct nfc_report {
     const struct nfc_engine *eng;
     FILE *out;
     uint64_t seconds;
-    pthread_t thread;
+    struct nfc_thread thread;
     pthread_mutex_t lock;
     pthread_cond_t wake; /* on the monotonic clock */
     bool stop;

@@ -9,6 +9,7 @@
 
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/thread.h"
 
 /* Asynchronous, the queue is a ring of `queue` slots, slots[(head + i) % queue] for i < count. The caller's thread
  * encodes into the slot after the last queued one, which the sink's thread never reads until it is counted in:
@@ -27,7 +28,7 @@ struct nfc_sink {
     bool closing;           /* nothing more comes: send what is queued, then stop */
     bool abandon;           /* the drain time ran out: stop after the send in progress */
     bool running;
-    pthread_t thread;
+    struct nfc_thread thread;
     struct nfc_sink_stats stats;
     bool failed;
     char error[256];
@@ -139,7 +140,7 @@ static int start_thread(struct nfc_sink *s, char *err, size_t errlen)
     pthread_condattr_destroy(&attr);
     if (rc != 0)
         return nfc_errorf(err, errlen, "out of memory");
-    if (pthread_mutex_init(&s->lock, NULL) != 0 || pthread_create(&s->thread, NULL, sink_main, s) != 0)
+    if (pthread_mutex_init(&s->lock, NULL) != 0 || nfc_thread_start(&s->thread, sink_main, s) < 0)
         return nfc_errorf(err, errlen, "cannot start the sink's thread");
     s->running = true;
     return 0;
@@ -163,7 +164,7 @@ static void stop_thread(struct nfc_sink *s)
         continue;
     s->abandon = true;
     pthread_mutex_unlock(&s->lock);
-    pthread_join(s->thread, NULL);
+    nfc_thread_join(&s->thread);
     s->stats.dropped += s->count;
 }
 

@@ -9,6 +9,7 @@
 
 #include "util/alloc.h"
 #include "util/error.h"
+#include "util/thread.h"
 #include "workers/spsc_ring.h"
 
 enum {
@@ -59,7 +60,7 @@ _Static_assert(sizeof(struct work_item) == 40, "a work item is 40 bytes");
 
 struct worker {
     struct nfc_workers *owner;
-    pthread_t thread;
+    struct nfc_thread thread;
     bool running;
     struct nfc_ring work; /* table side -> worker */
     struct nfc_bytes bytes;
@@ -235,7 +236,7 @@ static int start_worker(struct nfc_workers *ws, unsigned i, const struct nfc_flo
         if (nfc_flow_hooks_clone(&params->hooks, &wk->params.hooks, err, errlen) < 0)
             return -1;
     }
-    if (pthread_create(&wk->thread, NULL, worker_main, wk) != 0)
+    if (nfc_thread_start(&wk->thread, worker_main, wk) < 0)
         return nfc_errorf(err, errlen, "cannot start worker thread %u", i);
     wk->running = true;
     return 0;
@@ -488,7 +489,7 @@ void nfc_workers_stop(struct nfc_workers *ws, void (*release)(void *ctx, struct 
     }
     for (unsigned i = 0; i < ws->n; i++)
         if (ws->workers[i].running)
-            pthread_join(ws->workers[i].thread, NULL);
+            nfc_thread_join(&ws->workers[i].thread);
     /* Every thread has stopped. Flows in transit are those ended but not returned, wherever they are; flows whose
      * packets are still queued are in the table, which releases them. */
     for (struct nfc_slink *l; release && (l = nfc_queue_pop(&ws->ended));)

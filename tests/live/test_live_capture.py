@@ -15,7 +15,8 @@ Proves that `nfcore -i lo`, capturing a TCP connection and a UDP exchange that t
 4. reopens its -o file on SIGHUP, as log rotation needs it: the file renamed away, SIGHUP gives a new file of the
    same name with its header at once, though no packet comes; flows that ended before (idle timeout 1 s) are in the
    renamed file, the later ones in the new file, each exactly once. Without -o, SIGHUP is ignored, and SIGTERM
-   ends the run as SIGINT does: every open flow written, status 0.
+   ends the run as SIGINT does: every open flow written, status 0. With two meter threads (-j 2), the main thread
+   alone takes SIGINT, SIGTERM and SIGHUP: the library's threads block them.
 
 Usage: test_live_capture.py NFCORE [sigint|idle|sighup]: every part by default, or only the one named.
 Exits 77 (skipped) when nfcore cannot capture on lo.
@@ -23,6 +24,7 @@ Exits 77 (skipped) when nfcore cannot capture on lo.
 import csv
 import os
 import platform
+import re
 import signal
 import socket
 import struct
@@ -334,6 +336,17 @@ def ports(rows):
 HUP_BEFORE, HUP_AFTER = 5, 4   # flows ended before the rotation, flows still open at SIGINT
 
 
+def signal_takers(pid):
+    """The threads of process pid that take SIGINT, SIGTERM and SIGHUP (blocking none of them)."""
+    takers = []
+    for tid in os.listdir(f'/proc/{pid}/task'):
+        with open(f'/proc/{pid}/task/{tid}/status') as f:
+            blocked = int(re.search(r'^SigBlk:\s*([0-9a-f]+)$', f.read(), re.M).group(1), 16)
+        if not any(blocked >> (sig - 1) & 1 for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)):
+            takers.append(int(tid))
+    return takers
+
+
 def test_sighup_reopen(binary, directory):
     runs = []
     sockets = []
@@ -343,12 +356,15 @@ def test_sighup_reopen(binary, directory):
         server, clients = sockets[0], sockets[1:]
         bpf = f'host {LOCALHOST} and udp and port {server.getsockname()[1]}'
         args = ['--bpf-filter', bpf, '--no-decode-tunnels']
-        run = Nfcore(binary, directory, 'rotated', args + ['--idle-timeout', '1'])
+        run = Nfcore(binary, directory, 'rotated', args + ['--idle-timeout', '1', '-j', '2'])
         runs.append(run)
         quiet = Nfcore(binary, directory, 'stdout', args, to_stdout=True)
         runs.append(quiet)
         run.wait_capturing()
         quiet.wait_capturing()
+        assert len(os.listdir(f'/proc/{run.proc.pid}/task')) >= 3, 'nfcore -j 2 runs no meter threads'
+        takers = signal_takers(run.proc.pid)
+        assert takers == [run.proc.pid], f'threads taking SIGINT/SIGTERM/SIGHUP: {takers}, main {run.proc.pid}'
         before = one_datagram_flows(server, clients[:HUP_BEFORE])
         wait_until('the first flows were not written on their idle timeout',
                    lambda: lines_in(run.path) == 1 + HUP_BEFORE)

@@ -1,6 +1,8 @@
 /* crash: dies in the hook its argument names, of the signal it names, at the Nth call (`--plugin
  * crash.so:hook=on_update,signal=segv,at=1`): hook one of setup, on_init, on_update, on_expire, teardown; signal
- * one of segv, bus, fpe, ill, abrt. A test plugin for the command's crash report. */
+ * one of segv, bus, fpe, ill, abrt, or stack (SIGSEGV from overflowing the thread's stack). A test plugin for the
+ * command's crash report. */
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,11 +24,25 @@ static const char *const hooks[] = {"setup", "on_init", "on_update", "on_expire"
 static const struct {
     const char *name;
     int sig;
-} signals[] = {{"segv", SIGSEGV}, {"bus", SIGBUS}, {"fpe", SIGFPE}, {"ill", SIGILL}, {"abrt", SIGABRT}};
+} signals[] = {{"segv", SIGSEGV}, {"bus", SIGBUS}, {"fpe", SIGFPE}, {"ill", SIGILL}, {"abrt", SIGABRT}, {"stack", 0}};
+
+/* Recurses until the stack's guard page faults: each frame keeps a page of its own, used after the call so that
+ * the recursion cannot become a loop; the bound, read at run time, is never reached. */
+static int overflow(int depth)
+{
+    static volatile int bound = INT_MAX;
+    volatile char frame[4096];
+    frame[depth % sizeof frame] = (char)depth;
+    if (depth >= bound)
+        return 0;
+    return overflow(depth + 1) + frame[0];
+}
 
 /* Each signal as the fault that brings it, not a raise(): the handler sees what a real crash gives. */
 static void crash_now(int sig)
 {
+    if (sig == 0)
+        overflow(0);
     static volatile int zero, one = 1; /* both read at run time: 1 / x compiles to a comparison, not a division */
     switch (sig) {
     case SIGSEGV: *(volatile int *)(uintptr_t)zero = 1; break;
@@ -63,7 +79,7 @@ static int signal_number(const char *name)
     for (size_t i = 0; i < sizeof signals / sizeof signals[0]; i++)
         if (strcmp(name, signals[i].name) == 0)
             return signals[i].sig;
-    return 0;
+    return -1;
 }
 
 static int setup(struct nfc_setup *ctx, void **instance)
@@ -71,9 +87,9 @@ static int setup(struct nfc_setup *ctx, void **instance)
     const char *hook = ctx->arg(ctx, "hook"), *sig = ctx->arg(ctx, "signal");
     int h = hook_index(hook ? hook : "on_update"), s = signal_number(sig ? sig : "segv");
     struct crash *self = calloc(1, sizeof *self);
-    if (h < 0 || !s || !self) {
+    if (h < 0 || s < 0 || !self) {
         free(self);
-        ctx->error(ctx, h < 0 ? "hook: not a hook of this plugin" : !s ? "signal: unknown" : "out of memory");
+        ctx->error(ctx, h < 0 ? "hook: not a hook of this plugin" : s < 0 ? "signal: unknown" : "out of memory");
         return -1;
     }
     *self = (struct crash){.hook = (enum hook)h, .sig = s};

@@ -4,8 +4,9 @@
 crash: the test plugin crash.so dies on demand; nfcore then writes one line on standard error naming the plugin,
        its path and the hook ("nfcore: plugin 'crash' (PATH) crashed in on_update: SIGSEGV") and dies of that same
        signal: every signal (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) in on_update, SIGSEGV in every hook (setup,
-       on_init, on_update, on_expire, teardown), and on a meter thread (-j 2). Release builds only: the sanitizers
-       own SIGSEGV.
+       on_init, on_update, on_expire, teardown), on a meter thread (-j 2), and a plugin that overflows its stack
+       (SIGSEGV, reported from the alternate signal stack of the reading thread and of a meter thread). Release
+       builds only: the sanitizers own SIGSEGV.
 times: --verbose reports each plugin's hook calls and time; on sample.pcap (32 packets, 8 flows), on_init and
        on_expire run once per flow and on_update for every other packet, with -j 1 and -j 2.
 
@@ -18,7 +19,7 @@ import subprocess
 import sys
 
 SIGNALS = {'segv': signal.SIGSEGV, 'bus': signal.SIGBUS, 'fpe': signal.SIGFPE, 'ill': signal.SIGILL,
-           'abrt': signal.SIGABRT}
+           'abrt': signal.SIGABRT, 'stack': signal.SIGSEGV}
 HOOKS = ['setup', 'on_init', 'on_update', 'on_expire', 'teardown']
 PACKETS, FLOWS = 32, 8
 
@@ -46,7 +47,7 @@ def test_crash(binary, crash_so, sample):
         check_crash(binary, crash_so, sample, 'on_update', name, 1)
     for hook in HOOKS:
         check_crash(binary, crash_so, sample, hook, 'segv', 1)
-    for name in ('segv', 'abrt'):
+    for name in ('segv', 'abrt', 'stack'):
         check_crash(binary, crash_so, sample, 'on_update', name, 2)
 
 
