@@ -8,16 +8,22 @@ static void put_json_string(struct nfc_text *out, const char *s, size_t n)
 {
     static const char hex[] = "0123456789abcdef";
     nfc_text_putc(out, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
+    const char *end = s + n;
+    while (s < end) {
+        /* the longest run that needs no escape, in one copy (a column's name always) */
+        const char *run = s;
+        while (s < end && (unsigned char)*s >= 0x20 && *s != '"' && *s != '\\')
+            s++;
+        nfc_text_put(out, run, (size_t)(s - run));
+        if (s == end)
+            break;
+        unsigned char c = (unsigned char)*s++;
         if (c == '"' || c == '\\') {
-            nfc_text_putc(out, '\\');
-            nfc_text_putc(out, (char)c);
-        } else if (c < 0x20) {
-            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            char esc[2] = {'\\', (char)c};
             nfc_text_put(out, esc, sizeof esc);
         } else {
-            nfc_text_putc(out, (char)c);
+            char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            nfc_text_put(out, esc, sizeof esc);
         }
     }
     nfc_text_putc(out, '"');

@@ -40,11 +40,9 @@ void nfc_text_put(struct nfc_text *t, const char *s, size_t n)
     t->len += n;
 }
 
-void nfc_text_putc(struct nfc_text *t, char c)
+bool nfc_text_grow(struct nfc_text *t)
 {
-    if (!reserve(t, 1))
-        return;
-    t->p[t->len++] = c;
+    return reserve(t, 1);
 }
 
 /* "00" to "99": two digits per division halve the work of the most frequent output. */
