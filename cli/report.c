@@ -55,7 +55,7 @@ int nfc_report_start(struct nfc_report *r, const struct nfc_engine *eng, uint64_
     pthread_mutex_init(&r->lock, NULL);
     pthread_cond_init(&r->wake, &attr);
     pthread_condattr_destroy(&attr);
-    if (nfc_thread_start(&r->thread, report_main, r) < 0) {
+    if (nfc_thread_start(&r->thread, report_main, r) != 0) {
         pthread_cond_destroy(&r->wake);
         pthread_mutex_destroy(&r->lock);
         return -1;

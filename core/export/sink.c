@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "util/alloc.h"
@@ -137,11 +138,12 @@ static int start_thread(struct nfc_sink *s, char *err, size_t errlen)
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     int rc = pthread_cond_init(&s->drained, &attr);
     rc = rc ? rc : pthread_cond_init(&s->queued, &attr);
+    rc = rc ? rc : pthread_mutex_init(&s->lock, NULL);
     pthread_condattr_destroy(&attr);
     if (rc != 0)
         return nfc_errorf(err, errlen, "out of memory");
-    if (pthread_mutex_init(&s->lock, NULL) != 0 || nfc_thread_start(&s->thread, sink_main, s) < 0)
-        return nfc_errorf(err, errlen, "cannot start the sink's thread");
+    if ((rc = nfc_thread_start(&s->thread, sink_main, s)) != 0)
+        return nfc_errorf(err, errlen, "cannot start the sink's thread: %s", strerror(rc));
     s->running = true;
     return 0;
 }

@@ -1,5 +1,6 @@
 #include "util/thread.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -27,7 +28,7 @@ int nfc_thread_start(struct nfc_thread *t, void *(*main)(void *), void *arg)
 {
     *t = (struct nfc_thread){.main = main, .arg = arg};
     if (!(t->signal_stack = nfc_malloc(SIGNAL_STACK_SIZE)))
-        return -1;
+        return ENOMEM;
     sigset_t blocked, previous;
     sigfillset(&blocked);
     static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS, SIGABRT};
@@ -40,9 +41,8 @@ int nfc_thread_start(struct nfc_thread *t, void *(*main)(void *), void *arg)
     if (rc != 0) {
         nfc_free(t->signal_stack);
         t->signal_stack = NULL;
-        return -1;
     }
-    return 0;
+    return rc;
 }
 
 void nfc_thread_join(struct nfc_thread *t)

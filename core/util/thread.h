@@ -15,8 +15,8 @@ struct nfc_thread {
     void *signal_stack;
 };
 
-/* Starts main(arg) on a new thread; t must stay where it is until nfc_thread_join. Returns 0, or -1 when memory
- * or the thread could not be had. */
+/* Starts main(arg) on a new thread; t must stay where it is until nfc_thread_join. Returns 0, or an error number:
+ * ENOMEM when the signal stack could not be had, else pthread_create's. */
 int nfc_thread_start(struct nfc_thread *t, void *(*main)(void *), void *arg);
 
 /* Waits for the thread to end and frees what nfc_thread_start took. */

@@ -236,8 +236,9 @@ static int start_worker(struct nfc_workers *ws, unsigned i, const struct nfc_flo
         if (nfc_flow_hooks_clone(&params->hooks, &wk->params.hooks, err, errlen) < 0)
             return -1;
     }
-    if (nfc_thread_start(&wk->thread, worker_main, wk) < 0)
-        return nfc_errorf(err, errlen, "cannot start worker thread %u", i);
+    int rc = nfc_thread_start(&wk->thread, worker_main, wk);
+    if (rc != 0)
+        return nfc_errorf(err, errlen, "cannot start worker thread %u: %s", i, strerror(rc));
     wk->running = true;
     return 0;
 }
