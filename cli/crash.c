@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <nfcore/nfcore.h>
@@ -34,9 +35,12 @@ static void on_crash(int sig, siginfo_t *info, void *uctx)
     while (i < N_WATCHED - 1 && watched[i].sig != sig)
         i++;
     const char *name, *path, *hook;
-    /* Meters that crash together (a plugin's instances fed alike) say it once: the first one's line. */
-    static atomic_flag said = ATOMIC_FLAG_INIT;
-    if (nfc_plugin_running(&name, &path, &hook) && !atomic_flag_test_and_set(&said)) {
+    /* Meters that crash together (a plugin's instances fed alike) say it once: the first one's line. Another
+     * thread's fault waits for that line before it lets the process die (at most a second). */
+    enum { NONE, WRITING, WRITTEN };
+    static atomic_int line_state = NONE;
+    int none = NONE;
+    if (nfc_plugin_running(&name, &path, &hook) && atomic_compare_exchange_strong(&line_state, &none, WRITING)) {
         char line[1024];
         size_t len = 0;
         const char *parts[] = {"nfcore: plugin '", name, "' (", path, ") crashed in ", hook, ": ", watched[i].name};
@@ -45,7 +49,11 @@ static void on_crash(int sig, siginfo_t *info, void *uctx)
         line[len++] = '\n';
         ssize_t written = write(STDERR_FILENO, line, len);
         (void)written;
+        atomic_store(&line_state, WRITTEN);
     }
+    const struct timespec ms = {0, 1000000};
+    for (int waited = 0; atomic_load(&line_state) == WRITING && waited < 1000; waited++)
+        nanosleep(&ms, NULL);
     sigaction(sig, &previous[i], NULL);
     /* A fault comes back when its instruction runs again, with its own context; a signal sent (abort, kill) is
      * sent again. Either way the previous disposition takes it. */

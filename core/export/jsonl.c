@@ -14,8 +14,7 @@ static void put_json_string(struct nfc_text *out, const char *s, size_t n)
         const char *run = s;
         while (s < end && (unsigned char)*s >= 0x20 && *s != '"' && *s != '\\')
             s++;
-        if (s > run)
-            nfc_text_put(out, run, (size_t)(s - run));
+        nfc_text_put(out, run, (size_t)(s - run));
         if (s == end)
             break;
         unsigned char c = (unsigned char)*s++;

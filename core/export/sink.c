@@ -142,8 +142,13 @@ static int start_thread(struct nfc_sink *s, char *err, size_t errlen)
     pthread_condattr_destroy(&attr);
     if (rc != 0)
         return nfc_errorf(err, errlen, "out of memory");
-    if ((rc = nfc_thread_start(&s->thread, sink_main, s)) != 0)
-        return nfc_errorf(err, errlen, "cannot start the sink's thread: %s", strerror(rc));
+    if ((rc = nfc_thread_start(&s->thread, sink_main, s)) != 0) {
+        pthread_cond_destroy(&s->queued);
+        pthread_cond_destroy(&s->drained);
+        pthread_mutex_destroy(&s->lock);
+        return nfc_errorf(err, errlen, "cannot start the sink's thread: %s",
+                          rc == ENOMEM ? "out of memory" : strerror(rc));
+    }
     s->running = true;
     return 0;
 }

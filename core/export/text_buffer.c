@@ -34,7 +34,8 @@ static bool reserve(struct nfc_text *t, size_t extra)
 
 void nfc_text_put(struct nfc_text *t, const char *s, size_t n)
 {
-    if (!reserve(t, n))
+    /* nothing to copy: a buffer that never had storage has none to copy into */
+    if (!n || !reserve(t, n))
         return;
     memcpy(t->p + t->len, s, n);
     t->len += n;

@@ -26,13 +26,14 @@ static const struct {
     int sig;
 } signals[] = {{"segv", SIGSEGV}, {"bus", SIGBUS}, {"fpe", SIGFPE}, {"ill", SIGILL}, {"abrt", SIGABRT}, {"stack", 0}};
 
-/* Recurses until the stack's guard page faults: each frame keeps a page of its own, used after the call so that
- * the recursion cannot become a loop; the bound, read at run time, is never reached. */
+/* Recurses until the stack's guard page faults: each frame, smaller than a page so that none steps over the guard,
+ * is written and used after the call, so that the recursion cannot become a loop; the bound, read at run time, is
+ * never reached. */
 static int overflow(int depth)
 {
     static volatile int bound = INT_MAX;
-    volatile char frame[4096];
-    frame[depth % sizeof frame] = (char)depth;
+    volatile char frame[1024];
+    frame[0] = frame[sizeof frame - 1] = (char)depth;
     if (depth >= bound)
         return 0;
     return overflow(depth + 1) + frame[0];

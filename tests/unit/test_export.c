@@ -472,6 +472,25 @@ START_TEST(python_str_repr)
 }
 END_TEST
 
+/* JSON strings: exactly '"', '\\' and the bytes below 0x20 escaped, at a string's start, its end and side by side;
+ * every other byte (DEL, UTF-8) as it is. */
+START_TEST(jsonl_string_escapes)
+{
+    static const char text[] = "\"a\\b\x01\x1f \x7f\xc3\xa9\\";
+    static const char json[] = "\"a\":\"\\\"a\\\\b\\u0001\\u001f \x7f\xc3\xa9\\\\\"";
+    struct nfc_value v = {.type = NFC_TYPE_STRING, .as.str = {text, sizeof text - 1}};
+    struct nfc_column column = {.name = "a", .type = NFC_TYPE_STRING};
+    struct nfc_text out = {0};
+    nfc_jsonl_format.field(&out, &column, 0, &v);
+    ck_assert_msg(out.len == strlen(json) && memcmp(out.p, json, out.len) == 0, "%.*s", (int)out.len, out.p);
+    out.len = 0;
+    v.as.str.len = 0;
+    nfc_jsonl_format.field(&out, &column, 0, &v);
+    ck_assert_msg(out.len == 6 && memcmp(out.p, "\"a\":\"\"", 6) == 0, "%.*s", (int)out.len, out.p);
+    nfc_text_free(&out);
+}
+END_TEST
+
 /* ---- addresses: typed values pointing to the flow's bytes, made text by the writers ---- */
 
 static void assert_address(const struct nfc_value *v, const char *csv, const char *json)
@@ -522,6 +541,7 @@ static Suite *export_suite(void)
     tcase_add_test(jsonl, jsonl_two_flows);
     tcase_add_test(jsonl, jsonl_no_parsable_packet_is_empty);
     tcase_add_test(jsonl, jsonl_statistics_and_splt);
+    tcase_add_test(jsonl, jsonl_string_escapes);
     suite_add_tcase(s, jsonl);
 
     TCase *python = tcase_create("python_repr");
