@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "util/alloc.h"
@@ -146,8 +145,7 @@ static int start_thread(struct nfc_sink *s, char *err, size_t errlen)
         pthread_cond_destroy(&s->queued);
         pthread_cond_destroy(&s->drained);
         pthread_mutex_destroy(&s->lock);
-        return nfc_errorf(err, errlen, "cannot start the sink's thread: %s",
-                          rc == ENOMEM ? "out of memory" : strerror(rc));
+        return nfc_errorf(err, errlen, "cannot start the sink's thread: %s", nfc_thread_error(rc));
     }
     s->running = true;
     return 0;

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "util/alloc.h"
 
@@ -43,6 +44,11 @@ int nfc_thread_start(struct nfc_thread *t, void *(*main)(void *), void *arg)
         t->signal_stack = NULL;
     }
     return rc;
+}
+
+const char *nfc_thread_error(int rc)
+{
+    return rc == ENOMEM ? "out of memory" : strerror(rc);
 }
 
 void nfc_thread_join(struct nfc_thread *t)

@@ -19,6 +19,9 @@ struct nfc_thread {
  * ENOMEM when the signal stack could not be had, else pthread_create's. */
 int nfc_thread_start(struct nfc_thread *t, void *(*main)(void *), void *arg);
 
+/* What nfc_thread_start's error number means, for a one-line message. */
+const char *nfc_thread_error(int rc);
+
 /* Waits for the thread to end and frees what nfc_thread_start took. */
 void nfc_thread_join(struct nfc_thread *t);
 

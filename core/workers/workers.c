@@ -1,6 +1,5 @@
 #include "workers/workers.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -239,8 +238,7 @@ static int start_worker(struct nfc_workers *ws, unsigned i, const struct nfc_flo
     }
     int rc = nfc_thread_start(&wk->thread, worker_main, wk);
     if (rc != 0)
-        return nfc_errorf(err, errlen, "cannot start worker thread %u: %s", i,
-                          rc == ENOMEM ? "out of memory" : strerror(rc));
+        return nfc_errorf(err, errlen, "cannot start worker thread %u: %s", i, nfc_thread_error(rc));
     wk->running = true;
     return 0;
 }
